@@ -1,0 +1,58 @@
+/**
+ * What every FlexTime chart needs to know about the environment it renders, derived once from
+ * config: namespace, labels, and where its output goes.
+ */
+import type { App } from 'cdk8s';
+import type { Environment, Platform } from '../config/index.ts';
+import type { AppIdentity } from '../lib/labels.ts';
+import { recommendedLabels } from '../lib/labels.ts';
+import { OutputChart } from '../lib/synth/output-chart.ts';
+
+export const ENVIRONMENT_LABEL = 'flextime.io/environment';
+
+export interface EnvContext {
+  readonly platform: Platform;
+  readonly env: Environment;
+  /** `flextime-<env>`: environments map to namespaces by name, not by config. */
+  readonly namespace: string;
+  /** Identity of an object family in this environment (labels come from it). */
+  identity(name: string, component: string, version?: string): AppIdentity;
+  /** `identity(...)` as a label map. */
+  labels(name: string, component: string, version?: string): Record<string, string>;
+}
+
+export function namespaceOf(platform: Platform, env: Environment): string {
+  return `${platform.partOf}-${env.name}`;
+}
+
+export function envContext(platform: Platform, env: Environment): EnvContext {
+  const namespace = namespaceOf(platform, env);
+  const identity = (name: string, component: string, version?: string): AppIdentity => ({
+    name,
+    instance: `${name}-${env.name}`,
+    component,
+    partOf: platform.partOf,
+    version,
+    extraLabels: { [ENVIRONMENT_LABEL]: env.name },
+  });
+  return {
+    platform,
+    env,
+    namespace,
+    identity,
+    labels: (name, component, version) => recommendedLabels(identity(name, component, version)),
+  };
+}
+
+/** Creates the chart that renders `component` of one environment into `dist/<env>/<component>`. */
+export function envChart(app: App, ctx: EnvContext, component: string, source: string): OutputChart {
+  return new OutputChart(app, `${ctx.env.name}-${component}`, {
+    outputDir: `dist/${ctx.env.name}/${component}`,
+    source,
+  });
+}
+
+/** Creates the chart for cluster-scoped objects of `component`, rendered once into `dist/cluster/<component>`. */
+export function clusterChart(app: App, component: string, source: string): OutputChart {
+  return new OutputChart(app, `cluster-${component}`, { outputDir: `dist/cluster/${component}`, source });
+}

@@ -1,0 +1,75 @@
+/**
+ * dist/<env>/namespaces: the environment's namespace (PSA restricted, quota, limits) and the
+ * non-secret settings every app reads; dist/cluster/namespaces: the PriorityClasses.
+ */
+import type { App } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import type { Platform } from '../config/index.ts';
+import { GuardedNamespace } from '../lib/namespace.ts';
+import { recommendedLabels } from '../lib/labels.ts';
+import { clusterChart, envChart, type EnvContext } from './context.ts';
+
+const SOURCE = 'charts/namespaces.ts';
+export const SETTINGS_CONFIGMAP = 'flextime-settings';
+
+export function namespacesChart(app: App, ctx: EnvContext): void {
+  const chart = envChart(app, ctx, 'namespaces', SOURCE);
+  const { env, platform, namespace } = ctx;
+  const labels = ctx.labels(platform.partOf, 'namespace');
+
+  new GuardedNamespace(chart, 'Namespace', {
+    name: namespace,
+    labels,
+    podSecurityVersion: platform.podSecurityVersion,
+    quota: {
+      requests: { cpu: env.quota.requestsCpu, memory: env.quota.requestsMemory },
+      limits: { cpu: env.quota.limitsCpu, memory: env.quota.limitsMemory },
+      pods: env.quota.pods,
+      services: env.quota.services,
+      persistentVolumeClaims: env.quota.persistentVolumeClaims,
+      loadBalancers: env.quota.loadBalancers,
+      nodePorts: env.quota.nodePorts,
+    },
+    containerLimits: env.containerLimits,
+  });
+
+  new k8s.KubeConfigMap(chart, 'Settings', {
+    metadata: { name: SETTINGS_CONFIGMAP, namespace, labels: ctx.labels(platform.partOf, 'settings') },
+    data: appSettings(ctx),
+  });
+}
+
+/** Non-secret settings as environment variables; secrets come from ExternalSecrets, never here. */
+function appSettings({ env, platform, namespace }: EnvContext): Record<string, string> {
+  const settings: Record<string, string> = {
+    FLEXTIME_ENVIRONMENT: env.name,
+    LOG_LEVEL: env.logLevel,
+    PUBLIC_API_URL: `https://api.${env.domain}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: platform.otelEndpoint,
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${env.name},service.namespace=${namespace}`,
+    PGBOUNCER_HOST: `pgbouncer.${namespace}.svc.cluster.local`,
+    PGBOUNCER_PORT: '6432',
+    REDIS_HOST: `redis.${namespace}.svc.cluster.local`,
+    REDIS_PORT: '6379',
+  };
+  for (const [flag, on] of Object.entries(env.features).sort(([a], [b]) => a.localeCompare(b))) {
+    settings[`FEATURE_${flag.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`] = String(on);
+  }
+  return settings;
+}
+
+export function priorityClassesChart(app: App, platform: Platform): void {
+  const chart = clusterChart(app, 'namespaces', SOURCE);
+  for (const pc of platform.priorityClasses) {
+    new k8s.KubePriorityClass(chart, pc.name, {
+      metadata: {
+        name: pc.name,
+        labels: recommendedLabels({ name: pc.name, instance: pc.name, component: 'priority-class', partOf: platform.partOf }),
+      },
+      value: pc.value,
+      globalDefault: false,
+      preemptionPolicy: pc.preemptionPolicy,
+      description: pc.description,
+    });
+  }
+}

@@ -1,0 +1,30 @@
+/** Production: HA floors from the SLOs (min 3 API pods, max 20), images by digest. */
+import type { EnvironmentInput } from '../index.ts';
+
+export const production: EnvironmentInput = {
+  name: 'production',
+  domain: 'flextime.app',
+  logLevel: 'info',
+  features: { conflictExplanations: true, sportSpecificSolvers: true, travelOptimization: false },
+  quota: {
+    requestsCpu: '24', requestsMemory: '48Gi', limitsCpu: '64', limitsMemory: '128Gi',
+    pods: 100, services: 20, persistentVolumeClaims: 5,
+  },
+  containerLimits: {
+    defaultRequest: { cpu: '100m', memory: '128Mi' },
+    default: { cpu: '1', memory: '1Gi' },
+    max: { cpu: '4', memory: '8Gi' },
+  },
+  services: {
+    'api-svc': {
+      image: 'ghcr.io/flextime/api-svc:1.4.2@sha256:a64d77806d2a434e13be6271911aa17d566fc1564b85cbc1c4ed37734e00a06f',
+      replicas: { min: 3, max: 20 },
+      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    },
+    'scheduler-svc': {
+      image: 'ghcr.io/flextime/scheduler-svc:2.1.0@sha256:830066d39248addeb81b0bad5a62a1bfbca69f814a75a59441aca4985f376cbe',
+      replicas: { min: 2, max: 10 },
+      resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    },
+  },
+};

@@ -1,0 +1,98 @@
+/**
+ * A namespace that starts guarded: Pod Security Admission labels, a ResourceQuota and a
+ * LimitRange are created with it, so no workload can land in a namespace without them.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+
+/** Pod Security Standards level. @see https://kubernetes.io/docs/concepts/security/pod-security-standards/ */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+export interface CpuMemory {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface GuardedNamespaceProps {
+  /** Namespace name; also the name of its ResourceQuota and LimitRange. */
+  readonly name: string;
+  /** Labels for all three objects (PSA labels are added on the Namespace). */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Level enforced, audited and warned by Pod Security Admission.
+   * @default 'restricted'
+   */
+  readonly podSecurityLevel?: PodSecurityLevel;
+  /**
+   * Pinned policy version, so a cluster upgrade cannot silently change what is enforced.
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
+   */
+  readonly podSecurityVersion: string;
+  /** Hard limits of the ResourceQuota. */
+  readonly quota: {
+    readonly requests: CpuMemory;
+    readonly limits: CpuMemory;
+    readonly pods: number;
+    readonly services: number;
+    readonly persistentVolumeClaims: number;
+    readonly loadBalancers: number;
+    readonly nodePorts: number;
+  };
+  /** Per-container defaults (for containers that set none) and ceiling of the LimitRange. */
+  readonly containerLimits: {
+    readonly defaultRequest: CpuMemory;
+    readonly default: CpuMemory;
+    readonly max: CpuMemory;
+  };
+}
+
+export class GuardedNamespace extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: GuardedNamespaceProps) {
+    super(scope, id);
+    this.name = props.name;
+    const level = props.podSecurityLevel ?? 'restricted';
+    const psa: Record<string, string> = {};
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      psa[`pod-security.kubernetes.io/${mode}`] = level;
+      psa[`pod-security.kubernetes.io/${mode}-version`] = props.podSecurityVersion;
+    }
+
+    new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: { name: props.name, labels: { ...props.labels, ...psa } },
+    });
+
+    const { quota } = props;
+    new k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: { name: props.name, namespace: props.name, labels: props.labels },
+      spec: {
+        hard: {
+          'requests.cpu': k8s.Quantity.fromString(quota.requests.cpu),
+          'requests.memory': k8s.Quantity.fromString(quota.requests.memory),
+          'limits.cpu': k8s.Quantity.fromString(quota.limits.cpu),
+          'limits.memory': k8s.Quantity.fromString(quota.limits.memory),
+          pods: k8s.Quantity.fromNumber(quota.pods),
+          services: k8s.Quantity.fromNumber(quota.services),
+          persistentvolumeclaims: k8s.Quantity.fromNumber(quota.persistentVolumeClaims),
+          'services.loadbalancers': k8s.Quantity.fromNumber(quota.loadBalancers),
+          'services.nodeports': k8s.Quantity.fromNumber(quota.nodePorts),
+        },
+      },
+    });
+
+    const limits = props.containerLimits;
+    const quantities = (v: CpuMemory) => ({ cpu: k8s.Quantity.fromString(v.cpu), memory: k8s.Quantity.fromString(v.memory) });
+    new k8s.KubeLimitRange(this, 'Limits', {
+      metadata: { name: props.name, namespace: props.name, labels: props.labels },
+      spec: {
+        limits: [{
+          type: 'Container',
+          defaultRequest: quantities(limits.defaultRequest),
+          default: quantities(limits.default),
+          max: quantities(limits.max),
+        }],
+      },
+    });
+  }
+}
