@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type EnvironmentName } from './config/index.ts';
 import { buildApp } from './charts/index.ts';
-import { render, summarize, SynthError, writeAtomically } from './lib/synth/engine.ts';
+import { render, renderDocuments, summarize, SynthError, writeAtomically } from './lib/synth/engine.ts';
 
 export function main(argv: string[]): number {
   const started = performance.now();
@@ -33,13 +33,16 @@ export function main(argv: string[]): number {
     const only = values.env as EnvironmentName | undefined;
     const app = buildApp(platform, only ? { environments: [only], shared: false } : {});
     const files = render(app);
+    const documents = renderDocuments(app);
     const written = writeAtomically(files, {
       root: resolve(values['out-root']),
       units: only ? [`dist/${only}`] : ['dist', 'argocd'],
+      documents,
     });
     for (const { group, objects, components } of summarize(files)) {
       console.log(`${group.padEnd(12)} ${String(objects).padStart(4)} objects  ${String(written.get(group)).padStart(4)} files  ${components} components`);
     }
+    if (documents.length) console.log(`documents    ${documents.map((d) => d.path).join(', ')}`);
     console.log(`synth: ${files.length} objects in ${Math.round(performance.now() - started)} ms`);
     return 0;
   } catch (error) {

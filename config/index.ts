@@ -3,7 +3,7 @@
  * zod issues into one readable line per problem (field path, bad value, what is allowed).
  */
 import { z } from 'zod';
-import { environment, platform, type Platform, type PlatformInput } from './schema.ts';
+import { environment, platform, type Platform } from './schema.ts';
 import { platformConfig } from './platform.ts';
 
 export type EnvironmentInput = z.input<typeof environment>;

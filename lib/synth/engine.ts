@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync,
 import { dirname, join, relative, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { isClusterScoped } from './kinds.ts';
+import { GeneratedDocument } from './document.ts';
 import { OutputChart } from './output-chart.ts';
 
 /** One rendered object: where it goes and what it says. */
@@ -21,6 +22,12 @@ export interface RenderedFile {
   readonly content: string;
   /** The object itself, for tests and summaries. */
   readonly object: KubeObject;
+}
+
+/** A generated non-Kubernetes file (see GeneratedDocument). */
+export interface RenderedDocument {
+  readonly path: string;
+  readonly content: string;
 }
 
 export interface KubeObject {
@@ -69,6 +76,17 @@ export function render(app: App): RenderedFile[] {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** Every GeneratedDocument in `app`, sorted by path; two documents may not share a path. */
+export function renderDocuments(app: App): RenderedDocument[] {
+  const docs = app.node.findAll().filter(GeneratedDocument.isGeneratedDocument);
+  const seen = new Set<string>();
+  for (const doc of docs) {
+    if (seen.has(doc.path)) throw new SynthError([`${doc.path} is generated twice (second time by [${doc.node.path}])`]);
+    seen.add(doc.path);
+  }
+  return docs.map(({ path, content }) => ({ path, content })).sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
 /** The engine's own guarantees about every object, independent of which chart made it. */
 function checkObject(object: KubeObject, where: string): string[] {
   const problems: string[] = [];
@@ -97,6 +115,11 @@ export interface WriteOptions {
    * or `['dist/staging']`. Files of objects that no longer exist disappear with the old folder.
    */
   readonly units: readonly string[];
+  /**
+   * Generated documents, each replaced as a whole file after the folders are in place.
+   * @default []
+   */
+  readonly documents?: readonly RenderedDocument[];
 }
 
 /**
@@ -122,6 +145,8 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
     if (written.length !== files.length) {
       throw new SynthError([`wrote ${written.length} files for ${files.length} objects; some objects overwrote each other`]);
     }
+    const documents = options.documents ?? [];
+    documents.forEach((doc, i) => writeFileSync(join(staging, `.document-${i}`), doc.content));
     units.forEach((unit, i) => {
       const target = join(root, unit);
       const fresh = join(staging, unit);
@@ -129,6 +154,10 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
       mkdirSync(dirname(target), { recursive: true });
       if (existsSync(target)) renameSync(target, join(staging, `.previous-${i}`));
       renameSync(fresh, target);
+    });
+    documents.forEach((doc, i) => {
+      mkdirSync(dirname(join(root, doc.path)), { recursive: true });
+      renameSync(join(staging, `.document-${i}`), join(root, doc.path));
     });
     const perGroup = new Map<string, number>();
     for (const path of written) perGroup.set(groupOf(path), (perGroup.get(groupOf(path)) ?? 0) + 1);
