@@ -233,7 +233,7 @@ function uniqueBy<T>(items: readonly T[], key: keyof T, path: (string | number)[
       ctx.addIssue({
         code: 'custom',
         path: [...path, i, key as string],
-        message: `duplicate ${String(key)} '${String(value)}' (also at ${path.join('.')}.${seen.get(value)})`,
+        message: `duplicate ${String(key)} '${String(value)}' (also at ${path.join('.')}[${seen.get(value)}])`,
       });
     } else {
       seen.set(value, i);

@@ -91,7 +91,10 @@ export function renderDocuments(app: App): RenderedDocument[] {
 function checkObject(object: KubeObject, where: string): string[] {
   const problems: string[] = [];
   const name = object.metadata?.name;
-  if (!name) problems.push(`[${where}] ${object.kind} has no metadata.name; set an explicit, stable name`);
+  // cdk8s invents `<construct-path>-c8<hash>` when a name is missing; such names change on refactors.
+  if (!name || /-c8[0-9a-f]{6}$/.test(name)) {
+    problems.push(`[${where}] ${object.kind} has no explicit metadata.name (got '${name}'); set a stable name`);
+  }
   const clusterScoped = isClusterScoped(object.apiVersion, object.kind);
   if (!clusterScoped && !object.metadata?.namespace) {
     problems.push(`[${where}] ${object.kind} '${name}' has no metadata.namespace`);
