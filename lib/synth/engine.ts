@@ -136,6 +136,7 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
       throw new SynthError([`${file.path} is outside the folders this run replaces (${units.join(', ')})`]);
     }
   }
+  mkdirSync(root, { recursive: true });
   const staging = mkdtempSync(join(root, '.synth-tmp-'));
   try {
     for (const file of files) {
