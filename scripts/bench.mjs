@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// `npm run bench`: synth speed figures, all measured in one run so that ratios are fair on a
+// noisy machine. Prints medians; asserts nothing (goals are in the README, not in tests).
+//   1. `npm run synth` (esbuild bundle + one node process) vs `npx cdk8s synth` (the CLI path)
+//   2. the same app with 10x the services, vs 1x, through the same entry point
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const reps = Number(process.env.BENCH_REPS ?? 5);
+const scratch = mkdtempSync(join(tmpdir(), 'flextime-bench-'));
+
+function timeIt(label, command, args) {
+  const times = [];
+  for (let i = 0; i < reps; i++) {
+    const started = process.hrtime.bigint();
+    const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (r.status !== 0) throw new Error(`${label} failed:\n${r.stdout}\n${r.stderr}`);
+    times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  console.log(`${label.padEnd(44)} median ${median.toFixed(0).padStart(6)} ms  (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)}, n=${reps})`);
+  return median;
+}
+
+/** The committed config with every service copied `factor` times (names suffixed -x1, -x2, …). */
+async function scaledConfig(factor) {
+  // The config is TypeScript: read it through tsx in a child process and hand synth plain JSON.
+  const r = spawnSync('npx', ['tsx', '-e', `
+    import { platformConfig } from './config/platform.ts';
+    const c = structuredClone(platformConfig);
+    const originals = [...c.services];
+    for (let i = 1; i < ${factor}; i++) {
+      for (const s of originals) {
+        c.services.push({ ...s, name: s.name + '-x' + i });
+        for (const e of c.environments) e.services[s.name + '-x' + i] = e.services[s.name];
+      }
+    }
+    for (const e of c.environments) {
+      e.quota = { ...e.quota, requestsCpu: '1000', requestsMemory: '4000Gi', limitsCpu: '2000', limitsMemory: '8000Gi', pods: 10000, services: 1000 };
+    }
+    process.stdout.write(JSON.stringify(c));
+  `], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const path = join(scratch, `config-x${factor}.json`);
+  writeFileSync(path, r.stdout);
+  return path;
+}
+
+try {
+  console.log(`FlexTime synth benchmark (${reps} repetitions each, median)`);
+  const npmSynth = timeIt('npm run synth', 'npm', ['run', '-s', 'synth', '--', '--out-root', join(scratch, 'npm')]);
+  const direct = timeIt('node scripts/synth.mjs (no npm wrapper)', process.execPath, ['scripts/synth.mjs', '--out-root', join(scratch, 'direct')]);
+  const cli = timeIt('npx cdk8s synth (CLI runner + tsx)', 'npx', ['cdk8s', 'synth']);
+  const x1 = await scaledConfig(1);
+  const x10 = await scaledConfig(10);
+  const one = timeIt('1x services  (node scripts/synth.mjs --config)', process.execPath, ['scripts/synth.mjs', '--config', x1, '--out-root', join(scratch, 'x1')]);
+  const ten = timeIt('10x services (node scripts/synth.mjs --config)', process.execPath, ['scripts/synth.mjs', '--config', x10, '--out-root', join(scratch, 'x10')]);
+  console.log('');
+  console.log(`cdk8s CLI / npm run synth     ${(cli / npmSynth).toFixed(1)}x   (goal >= 3x)`);
+  console.log(`npm run synth                 ${(npmSynth / 1000).toFixed(2)} s (goal <= 1 s; ${(direct / 1000).toFixed(2)} s without npm's own start-up)`);
+  console.log(`10x services / 1x services    ${(ten / one).toFixed(2)}x   (goal <= 3x)`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(join(root, 'cdk8s.out'), { recursive: true, force: true });
+}
