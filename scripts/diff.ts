@@ -18,8 +18,6 @@ import { pathToFileURL } from 'node:url';
 import { loadObjects } from '../lib/diff/objects.ts';
 import { buildReport, formatMarkdown, formatText, type DiffReport } from '../lib/diff/report.ts';
 import type { RiskOptions } from '../lib/diff/risk.ts';
-import { loadConfig } from '../config/index.ts';
-import { namespaceOf } from '../charts/context.ts';
 
 /** Environments whose every change is a risk flag. */
 export const PROTECTED_ENVIRONMENTS = ['production'];
@@ -61,14 +59,13 @@ export function synthRef(root: string, ref: string, outRoot: string): string {
   return sha;
 }
 
-/** Risk options from the committed config: the protected environments and their namespaces. */
+/** Risk options of FlexTime: production is protected (its namespaces follow from dist/production). */
 export function riskOptions(): RiskOptions {
-  const platform = loadConfig();
-  const envs = platform.environments.filter((e) => PROTECTED_ENVIRONMENTS.includes(e.name));
   return {
-    protectedGroups: envs.map((e) => e.name),
-    protectedNamespaces: envs.map((e) => namespaceOf(platform, e)),
-    reachability: undefined, // see docs/reviewing.md: wired to lib/network/reachability.ts when it lands
+    protectedGroups: PROTECTED_ENVIRONMENTS,
+    // Until lib/network/reachability.ts lands, NetworkPolicy changes are judged rule by rule
+    // (conservative); see docs/reviewing.md.
+    reachability: undefined,
   };
 }
 

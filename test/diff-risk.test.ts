@@ -190,18 +190,23 @@ describe('image changed', () => {
 });
 
 describe('anything in production', () => {
-  const options = { protectedGroups: ['production'], protectedNamespaces: ['flextime-production'] };
-  it('flags a change in the production folder and an Application deploying to production', () => {
+  const options = { protectedGroups: ['production'] };
+  const app = (rev: string) => object('argoproj.io/v1alpha1', 'Application', 'production-api-svc', 'argocd', {
+    spec: { destination: { namespace: 'flextime-production' }, source: { targetRevision: rev } },
+  });
+  it('flags a change in the production folder and an Application deploying to a production namespace', () => {
     const after = deployment('production', (d) => { (d.spec as { replicas: number }).replicas = 4; });
     expect(flags('protected', [deployment('production')], [after], options)).toEqual(['Deployment flextime-production/api-svc: 1 field(s) changed']);
-    const app = (rev: string) => object('argoproj.io/v1alpha1', 'Application', 'production-api-svc', 'argocd', {
-      spec: { destination: { namespace: 'flextime-production' }, source: { targetRevision: rev } },
-    });
-    expect(flags('protected', [app('main')], [app('release')], options)).toEqual(['Application argocd/production-api-svc: 1 field(s) changed']);
+    // The namespace is known to be production's because dist/production has objects in it.
+    expect(flags('protected', [app('main'), deployment('production')], [app('release'), deployment('production')], options))
+      .toEqual(['Application argocd/production-api-svc: 1 field(s) changed']);
+    expect(flags('protected', [app('main')], [app('release')], { protectedNamespaces: ['flextime-production'] }))
+      .toEqual(['Application argocd/production-api-svc: 1 field(s) changed']);
   });
-  it('does not flag the same change in staging', () => {
+  it('does not flag the same change in staging, or an Application deploying elsewhere', () => {
     const after = deployment('staging', (d) => { (d.spec as { replicas: number }).replicas = 4; });
     expect(flags('protected', [deployment()], [after], options)).toEqual([]);
+    expect(flags('protected', [app('main'), deployment('staging')], [app('release'), deployment('staging')], options)).toEqual([]);
   });
 });
 

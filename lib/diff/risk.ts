@@ -5,7 +5,7 @@
  * before/after objects of an ObjectDiff (not the rendered text), so key order, formatting and
  * list order never raise a flag.
  */
-import { describeObject, type DiffObject, type LocatedObject, type ObjectDiff } from './objects.ts';
+import { describeObject, groupOfPath, type DiffObject, type LocatedObject, type ObjectDiff } from './objects.ts';
 import { containersOf, podTemplateOf, type PodSpec, type SecurityContext } from './pods.ts';
 import { deepEqual } from './values.ts';
 import { parseAllDocuments } from 'yaml';
@@ -64,7 +64,8 @@ export interface RiskOptions {
    */
   readonly protectedGroups?: readonly string[];
   /**
-   * Namespaces in which every change is flagged, including ArgoCD Applications that deploy there.
+   * Further namespaces in which every change is flagged, including ArgoCD Applications that
+   * deploy there. Namespaces of objects in `protectedGroups` are always protected.
    * @default []
    */
   readonly protectedNamespaces?: readonly string[];
@@ -111,9 +112,14 @@ export const pruneRule: RiskRule = (diffs) =>
 // ---------------------------------------------------------------------------------------------
 // Anything in a protected environment (production).
 
-export const protectedRule: RiskRule = (diffs, { options }) => {
+export const protectedRule: RiskRule = (diffs, { before, after, options }) => {
   const groups = new Set(options.protectedGroups ?? []);
-  const namespaces = new Set(options.protectedNamespaces ?? []);
+  // A namespace any protected-group object lives in is protected too (e.g. an Application in
+  // argocd/ that deploys into it).
+  const namespaces = new Set([
+    ...(options.protectedNamespaces ?? []),
+    ...[...before, ...after].filter((o) => groups.has(groupOfPath(o.path))).flatMap((o) => o.object.metadata?.namespace ?? []),
+  ]);
   return diffs
     .filter((d) => {
       const destination = (o?: DiffObject) => (o?.spec as { destination?: { namespace?: string } } | undefined)?.destination?.namespace;
