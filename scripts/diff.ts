@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { loadObjects } from '../lib/diff/objects.ts';
 import { buildReport, formatMarkdown, formatText, type DiffReport } from '../lib/diff/report.ts';
 import type { RiskOptions } from '../lib/diff/risk.ts';
+import { reachability } from '../lib/network/reachability.ts';
 
 /** Environments whose every change is a risk flag. */
 export const PROTECTED_ENVIRONMENTS = ['production'];
@@ -63,9 +64,8 @@ export function synthRef(root: string, ref: string, outRoot: string): string {
 export function riskOptions(): RiskOptions {
   return {
     protectedGroups: PROTECTED_ENVIRONMENTS,
-    // Until lib/network/reachability.ts lands, NetworkPolicy changes are judged rule by rule
-    // (conservative); see docs/reviewing.md.
-    reachability: undefined,
+    // The NetworkPolicy evaluator: a flag is a connection allowed after but not before.
+    reachability,
   };
 }
 

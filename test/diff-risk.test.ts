@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diffObjects, type DiffObject, type LocatedObject } from '../lib/diff/objects.ts';
-import { assessRisks, falcoRules, type ReachabilityEvaluator, type RiskId, type RiskOptions } from '../lib/diff/risk.ts';
+import { assessRisks, falcoRules, type RiskId, type RiskOptions } from '../lib/diff/risk.ts';
+import { reachability } from '../lib/network/reachability.ts';
 import { at, container, deployment, DIGEST_A, DIGEST_B, object, podSpec } from './fixtures/diff-objects.ts';
 
 const where = (o: DiffObject): LocatedObject => at(o.metadata.namespace?.replace('flextime-', '') ?? 'cluster', 'x', o);
@@ -92,18 +93,35 @@ describe('NetworkPolicy reachability widened (conservative fallback)', () => {
   });
 });
 
-describe('NetworkPolicy reachability widened (with an evaluator)', () => {
-  // A toy evaluator: a policy allows its `flextime.io/allow` annotation's pair.
-  const evaluator: ReachabilityEvaluator = ({ policies, pods }) =>
-    new Set(policies.flatMap((p) => (p.metadata.annotations?.['flextime.io/allow'] ? [`${p.metadata.annotations['flextime.io/allow']} (${pods.length} pods)`] : [])));
-  const policy = (allow?: string) => ({ ...netpol({}), metadata: { name: 'p', namespace: 'flextime-staging', annotations: allow ? { 'flextime.io/allow': allow } : {} } });
-  it('flags a pair allowed after but not before', () => {
-    expect(flags('network-widened', [policy(), deployment()], [policy('web → api-svc:3000'), deployment()], { reachability: evaluator })).toEqual([
-      'allowed connection: new: web → api-svc:3000 (1 pods)',
+describe('NetworkPolicy reachability widened (lib/network/reachability.ts evaluator)', () => {
+  const options = { reachability };
+  const denyAll = { ...netpol({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] }), metadata: { name: 'default-deny', namespace: 'flextime-staging' } };
+  const fromIngress = (ports: unknown[][]) => netpol({
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api-svc' } },
+    policyTypes: ['Ingress'],
+    ingress: ports.map((p) => ({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: p })),
+  });
+  const allow3000 = fromIngress([[{ port: 3000 }]]);
+  it('flags a connection from a namespace that could not connect before', () => {
+    const monitoring = netpol({
+      ...(allow3000.spec as object),
+      ingress: [...(allow3000.spec as { ingress: unknown[] }).ingress, { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9464 }] }],
+    });
+    expect(flags('network-widened', [denyAll, allow3000, deployment()], [denyAll, monitoring, deployment()], options)).toEqual([
+      'allowed connection: new: monitoring/peer(any) → flextime-staging/api-svc:9464/TCP',
     ]);
   });
-  it('does not flag a rule change that allows no new pair', () => {
-    expect(flags('network-widened', [policy('a → b')], [{ ...policy('a → b'), spec: { podSelector: { x: 1 } } }], { reachability: evaluator })).toEqual([]);
+  it('flags egress newly allowed to addresses outside the cluster', () => {
+    const egress = netpol({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }], ports: [{ port: 443 }] }] });
+    expect(flags('network-widened', [denyAll, deployment()], [denyAll, egress, deployment()], options)).toEqual([
+      'allowed connection: new: flextime-staging/api-svc → outside-the-cluster:443/TCP',
+    ]);
+  });
+  it('does not flag rules rewritten with the same meaning (which the conservative fallback would flag)', () => {
+    const before = fromIngress([[{ port: 3000 }, { port: 9464 }]]);
+    const after = fromIngress([[{ port: 3000 }], [{ port: 9464, protocol: 'TCP' }]]);
+    expect(flags('network-widened', [denyAll, before, deployment()], [denyAll, after, deployment()], options)).toEqual([]);
+    expect(flags('network-widened', [denyAll, before, deployment()], [denyAll, after, deployment()])).not.toEqual([]);
   });
 });
 

@@ -38,7 +38,7 @@ export type ReachablePair = string;
 /** A pod family as the reachability evaluator sees it: one per workload. */
 export interface PodRef {
   readonly namespace: string;
-  /** `<Kind>/<name>` of the workload that runs the pods. */
+  /** Name of the workload that runs the pods (printed `<namespace>/<name>`). */
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol: string; readonly name?: string }>;
@@ -49,7 +49,12 @@ export interface ReachabilityInput {
   readonly pods: readonly PodRef[];
   /** Namespace objects, for namespaceSelector labels. */
   readonly namespaces: readonly DiffObject[];
+  /** Address ranges outside the cluster to probe (ipBlock rules). */
+  readonly externals: ReadonlyArray<{ readonly name: string; readonly cidr: string }>;
 }
+
+/** Stands for "some address outside the cluster": any ipBlock rule that allows one matches it. */
+export const OUTSIDE_PROBE = { name: 'outside-the-cluster', cidr: '0.0.0.0/0' } as const;
 
 /**
  * A NetworkPolicy evaluator: every connection the policies allow between the pods.
@@ -221,7 +226,7 @@ export function podRefs(objects: readonly LocatedObject[]): PodRef[] {
     if (!template) continue;
     out.push({
       namespace: object.metadata.namespace ?? '',
-      name: `${object.kind}/${object.metadata.name}`,
+      name: object.metadata.name ?? '',
       labels: template.labels,
       ports: containersOf(template.spec).flatMap(({ container }) =>
         (container.ports ?? [])
@@ -238,6 +243,7 @@ function reachabilityInput(objects: readonly LocatedObject[]): ReachabilityInput
     policies: objects.map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy'),
     pods: podRefs(objects),
     namespaces: objects.map((o) => o.object).filter((o) => o.kind === 'Namespace'),
+    externals: [OUTSIDE_PROBE],
   };
 }
 
@@ -271,12 +277,60 @@ export const networkRule: RiskRule = (diffs, { before, after, options }) => {
   if (!evaluate) return conservativeNetworkFindings(diffs);
   const touched = diffs.some((d) => d.kind === 'NetworkPolicy' || d.kind === 'Namespace' || podTemplateOf(d.new ?? d.old));
   if (!touched) return [];
-  const was = evaluate(reachabilityInput(before));
-  return [...evaluate(reachabilityInput(after))]
-    .filter((pair) => !was.has(pair))
+  // Peers that no rendered pod stands for (add-on namespaces, external ranges) get probe pods,
+  // the same on both sides, so a rule that newly admits them still shows up as a new pair.
+  const probes = peerProbes([...before, ...after].map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy'));
+  const input = (objects: readonly LocatedObject[]): ReachabilityInput => {
+    const base = reachabilityInput(objects);
+    return { ...base, pods: [...base.pods, ...probes.pods], namespaces: [...base.namespaces, ...probes.namespaces] };
+  };
+  const groupOfNamespace = new Map(after.concat(before).map((o) => [o.object.metadata?.namespace ?? '', groupOfPath(o.path)]));
+  const was = evaluate(input(before));
+  // Connections between two probes say nothing about our workloads.
+  const probe = (endpoint: string) => endpoint.startsWith(OUTSIDE_PROBE.name) || /\/peer\(/.test(endpoint);
+  return [...evaluate(input(after))]
+    .filter((pair) => !was.has(pair) && !pair.split(' → ').every(probe))
     .sort()
-    .map((pair) => ({ rule: 'network-widened' as const, group: 'cluster-wide', object: 'allowed connection', detail: `new: ${pair}` }));
+    .map((pair) => {
+      const destination = /→ ([^/:]+)\//.exec(pair)?.[1] ?? '';
+      return { rule: 'network-widened' as const, group: groupOfNamespace.get(destination) ?? 'cluster-wide', object: 'allowed connection', detail: `new: ${pair}` };
+    });
 };
+
+interface PeerSelector {
+  matchLabels?: Record<string, string>;
+}
+
+/** One probe pod per peer selector that the policies mention, in a namespace its selector matches. */
+export function peerProbes(policies: readonly DiffObject[]): { pods: PodRef[]; namespaces: DiffObject[] } {
+  const pods = new Map<string, PodRef>();
+  const namespaces = new Map<string, DiffObject>();
+  for (const policy of policies) {
+    const spec = (policy.spec ?? {}) as { ingress?: Array<{ from?: unknown[] }>; egress?: Array<{ to?: unknown[] }> };
+    const peers = [...(spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(spec.egress ?? []).flatMap((r) => r.to ?? [])] as Array<{
+      podSelector?: PeerSelector;
+      namespaceSelector?: PeerSelector;
+    }>;
+    for (const peer of peers) {
+      if (!peer.podSelector && !peer.namespaceSelector) continue;
+      const nsLabels = peer.namespaceSelector?.matchLabels ?? {};
+      const namespace = peer.namespaceSelector
+        ? (nsLabels['kubernetes.io/metadata.name'] ?? `peer-namespace(${labelText(nsLabels)})`)
+        : (policy.metadata.namespace ?? '');
+      if (peer.namespaceSelector && !namespaces.has(namespace)) {
+        namespaces.set(namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: nsLabels } });
+      }
+      const labels = peer.podSelector?.matchLabels ?? {};
+      const name = `peer(${labelText(labels)})`;
+      pods.set(`${namespace}/${name}`, { namespace, name, labels, ports: [] });
+    }
+  }
+  return { pods: [...pods.values()], namespaces: [...namespaces.values()] };
+}
+
+function labelText(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || 'any';
+}
 
 // ---------------------------------------------------------------------------------------------
 // Capacity lowered: replicas, autoscaler floors/ceilings, PodDisruptionBudgets.
