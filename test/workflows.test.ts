@@ -1,0 +1,88 @@
+/**
+ * GitHub Actions and dependency-update config: actionlint passes, every action is pinned by
+ * commit SHA with its version in a comment, the sticky-comment marker matches the diff script,
+ * and Renovate's regex finds every row of the Helm chart versions table.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { COMMENT_MARKER } from '../scripts/diff.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const WORKFLOWS = join(ROOT, '.github', 'workflows');
+const workflowFiles = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const read = (file: string) => readFileSync(join(WORKFLOWS, file), 'utf8');
+
+/** scripts/install-tools links it here; ACTIONLINT points elsewhere for a local build. */
+const ACTIONLINT = process.env.ACTIONLINT ?? join(ROOT, '.tools', 'bin', 'actionlint');
+const inCi = process.env.CI === 'true';
+
+describe('workflows', () => {
+  it('are the four the review process relies on', () => {
+    expect(workflowFiles).toEqual(['ci.yml', 'pr-diff.yml', 'promote.yml', 'service-release.yml']);
+  });
+
+  // Outside CI a missing binary skips this; in CI (CI=true) a missing binary is a failure.
+  it.skipIf(!existsSync(ACTIONLINT) && !inCi)('pass actionlint', () => {
+    if (!existsSync(ACTIONLINT)) throw new Error(`actionlint not found at ${ACTIONLINT}; run scripts/install-tools actionlint`);
+    const result = spawnSync(ACTIONLINT, ['-no-color'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('pin every action by full commit SHA with a "# vX.Y.Z" comment', () => {
+    const uses = workflowFiles.flatMap((file) =>
+      read(file).split('\n').filter((line) => /^\s*(-\s+)?uses:/.test(line)).map((line) => ({ file, line: line.trim() })),
+    );
+    expect(uses.length).toBeGreaterThan(10);
+    const unpinned = uses.filter(({ line }) => !/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(line));
+    expect(unpinned).toEqual([]);
+  });
+
+  it('pin the same action to the same commit everywhere', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const file of workflowFiles) {
+      for (const m of read(file).matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40})/g)) {
+        pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
+      }
+    }
+    expect([...pins].filter(([, shas]) => shas.size > 1)).toEqual([]);
+  });
+
+  it('give every job a timeout and the workflow a least-privilege default token', () => {
+    for (const file of workflowFiles) {
+      const wf = parse(read(file)) as { permissions?: Record<string, string>; jobs: Record<string, { 'timeout-minutes'?: number }> };
+      expect(wf.permissions, file).toBeDefined();
+      for (const [name, job] of Object.entries(wf.jobs)) expect(job['timeout-minutes'], `${file} ${name}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('update the sticky PR comment by the marker the diff script writes', () => {
+    expect(read('pr-diff.yml')).toContain(`const marker = '${COMMENT_MARKER}';`);
+  });
+
+  it('never run pull request code with a write token (no pull_request_target)', () => {
+    for (const file of workflowFiles) expect(read(file), file).not.toContain('pull_request_target');
+  });
+});
+
+describe('dependency updates', () => {
+  it('Dependabot watches npm and GitHub Actions', () => {
+    const config = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as { updates: Array<{ 'package-ecosystem': string }> };
+    expect(config.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+  });
+
+  const addons = join(ROOT, 'config', 'addons.ts');
+  it.skipIf(!existsSync(addons))('Renovate finds every Helm chart version in config/addons.ts', () => {
+    const renovate = JSON.parse(readFileSync(join(ROOT, 'renovate.json'), 'utf8')) as { customManagers: Array<{ matchStrings: string[] }> };
+    const pattern = new RegExp(renovate.customManagers[0]!.matchStrings[0]!, 'g');
+    const source = readFileSync(addons, 'utf8');
+    const found = [...source.matchAll(pattern)].map((m) => `${m.groups!.depName}@${m.groups!.currentValue}`);
+    const rows = [...source.matchAll(/chart: '([^']+)',(?:\s*\/\/[^\n]*)*\s*version: '([^']+)'/g)].map((m) => `${m[1]}@${m[2]}`);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(found).toEqual(rows);
+    expect(found).toHaveLength((source.match(/\bchart: '/g) ?? []).length);
+  });
+});
