@@ -6,6 +6,7 @@ import { App } from 'cdk8s';
 import type { EnvironmentName, Platform } from '../config/index.ts';
 import { envContext } from './context.ts';
 import { namespacesChart, priorityClassesChart } from './namespaces.ts';
+import { terraformInputsChart } from './terraform.ts';
 
 export interface BuildOptions {
   /**
@@ -29,6 +30,7 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   }
   if (options.shared ?? true) {
     priorityClassesChart(app, platform);
+    terraformInputsChart(app, platform);
   }
   return app;
 }

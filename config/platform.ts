@@ -6,6 +6,7 @@ import type { PlatformInput } from './schema.ts';
 import { development } from './environments/development.ts';
 import { staging } from './environments/staging.ts';
 import { production } from './environments/production.ts';
+import { awsConfig } from './aws.ts';
 
 export const platformConfig: PlatformInput = {
   partOf: 'flextime',
@@ -39,4 +40,5 @@ export const platformConfig: PlatformInput = {
     },
   ],
   environments: [development, staging, production],
+  aws: awsConfig,
 };

@@ -163,6 +163,100 @@ export const service = z.object({
 }).strict();
 export type Service = z.infer<typeof service>;
 
+// ------------------------------------------------------------------ AWS ground (terraform-bootstrap/, docs/terraform.md)
+
+/** A Kubernetes service account that something outside the cluster names (an IAM role's trust policy). */
+export const serviceAccountRef = z.object({ namespace: dnsLabel, name: dnsLabel }).strict();
+
+const awsRoleArn = z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_-]+$/, 'must be an IAM role ARN such as "arn:aws:iam::111111111111:role/name"');
+const awsDnsName = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS name');
+const awsPort = z.number().int().min(1).max(65535);
+
+/**
+ * What `terraform apply` of one environment produced (terraform-bootstrap/outputs.tf), committed
+ * as config/terraform-outputs.json. Keys are Terraform's output names, so a test can hold both
+ * sides together. Non-secret values only: secrets appear by ARN or name.
+ */
+export const terraformOutputs = z.object({
+  account_id: z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit AWS account id'),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, 'must be an AWS region such as "us-east-2"'),
+  cluster_name: dnsLabel,
+  cluster_endpoint: z.url(),
+  oidc_provider_arn: z.string().regex(/^arn:aws:iam::[0-9]{12}:oidc-provider\/.+$/, 'must be an IAM OIDC provider ARN'),
+  db_endpoint: awsDnsName,
+  db_port: awsPort,
+  db_master_user_secret_arn: z.string().regex(/^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$/, 'must be a Secrets Manager secret ARN'),
+  redis_endpoint: awsDnsName,
+  redis_port: awsPort,
+  redis_auth_secret_name: z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, 'must be a Secrets Manager secret name'),
+  backup_bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  efs_file_system_id: z.string().regex(/^fs-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be an EFS id such as "fs-0123456789abcdef0"'),
+  external_secrets_role_arn: awsRoleArn,
+  backup_role_arn: awsRoleArn,
+  cert_manager_role_arn: awsRoleArn,
+  cluster_autoscaler_role_arn: awsRoleArn,
+}).strict();
+export type TerraformOutputs = z.infer<typeof terraformOutputs>;
+
+/** Inputs Terraform takes from config (generated.auto.tfvars.json) and outputs it gives back. */
+export const aws = z.object({
+  /** EKS Kubernetes version: the minor of `podSecurityVersion` and of the verify API server. */
+  eksVersion: z.string().regex(/^1\.[0-9]+$/, 'must look like "1.32"'),
+  /** EKS prefixes SSO users and groups with this; RBAC binds `<prefix><group>`. */
+  ssoGroupsPrefix: z.string().regex(/^[a-z0-9-]+:$/, 'must be a word ending in ":", such as "sso:"'),
+  /** Service accounts with an IAM role (IRSA); each role trusts exactly this namespace and name. */
+  serviceAccounts: z.object({
+    /** The backup job's service account, in every environment namespace. */
+    backup: dnsLabel,
+    externalSecrets: serviceAccountRef,
+    certManager: serviceAccountRef,
+    clusterAutoscaler: serviceAccountRef,
+    efsCsiDriver: serviceAccountRef,
+  }).strict(),
+  /** Per environment name: the outputs of its Terraform state (config/terraform-outputs.json). */
+  outputs: z.record(z.string(), terraformOutputs),
+}).strict();
+export type Aws = z.infer<typeof aws>;
+
+/** ArgoCD settings shared by every Application (charts/argocd.ts, docs/gitops.md). */
+export const gitops = z.object({
+  /** This repository, as ArgoCD clones it (https). */
+  repoURL: z.url({ protocol: /^https$/, error: 'must be the https clone URL of this repository' }),
+  /** The branch ArgoCD follows; a change reaches the clusters when it is merged here. */
+  targetRevision: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a branch name such as "main"').refine((r) => r !== 'HEAD', { message: 'must name a branch, not HEAD' }),
+  /** Namespace ArgoCD runs in; every Application and AppProject lives there. */
+  namespace: dnsLabel.default('argocd'),
+  /** The cluster (from `clusters`) ArgoCD runs in: the root Application's destination. */
+  controlCluster: dnsLabel,
+  /** Sync results ArgoCD keeps per Application (for rollback). */
+  revisionHistoryLimit: z.number().int().min(1).max(100).default(10),
+  /** Retry of a failed sync, for every Application. */
+  retry: z.object({
+    limit: z.number().int().min(1).max(20),
+    backoff: z.object({
+      duration: z.string().regex(/^[1-9][0-9]*[smh]$/, 'must be a duration such as "30s"'),
+      factor: z.number().int().min(1).max(10),
+      maxDuration: z.string().regex(/^[1-9][0-9]*[smh]$/, 'must be a duration such as "5m"'),
+    }).strict(),
+  }).strict(),
+  notifications: z.object({
+    service: z.enum(['slack']),
+    /** Default channel; environments may override it (`environments[].gitops.notifyChannel`). */
+    channel: notifyChannel,
+    triggers: z.array(z.enum(['on-sync-failed', 'on-health-degraded', 'on-sync-status-unknown', 'on-deployed'])).min(1),
+  }).strict(),
+  /**
+   * Sync waves of the FlexTime components (dist/<env>/<component> and dist/cluster/<component>),
+   * in order. Every rendered component must be listed; add-ons come before the first stage.
+   */
+  syncWaves: z.array(z.object({
+    stage: z.string().min(1),
+    wave: z.number().int(),
+    components: z.array(dnsLabel).min(1),
+  }).strict()).min(1),
+}).strict();
+export type Gitops = z.infer<typeof gitops>;
+
 export const platform = z.object({
   /** `app.kubernetes.io/part-of` of every object, and the prefix of namespaces. */
   partOf: dnsLabel,
@@ -174,11 +268,14 @@ export const platform = z.object({
   priorityClasses: z.array(priorityClass).min(1),
   services: z.array(service).min(1),
   environments: z.array(environment).min(1),
+  /** The AWS ground: what terraform-bootstrap/ takes from config and gives back (docs/terraform.md). */
+  aws,
 }).strict().superRefine((p, ctx) => {
   uniqueBy(p.clusters, 'name', ['clusters'], ctx);
   uniqueBy(p.priorityClasses, 'name', ['priorityClasses'], ctx);
   uniqueBy(p.services, 'name', ['services'], ctx);
   uniqueBy(p.environments, 'name', ['environments'], ctx);
+  checkAws(p, ctx);
 
   const clusters = new Set(p.clusters.map((c) => c.name));
   const services = new Set(p.services.map((s) => s.name));
@@ -239,4 +336,52 @@ function uniqueBy<T>(items: readonly T[], key: keyof T, path: (string | number)[
       seen.set(value, i);
     }
   });
+}
+
+/** Config and Terraform describe the same AWS ground: versions, environments and accounts agree. */
+function checkAws(
+  p: { podSecurityVersion: string; environments: ReadonlyArray<{ name: string; cluster: string }>; aws: Aws },
+  ctx: z.RefinementCtx,
+): void {
+  if (`v${p.aws.eksVersion}` !== p.podSecurityVersion) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['aws', 'eksVersion'],
+      message: `must be the Kubernetes minor of podSecurityVersion (${p.podSecurityVersion})`,
+    });
+  }
+  const names = p.environments.map((e) => e.name);
+  for (const key of Object.keys(p.aws.outputs)) {
+    if (!names.includes(key)) {
+      ctx.addIssue({ code: 'custom', path: ['aws', 'outputs', key], message: `unknown environment '${key}'; allowed: ${names.join(', ')}` });
+    }
+  }
+  for (const env of p.environments) {
+    const out = p.aws.outputs[env.name];
+    if (!out) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aws', 'outputs', env.name],
+        message: `every environment needs the outputs of its Terraform state in config/terraform-outputs.json (docs/terraform.md)`,
+      });
+      continue;
+    }
+    if (out.cluster_name !== env.cluster) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aws', 'outputs', env.name, 'cluster_name'],
+        message: `must be the cluster ${env.name} runs in ('${env.cluster}')`,
+      });
+    }
+    for (const [key, value] of Object.entries(out)) {
+      const account = typeof value === 'string' ? /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):/.exec(value)?.[1] : undefined;
+      if (account && account !== out.account_id) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['aws', 'outputs', env.name, key],
+          message: `must be in the environment's account ${out.account_id} (account_id)`,
+        });
+      }
+    }
+  }
 }

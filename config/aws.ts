@@ -1,0 +1,26 @@
+/**
+ * The AWS ground (terraform-bootstrap/): the names Terraform must agree on with the manifests,
+ * and what Terraform produced per environment (config/terraform-outputs.json, copied from
+ * `terraform output -json` after an apply; placeholder account 111111111111 until the first one).
+ */
+import type { PlatformInput } from './schema.ts';
+import terraformOutputs from './terraform-outputs.json' with { type: 'json' };
+import { ssoConfig } from './network.ts';
+
+/** Outputs per environment, for config values that come from Terraform (role ARNs, endpoints). */
+export { terraformOutputs };
+
+export const awsConfig: PlatformInput['aws'] = {
+  // The minor of podSecurityVersion (checked): the cluster runs what the manifests are verified against.
+  eksVersion: '1.32',
+  // One prefix for EKS and RBAC: config/network.ts (sso.groupsPrefix) owns it.
+  ssoGroupsPrefix: ssoConfig.groupsPrefix,
+  serviceAccounts: {
+    backup: 'flextime-backup',
+    externalSecrets: { namespace: 'external-secrets', name: 'external-secrets' },
+    certManager: { namespace: 'cert-manager', name: 'cert-manager' },
+    clusterAutoscaler: { namespace: 'kube-system', name: 'cluster-autoscaler' },
+    efsCsiDriver: { namespace: 'kube-system', name: 'efs-csi-controller-sa' },
+  },
+  outputs: terraformOutputs,
+};

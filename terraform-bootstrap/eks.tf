@@ -1,0 +1,180 @@
+# Control-plane logs go to a log group we create first, so it has a retention and our key.
+resource "aws_cloudwatch_log_group" "eks" {
+  name              = "/aws/eks/${local.cluster_name}/cluster"
+  retention_in_days = local.tier.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+resource "aws_eks_cluster" "main" {
+  name     = local.cluster_name
+  version  = var.eks_version
+  role_arn = aws_iam_role.cluster.arn
+
+  vpc_config {
+    subnet_ids              = aws_subnet.private[*].id
+    endpoint_private_access = true
+    endpoint_public_access  = true
+    public_access_cidrs     = var.public_api_cidrs
+  }
+
+  # Access entries only (no aws-auth ConfigMap); the creator gets no hidden admin rights.
+  access_config {
+    authentication_mode                         = "API"
+    bootstrap_cluster_creator_admin_permissions = false
+  }
+
+  encryption_config {
+    resources = ["secrets"]
+    provider {
+      key_arn = aws_kms_key.main.arn
+    }
+  }
+
+  enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+  depends_on = [aws_cloudwatch_log_group.eks, aws_iam_role_policy_attachment.cluster]
+}
+
+resource "aws_iam_role" "cluster" {
+  name               = "${local.name}-eks-cluster"
+  assume_role_policy = data.aws_iam_policy_document.eks_trust.json
+}
+
+data "aws_iam_policy_document" "eks_trust" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+    principals {
+      type        = "Service"
+      identifiers = ["eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy_attachment" "cluster" {
+  role       = aws_iam_role.cluster.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+}
+
+# The SSO administrators' permission set is the only cluster admin; `terraform apply` runs as it.
+resource "aws_eks_access_entry" "sso_admin" {
+  cluster_name  = aws_eks_cluster.main.name
+  principal_arn = var.sso_admin_role_arn
+}
+
+resource "aws_eks_access_policy_association" "sso_admin" {
+  cluster_name  = aws_eks_cluster.main.name
+  principal_arn = aws_eks_access_entry.sso_admin.principal_arn
+  policy_arn    = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
+# Big 12 SSO users log in with their own identity; RBAC binds "<prefix><group>".
+resource "aws_eks_identity_provider_config" "sso" {
+  cluster_name = aws_eks_cluster.main.name
+
+  oidc {
+    identity_provider_config_name = "big12-sso"
+    issuer_url                    = var.sso_issuer_url
+    client_id                     = var.sso_client_id
+    username_claim                = "email"
+    username_prefix               = var.sso_groups_prefix
+    groups_claim                  = "groups"
+    groups_prefix                 = var.sso_groups_prefix
+  }
+}
+
+# IRSA: pods exchange their service-account token for an IAM role (see iam-irsa.tf).
+resource "aws_iam_openid_connect_provider" "eks" {
+  url            = aws_eks_cluster.main.identity[0].oidc[0].issuer
+  client_id_list = ["sts.amazonaws.com"]
+}
+
+# --- nodes -------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "node" {
+  name = "${local.name}-eks-node"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "node" {
+  for_each = toset([
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+  ])
+  role       = aws_iam_role.node.name
+  policy_arn = each.value
+}
+
+# IMDSv2 only, one hop: pods cannot borrow the node role, they use IRSA.
+resource "aws_launch_template" "node" {
+  name_prefix = "${local.name}-node-"
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      volume_size = 50
+      volume_type = "gp3"
+      encrypted   = true
+    }
+  }
+}
+
+resource "aws_eks_node_group" "main" {
+  cluster_name    = aws_eks_cluster.main.name
+  node_group_name = "${local.name}-${lower(local.tier.node_capacity_type)}"
+  node_role_arn   = aws_iam_role.node.arn
+  subnet_ids      = aws_subnet.private[*].id
+  capacity_type   = local.tier.node_capacity_type
+  instance_types  = local.tier.node_instance_types
+
+  launch_template {
+    id      = aws_launch_template.node.id
+    version = aws_launch_template.node.latest_version
+  }
+
+  scaling_config {
+    min_size     = local.tier.node_min
+    desired_size = local.tier.node_min
+    max_size     = local.tier.node_max
+  }
+
+  update_config {
+    max_unavailable = 1
+  }
+
+  labels = {
+    "flextime.io/capacity-type" = lower(local.tier.node_capacity_type)
+  }
+
+  # The cluster autoscaler owns the desired size once the cluster runs.
+  lifecycle {
+    ignore_changes = [scaling_config[0].desired_size]
+  }
+
+  depends_on = [aws_iam_role_policy_attachment.node]
+}
+
+# EFS CSI driver, so pods can mount the shared model volume (efs.tf).
+resource "aws_eks_addon" "efs_csi" {
+  cluster_name             = aws_eks_cluster.main.name
+  addon_name               = "aws-efs-csi-driver"
+  service_account_role_arn = aws_iam_role.irsa["efs_csi_driver"].arn
+  depends_on               = [aws_eks_node_group.main]
+}

@@ -1,0 +1,74 @@
+# Redis for the scheduler job queue and API caching.
+#
+# AUTH token: created by Secrets Manager itself, never typed, never a variable or output
+# (README.md "Redis AUTH token"). Terraform 1.8 has no ephemeral values and `auth_token` is no
+# write-only argument, so the value passes through the plan and sits in the encrypted,
+# access-restricted state as a sensitive attribute; nowhere else.
+locals {
+  redis_auth_secret_name = "${local.secrets_path}/redis-auth-token"
+}
+
+data "aws_secretsmanager_secret_version" "redis_auth" {
+  secret_id = local.redis_auth_secret_name
+}
+
+resource "aws_elasticache_subnet_group" "main" {
+  name       = "${local.name}-redis"
+  subnet_ids = aws_subnet.private[*].id
+}
+
+resource "aws_security_group" "redis" {
+  name        = "${local.name}-redis"
+  description = "Redis: only from the EKS cluster"
+  vpc_id      = aws_vpc.main.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "redis_from_cluster" {
+  security_group_id            = aws_security_group.redis.id
+  description                  = "Redis TLS from EKS nodes and pods"
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+  referenced_security_group_id = aws_eks_cluster.main.vpc_config[0].cluster_security_group_id
+}
+
+resource "aws_cloudwatch_log_group" "redis" {
+  name              = "/aws/elasticache/${local.name}-redis/slow-log"
+  retention_in_days = local.tier.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+resource "aws_elasticache_replication_group" "main" {
+  replication_group_id = "${local.name}-redis"
+  description          = "FlexTime ${var.environment} Redis (job queue, cache)"
+  engine               = "redis"
+  engine_version       = "7.1"
+  parameter_group_name = "default.redis7"
+  node_type            = local.tier.redis_node_type
+  num_cache_clusters   = local.tier.redis_nodes
+  port                 = 6379
+
+  subnet_group_name  = aws_elasticache_subnet_group.main.name
+  security_group_ids = [aws_security_group.redis.id]
+
+  # Failover needs a replica; production and staging have one, development does not.
+  automatic_failover_enabled = local.tier.redis_nodes > 1
+  multi_az_enabled           = local.tier.multi_az
+
+  at_rest_encryption_enabled = true
+  kms_key_id                 = aws_kms_key.main.arn
+  transit_encryption_enabled = true
+  auth_token                 = data.aws_secretsmanager_secret_version.redis_auth.secret_string
+  auth_token_update_strategy = "ROTATE"
+
+  snapshot_retention_limit = local.tier.backup_retention_days
+  snapshot_window          = "02:00-03:00"
+  maintenance_window       = "sun:05:30-sun:06:30"
+
+  log_delivery_configuration {
+    destination      = aws_cloudwatch_log_group.redis.name
+    destination_type = "cloudwatch-logs"
+    log_format       = "json"
+    log_type         = "slow-log"
+  }
+}

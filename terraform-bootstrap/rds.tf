@@ -1,0 +1,93 @@
+# PostgreSQL for api-svc and scheduler-svc (through PgBouncer in the cluster).
+locals {
+  db_identifier = "${local.name}-postgres"
+}
+
+resource "aws_db_subnet_group" "main" {
+  name       = local.db_identifier
+  subnet_ids = aws_subnet.private[*].id
+}
+
+# Reachable only from the cluster (nodes and pods share the EKS cluster security group).
+resource "aws_security_group" "db" {
+  name        = "${local.name}-postgres"
+  description = "PostgreSQL: only from the EKS cluster"
+  vpc_id      = aws_vpc.main.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "db_from_cluster" {
+  security_group_id            = aws_security_group.db.id
+  description                  = "PostgreSQL from EKS nodes and pods"
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+  referenced_security_group_id = aws_eks_cluster.main.vpc_config[0].cluster_security_group_id
+}
+
+resource "aws_db_parameter_group" "main" {
+  name   = local.db_identifier
+  family = "postgres16"
+
+  # Clients that do not speak TLS are refused.
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+
+  parameter {
+    name  = "log_min_duration_statement"
+    value = "1000"
+  }
+}
+
+resource "aws_cloudwatch_log_group" "db" {
+  for_each          = toset(["postgresql", "upgrade"])
+  name              = "/aws/rds/instance/${local.db_identifier}/${each.key}"
+  retention_in_days = local.tier.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+resource "aws_db_instance" "main" {
+  identifier     = local.db_identifier
+  engine         = "postgres"
+  engine_version = "16.6"
+  instance_class = local.tier.db_instance_class
+  db_name        = "flextime"
+  username       = "flextime_admin"
+
+  # RDS creates the password and keeps it in Secrets Manager (rotated); Terraform never sees it.
+  manage_master_user_password   = true
+  master_user_secret_kms_key_id = aws_kms_key.main.arn
+
+  allocated_storage     = local.tier.db_allocated_storage
+  max_allocated_storage = local.tier.db_max_allocated_storage
+  storage_type          = "gp3"
+  storage_encrypted     = true
+  kms_key_id            = aws_kms_key.main.arn
+
+  db_subnet_group_name   = aws_db_subnet_group.main.name
+  vpc_security_group_ids = [aws_security_group.db.id]
+  parameter_group_name   = aws_db_parameter_group.main.name
+  publicly_accessible    = false
+
+  multi_az            = local.tier.multi_az
+  deletion_protection = local.tier.deletion_protection
+
+  # Automated backups give point-in-time recovery inside the retention window.
+  backup_retention_period   = local.tier.backup_retention_days
+  backup_window             = "03:00-04:00"
+  maintenance_window        = "sun:04:30-sun:05:30"
+  copy_tags_to_snapshot     = true
+  skip_final_snapshot       = false
+  final_snapshot_identifier = "${local.db_identifier}-final"
+
+  performance_insights_enabled          = true
+  performance_insights_kms_key_id       = aws_kms_key.main.arn
+  performance_insights_retention_period = 7
+
+  iam_database_authentication_enabled = true
+  auto_minor_version_upgrade          = true
+  enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
+
+  depends_on = [aws_cloudwatch_log_group.db]
+}

@@ -1,0 +1,98 @@
+# Two kinds of input:
+#   generated.auto.tfvars.json  written by `npm run synth` from config/ (names Kubernetes and AWS
+#                               must agree on); never edited by hand.
+#   environments/<env>.tfvars   written by people: account, region, network and SSO settings.
+# No variable holds a secret, and none has a secret default.
+
+# --- from environments/<env>.tfvars ------------------------------------------------------------
+
+variable "environment" {
+  description = "Which environment this state describes: a key of local.tiers and of var.environments."
+  type        = string
+
+  validation {
+    condition     = contains(["development", "staging", "production"], var.environment)
+    error_message = "environment must be development, staging or production."
+  }
+}
+
+variable "aws_account_id" {
+  description = "The only AWS account this state may touch (guards against applying with the wrong profile)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id must be 12 digits."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the environment."
+  type        = string
+}
+
+variable "vpc_cidr" {
+  description = "VPC range; a /16 is split into three public /20 and three private /18 subnets."
+  type        = string
+}
+
+variable "public_api_cidrs" {
+  description = "Networks allowed to reach the public EKS API endpoint (office and VPN egress)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.public_api_cidrs) > 0 && !anytrue([for c in var.public_api_cidrs : endswith(c, "/0")])
+    error_message = "public_api_cidrs must list specific networks; 0.0.0.0/0 and ::/0 are not allowed."
+  }
+}
+
+variable "sso_admin_role_arn" {
+  description = "IAM role of the SSO permission set that administers the cluster (EKS access entry)."
+  type        = string
+}
+
+variable "sso_client_id" {
+  description = "OIDC client the cluster is registered as at the Big 12 SSO (issuer: var.sso_issuer_url)."
+  type        = string
+}
+
+variable "dns_zone_ids" {
+  description = "Route 53 hosted zones cert-manager may answer DNS-01 challenges in."
+  type        = list(string)
+}
+
+# --- from generated.auto.tfvars.json (config/) ------------------------------------------------
+
+variable "eks_version" {
+  description = "Kubernetes minor of the cluster; the same minor as the PSA version and the verify API server."
+  type        = string
+}
+
+variable "environments" {
+  description = "Per environment: its namespace and the EKS cluster it runs in."
+  type = map(object({
+    namespace    = string
+    cluster_name = string
+  }))
+}
+
+variable "service_accounts" {
+  description = "Service accounts that get an IAM role; trust policies are bound to exactly these."
+  type = object({
+    backup             = string
+    external_secrets   = object({ namespace = string, name = string })
+    cert_manager       = object({ namespace = string, name = string })
+    cluster_autoscaler = object({ namespace = string, name = string })
+    efs_csi_driver     = object({ namespace = string, name = string })
+  })
+}
+
+variable "sso_issuer_url" {
+  description = "Big 12 SSO (OIDC issuer) users log in to the cluster with; RBAC binds its groups."
+  type        = string
+}
+
+variable "sso_groups_prefix" {
+  description = "Prefix EKS puts before SSO group names (RBAC binds e.g. \"sso:platform-admins\")."
+  type        = string
+}

@@ -1,0 +1,281 @@
+/**
+ * Security policy of terraform-bootstrap/, checked on the parsed HCL (no provider, no AWS).
+ * Each rule returns one message per violation, `<address>: <what is wrong>`, so a test can
+ * assert the exact message after removing a property.
+ */
+import { block, blocks, evaluate, isExpression, locals, perTier, references, tiers, type Block, type Hcl } from './terraform-hcl.ts';
+
+export type Rule = (stack: Hcl) => string[];
+
+const EXACT_VERSION = /^[0-9]+\.[0-9]+\.[0-9]+$/;
+const OPEN_WORLD = ['0.0.0.0/0', '::/0'];
+/** Shortest log retention we accept anywhere (days). */
+export const MIN_LOG_RETENTION_DAYS = 30;
+/** Shortest database backup (PITR) window we accept (days). */
+export const MIN_BACKUP_RETENTION_DAYS = 7;
+
+/** Environments whose data must survive an AZ failure and a mistaken `terraform destroy`. */
+const PRODUCTION = 'production';
+
+/** `attr` of `body` must be `true` (literally or through local.tier) in every environment. */
+function mustBeTrueEverywhere(stack: Hcl, address: string, body: Block, attr: string): string[] {
+  const values = perTier(stack, body[attr]);
+  const bad = Object.entries(values).filter(([, v]) => v !== true).map(([env]) => env);
+  return bad.length ? [`${address}: ${attr} must be true (not in ${bad.join(', ')})`] : [];
+}
+
+function mustBeSet(address: string, body: Block, attr: string): string[] {
+  return body[attr] === undefined || body[attr] === '' ? [`${address}: ${attr} must be set`] : [];
+}
+
+/** Body of the first nested block `name` (hcl2json lists nested blocks as arrays). */
+const nested = (body: Block | undefined, name: string): Block | undefined => body?.[name]?.[0];
+
+/** Resources of `type` whose attribute `attr` refers to `target` (e.g. the bucket of a policy). */
+function attachedTo(stack: Hcl, type: string, attr: string, target: string): Array<[string, Block]> {
+  return blocks(stack, 'resource', type).filter(([, body]) => references(body[attr]).includes(target));
+}
+
+export const rules: Record<string, Rule> = {
+  pinnedVersions(stack) {
+    const out: string[] = [];
+    const tf: Block = stack.terraform?.[0] ?? {};
+    if (!EXACT_VERSION.test(String(tf.required_version))) {
+      out.push(`terraform: required_version must be an exact version, not ${JSON.stringify(tf.required_version)}`);
+    }
+    for (const [name, spec] of Object.entries<Block>(tf.required_providers?.[0] ?? {})) {
+      if (!EXACT_VERSION.test(String(spec.version))) {
+        out.push(`provider ${name}: version must be exact, not ${JSON.stringify(spec.version)}`);
+      }
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'helm_release')) {
+      if (!EXACT_VERSION.test(String(body.version))) out.push(`${address}: chart version must be exact, not ${JSON.stringify(body.version)}`);
+    }
+    return out;
+  },
+
+  encryptionAtRest(stack) {
+    const out: string[] = [];
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      out.push(...mustBeTrueEverywhere(stack, address, body, 'storage_encrypted'), ...mustBeSet(address, body, 'kms_key_id'));
+      if (body.performance_insights_enabled) out.push(...mustBeSet(address, body, 'performance_insights_kms_key_id'));
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_elasticache_replication_group')) {
+      out.push(...mustBeTrueEverywhere(stack, address, body, 'at_rest_encryption_enabled'), ...mustBeSet(address, body, 'kms_key_id'));
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_efs_file_system')) {
+      out.push(...mustBeTrueEverywhere(stack, address, body, 'encrypted'), ...mustBeSet(address, body, 'kms_key_id'));
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_eks_cluster')) {
+      const config = nested(body, 'encryption_config');
+      if (!config?.resources?.includes('secrets') || !nested(config, 'provider')?.key_arn) {
+        out.push(`${address}: encryption_config must encrypt "secrets" with a KMS key`);
+      }
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_cloudwatch_log_group')) out.push(...mustBeSet(address, body, 'kms_key_id'));
+    for (const [address, body] of blocks(stack, 'resource', 'aws_kms_key')) out.push(...mustBeTrueEverywhere(stack, address, body, 'enable_key_rotation'));
+    for (const [address] of blocks(stack, 'resource', 'aws_s3_bucket')) {
+      const sse = attachedTo(stack, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket', address)
+        .map(([, b]) => nested(nested(b, 'rule'), 'apply_server_side_encryption_by_default'))
+        .find((d) => d?.sse_algorithm === 'aws:kms' && d.kms_master_key_id);
+      if (!sse) out.push(`${address}: needs server-side encryption with aws:kms and a kms_master_key_id`);
+    }
+    return out;
+  },
+
+  encryptionInTransit(stack) {
+    const out: string[] = [];
+    for (const [address, body] of blocks(stack, 'resource', 'aws_elasticache_replication_group')) {
+      out.push(...mustBeTrueEverywhere(stack, address, body, 'transit_encryption_enabled'));
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      const group = references(body.parameter_group_name).find((r) => r.startsWith('aws_db_parameter_group.'));
+      const params: Block[] = group ? (block(stack, 'resource', 'aws_db_parameter_group', group.split('.')[1]!).parameter ?? []) : [];
+      if (!params.some((p) => p.name === 'rds.force_ssl' && String(p.value) === '1')) {
+        out.push(`${address}: its parameter group must set rds.force_ssl = 1`);
+      }
+    }
+    for (const [address] of blocks(stack, 'resource', 'aws_s3_bucket')) {
+      const tlsOnly = attachedTo(stack, 'aws_s3_bucket_policy', 'bucket', address).some(([, policy]) =>
+        references(policy.policy)
+          .filter((r) => r.startsWith('data.aws_iam_policy_document.'))
+          .some((doc) => (block(stack, 'data', 'aws_iam_policy_document', doc.split('.')[2]!).statement ?? []).some(denyInsecureTransport)));
+      if (!tlsOnly) out.push(`${address}: its bucket policy must deny requests with aws:SecureTransport = false`);
+    }
+    return out;
+  },
+
+  productionResilience(stack) {
+    const out: string[] = [];
+    const inProduction = (address: string, body: Block, attr: string) =>
+      perTier(stack, body[attr])[PRODUCTION] === true ? [] : [`${address}: ${attr} must be true in ${PRODUCTION}`];
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      out.push(...inProduction(address, body, 'multi_az'), ...inProduction(address, body, 'deletion_protection'));
+      if (body.skip_final_snapshot !== false) out.push(`${address}: skip_final_snapshot must be false`);
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_elasticache_replication_group')) {
+      out.push(...inProduction(address, body, 'multi_az_enabled'), ...inProduction(address, body, 'automatic_failover_enabled'));
+    }
+    const prod = tiers(stack)[PRODUCTION] ?? {};
+    if (prod.nat_gateways !== 3) out.push(`locals.tiers.${PRODUCTION}: nat_gateways must be 3 (one per AZ), not ${prod.nat_gateways}`);
+    if (prod.node_capacity_type !== 'ON_DEMAND') out.push(`locals.tiers.${PRODUCTION}: node_capacity_type must be ON_DEMAND, not ${prod.node_capacity_type}`);
+    return out;
+  },
+
+  backupRetention(stack) {
+    const out: string[] = [];
+    const atLeast = (address: string, body: Block, attr: string, min: number) => {
+      const bad = Object.entries(perTier(stack, body[attr])).filter(([, v]) => !(typeof v === 'number' && v >= min));
+      return bad.length ? [`${address}: ${attr} must be >= ${min} days (${bad.map(([env, v]) => `${env}: ${v}`).join(', ')})`] : [];
+    };
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      out.push(...atLeast(address, body, 'backup_retention_period', MIN_BACKUP_RETENTION_DAYS));
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_elasticache_replication_group')) {
+      out.push(...atLeast(address, body, 'snapshot_retention_limit', MIN_BACKUP_RETENTION_DAYS));
+    }
+    for (const [address] of blocks(stack, 'resource', 'aws_s3_bucket')) {
+      const versioned = attachedTo(stack, 'aws_s3_bucket_versioning', 'bucket', address)
+        .some(([, v]) => nested(v, 'versioning_configuration')?.status === 'Enabled');
+      if (!versioned) out.push(`${address}: versioning must be Enabled`);
+    }
+    return out;
+  },
+
+  logRetention(stack) {
+    const out: string[] = [];
+    for (const [address, body] of blocks(stack, 'resource', 'aws_cloudwatch_log_group')) {
+      const bad = Object.entries(perTier(stack, body.retention_in_days)).filter(([, v]) => !(typeof v === 'number' && v >= MIN_LOG_RETENTION_DAYS));
+      if (bad.length) out.push(`${address}: retention_in_days must be >= ${MIN_LOG_RETENTION_DAYS} (${bad.map(([env, v]) => `${env}: ${v}`).join(', ')})`);
+    }
+    const eks = blocks(stack, 'resource', 'aws_eks_cluster');
+    for (const [address, body] of eks) {
+      const types: string[] = body.enabled_cluster_log_types ?? [];
+      const missing = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].filter((t) => !types.includes(t));
+      if (missing.length) out.push(`${address}: enabled_cluster_log_types lacks ${missing.join(', ')}`);
+    }
+    if (!blocks(stack, 'resource', 'aws_flow_log').some(([, f]) => f.traffic_type === 'ALL')) out.push('aws_flow_log: the VPC needs flow logs of ALL traffic');
+    return out;
+  },
+
+  noOpenDataStores(stack) {
+    const out: string[] = [];
+    // Security groups of data stores: whatever RDS, ElastiCache and EFS mount targets use.
+    const dataGroups = new Set([
+      ...blocks(stack, 'resource', 'aws_db_instance').flatMap(([, b]) => references(b.vpc_security_group_ids)),
+      ...blocks(stack, 'resource', 'aws_elasticache_replication_group').flatMap(([, b]) => references(b.security_group_ids)),
+      ...blocks(stack, 'resource', 'aws_efs_mount_target').flatMap(([, b]) => references(b.security_groups)),
+    ].filter((r) => r.startsWith('aws_security_group.')));
+    for (const group of dataGroups) {
+      const body = block(stack, 'resource', 'aws_security_group', group.split('.')[1]!);
+      for (const rule of (body.ingress ?? []) as Block[]) {
+        const cidrs = [...(rule.cidr_blocks ?? []), ...(rule.ipv6_cidr_blocks ?? [])];
+        if (cidrs.length) out.push(`${group}: inline ingress from ${cidrs.join(', ')}; data stores accept only security-group references`);
+      }
+    }
+    const rules: Array<[string, Block]> = [
+      ...blocks(stack, 'resource', 'aws_vpc_security_group_ingress_rule'),
+      ...blocks(stack, 'resource', 'aws_security_group_rule').filter(([, b]) => b.type === 'ingress'),
+    ];
+    for (const [address, body] of rules) {
+      const target = references(body.security_group_id).find((r) => dataGroups.has(r));
+      if (!target) continue;
+      const cidrs = [body.cidr_ipv4, body.cidr_ipv6, ...(body.cidr_blocks ?? []), ...(body.ipv6_cidr_blocks ?? [])].filter(Boolean);
+      const open = cidrs.filter((c) => OPEN_WORLD.includes(c));
+      if (open.length) out.push(`${address}: ${target} must not accept ${open.join(', ')}`);
+      else if (cidrs.length || !(body.referenced_security_group_id || body.source_security_group_id)) {
+        out.push(`${address}: ${target} may only accept a referenced security group (the cluster's), not ${cidrs.join(', ') || 'nothing named'}`);
+      }
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      if (body.publicly_accessible !== false) out.push(`${address}: publicly_accessible must be false`);
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_eks_cluster')) {
+      const vpc = nested(body, 'vpc_config') ?? {};
+      if (vpc.endpoint_private_access !== true) out.push(`${address}: endpoint_private_access must be true`);
+      if (vpc.endpoint_public_access !== false && !isExpression(vpc.public_access_cidrs)) {
+        out.push(`${address}: a public endpoint must be limited by public_access_cidrs (var.public_api_cidrs)`);
+      }
+    }
+    return out;
+  },
+
+  publicAccessBlocked(stack) {
+    const out: string[] = [];
+    const flags = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'];
+    for (const [address] of blocks(stack, 'resource', 'aws_s3_bucket')) {
+      const pab = attachedTo(stack, 'aws_s3_bucket_public_access_block', 'bucket', address)[0]?.[1];
+      const off = flags.filter((f) => pab?.[f] !== true);
+      if (off.length) out.push(`${address}: public access block must set ${off.join(', ')} = true`);
+    }
+    return out;
+  },
+
+  noSecretLiterals(stack) {
+    const out: string[] = [];
+    for (const type of ['random_password', 'random_string']) {
+      for (const [address] of blocks(stack, 'resource', type)) out.push(`${address}: generated secrets land in state; let AWS generate them (README.md)`);
+    }
+    const secretName = /(^|_)(password|passwd|secret|token|auth_token|secret_string|private_key)$/;
+    for (const [type, byName] of Object.entries<Record<string, Block[]>>(stack.resource ?? {})) {
+      for (const [name, list] of Object.entries(byName)) {
+        for (const [attr, value] of Object.entries(list[0]!)) {
+          if (secretName.test(attr) && typeof value === 'string' && !isExpression(value)) {
+            out.push(`${type}.${name}: ${attr} is a literal; secrets come from Secrets Manager`);
+          }
+        }
+      }
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      if (body.manage_master_user_password !== true) out.push(`${address}: manage_master_user_password must be true`);
+      if (body.password !== undefined) out.push(`${address}: password must not be set (RDS manages it in Secrets Manager)`);
+    }
+    for (const [name, list] of Object.entries<Block[]>(stack.variable ?? {})) {
+      if (/password|secret|token/.test(name) && list[0]!.default !== undefined) out.push(`variable.${name}: a secret must not have a default`);
+    }
+    for (const [name, list] of Object.entries<Block[]>(stack.output ?? {})) {
+      const body = list[0]!;
+      if (body.sensitive === true) out.push(`output.${name}: outputs are committed to config/; a sensitive output is a secret`);
+      if (/auth_token|secret_string|\.password\b|master_user_secret\[0\]\.(?!secret_arn)/.test(JSON.stringify(body.value))) {
+        out.push(`output.${name}: must not expose a secret value`);
+      }
+    }
+    return out;
+  },
+
+  irsaTrustIsExact(stack) {
+    const out: string[] = [];
+    for (const [address, body] of blocks(stack, 'resource', 'aws_iam_role')) {
+      const doc = references(body.assume_role_policy).find((r) => r.startsWith('data.aws_iam_policy_document.'));
+      if (!doc) continue;
+      const statements: Block[] = block(stack, 'data', 'aws_iam_policy_document', doc.split('.')[2]!).statement ?? [];
+      for (const s of statements.filter((st) => (st.actions ?? []).includes('sts:AssumeRoleWithWebIdentity'))) {
+        const conditions: Block[] = s.condition ?? [];
+        for (const claim of ['sub', 'aud']) {
+          if (!conditions.some((c) => c.test === 'StringEquals' && String(c.variable).endsWith(`:${claim}`))) {
+            out.push(`${address}: web-identity trust must pin :${claim} with StringEquals`);
+          }
+        }
+      }
+    }
+    return out;
+  },
+};
+
+function denyInsecureTransport(statement: Block): boolean {
+  return statement.effect === 'Deny'
+    && (statement.condition ?? []).some((c: Block) => c.test === 'Bool' && c.variable === 'aws:SecureTransport' && (c.values ?? []).includes('false'));
+}
+
+/** Every violation of every rule, sorted. */
+export function policyViolations(stack: Hcl): string[] {
+  return Object.values(rules).flatMap((rule) => rule(stack)).sort();
+}
+
+/** Evaluate the IRSA subjects (locals.irsa_subjects) of `environment` with the given variables. */
+export function irsaSubjects(stack: Hcl, variables: Record<string, Hcl>, environment: string): Record<string, string> {
+  const all = locals(stack);
+  const env = variables.environments?.[environment];
+  const scope = { local: { ...all, namespace: env?.namespace }, var: { ...variables, environment } };
+  return Object.fromEntries(Object.entries<Hcl>(all.irsa_subjects ?? {}).map(([k, v]) => [k, evaluate(v, scope)]));
+}
