@@ -59,6 +59,12 @@ describe('RBAC widened', () => {
     expect(flags('rbac-widened', [role(base, 'ClusterRole')], [role([...base, { apiGroups: [''], resources: ['secrets'], verbs: ['*'] }], 'ClusterRole')]))
       .toEqual(['ClusterRole reader: grants * core/secrets']);
   });
+  it('lists gained permissions compactly, grouped by verbs', () => {
+    const wide = { apiGroups: ['', 'apps'], resources: ['pods', 'deployments'], verbs: ['get', 'list', 'watch'] };
+    expect(flags('rbac-widened', [], [role([wide, { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }])])).toEqual([
+      'Role flextime-staging/reader: grants get,list,watch core/pods, core/deployments, apps/pods, apps/deployments; create core/pods/exec',
+    ]);
+  });
   it('flags a new subject', () => {
     const sa = { kind: 'ServiceAccount', name: 'api-svc', namespace: 'flextime-staging' };
     expect(flags('rbac-widened', [binding([sa])], [binding([sa, { kind: 'Group', name: 'developers' }])])).toEqual([

@@ -54,6 +54,9 @@ export function summaryRows(report: DiffReport): SummaryRow[] {
   });
 }
 
+/** Rows per risk flag in Markdown; a bulk change (a new component) would drown the comment. */
+const MAX_FLAG_ROWS = 40;
+
 const SYMBOL = { added: '+', removed: '-', changed: '~' } as const;
 
 /** A value on one line, cut at `max` characters. */
@@ -138,7 +141,8 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
     head.push(`#### :warning: Risk flags (${report.findings.length})`, '');
     for (const { rule, items } of flagged) {
       head.push(`<details open><summary><b>${rule.title}</b> (${items.length})</summary>`, '', '| Environment | Object | Detail |', '|---|---|---|');
-      for (const f of items) head.push(`| ${f.group} | ${code(f.object, true)} | ${code(formatValue(f.detail, 500), true)} |`);
+      for (const f of items.slice(0, MAX_FLAG_ROWS)) head.push(`| ${f.group} | ${code(f.object, true)} | ${code(formatValue(f.detail, 500), true)} |`);
+      if (items.length > MAX_FLAG_ROWS) head.push(`| | | _… and ${items.length - MAX_FLAG_ROWS} more (\`npm run diff\` lists all)_ |`);
       head.push('', '</details>', '');
     }
   } else {

@@ -176,6 +176,22 @@ function covered(permission: string, rules: PolicyRule[] | undefined): boolean {
   });
 }
 
+/** `get core/pods, list core/pods, get core/nodes` → `get,list core/pods; get core/nodes`, grouped by verb set. */
+export function compactPermissions(permissions: readonly string[]): string {
+  const verbsOf = new Map<string, string[]>();
+  for (const p of permissions) {
+    const [verb, ...target] = p.startsWith('url ') ? [p.split(' ')[2]!, 'url', p.split(' ')[1]!] : p.split(' ');
+    const key = target.join(' ');
+    verbsOf.set(key, [...(verbsOf.get(key) ?? []), verb!]);
+  }
+  const byVerbs = new Map<string, string[]>();
+  for (const [target, verbs] of verbsOf) {
+    const key = verbs.join(',');
+    byVerbs.set(key, [...(byVerbs.get(key) ?? []), target]);
+  }
+  return [...byVerbs].map(([verbs, targets]) => `${verbs} ${targets.join(', ')}`).join('; ');
+}
+
 interface Subject {
   kind: string;
   name: string;
@@ -189,7 +205,7 @@ export const rbacRule: RiskRule = (diffs) => {
     if (d.kind === 'Role' || d.kind === 'ClusterRole') {
       const oldRules = d.old?.rules as PolicyRule[] | undefined;
       const gained = [...new Set(permissions(d.new!.rules as PolicyRule[] | undefined))].filter((p) => !covered(p, oldRules));
-      if (gained.length) out.push(finding('rbac-widened', d, `grants ${gained.join(', ')}`));
+      if (gained.length) out.push(finding('rbac-widened', d, `grants ${compactPermissions(gained)}`));
       if (!deepEqual(d.old?.aggregationRule, d.new!.aggregationRule) && d.new!.aggregationRule) {
         out.push(finding('rbac-widened', d, `aggregationRule now ${show(d.new!.aggregationRule)}`));
       }
@@ -279,12 +295,17 @@ export const networkRule: RiskRule = (diffs, { before, after, options }) => {
   if (!touched) return [];
   // Peers that no rendered pod stands for (add-on namespaces, external ranges) get probe pods,
   // the same on both sides, so a rule that newly admits them still shows up as a new pair.
-  const probes = peerProbes([...before, ...after].map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy'));
+  const probes = peerProbes(
+    [...before, ...after].map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy'),
+    [...podRefs(before), ...podRefs(after)],
+  );
   const input = (objects: readonly LocatedObject[]): ReachabilityInput => {
     const base = reachabilityInput(objects);
     return { ...base, pods: [...base.pods, ...probes.pods], namespaces: [...base.namespaces, ...probes.namespaces] };
   };
-  const groupOfNamespace = new Map(after.concat(before).map((o) => [o.object.metadata?.namespace ?? '', groupOfPath(o.path)]));
+  const groupOfNamespace = new Map(
+    [...before, ...after].filter((o) => o.object.metadata?.namespace).map((o) => [o.object.metadata.namespace!, groupOfPath(o.path)]),
+  );
   const was = evaluate(input(before));
   // Connections between two probes say nothing about our workloads.
   const probe = (endpoint: string) => endpoint.startsWith(OUTSIDE_PROBE.name) || /\/peer\(/.test(endpoint);
@@ -292,8 +313,10 @@ export const networkRule: RiskRule = (diffs, { before, after, options }) => {
     .filter((pair) => !was.has(pair) && !pair.split(' → ').every(probe))
     .sort()
     .map((pair) => {
-      const destination = /→ ([^/:]+)\//.exec(pair)?.[1] ?? '';
-      return { rule: 'network-widened' as const, group: groupOfNamespace.get(destination) ?? 'cluster-wide', object: 'allowed connection', detail: `new: ${pair}` };
+      // Listed under the environment of the rendered pod that gains the connection.
+      const [source, destination] = pair.split(' → ').map((e) => (probe(e) ? undefined : e.split('/')[0]));
+      const group = groupOfNamespace.get(destination ?? source ?? '') ?? 'cluster-wide';
+      return { rule: 'network-widened' as const, group, object: 'allowed connection', detail: `new: ${pair}` };
     });
 };
 
@@ -302,7 +325,7 @@ interface PeerSelector {
 }
 
 /** One probe pod per peer selector that the policies mention, in a namespace its selector matches. */
-export function peerProbes(policies: readonly DiffObject[]): { pods: PodRef[]; namespaces: DiffObject[] } {
+export function peerProbes(policies: readonly DiffObject[], rendered: readonly PodRef[] = []): { pods: PodRef[]; namespaces: DiffObject[] } {
   const pods = new Map<string, PodRef>();
   const namespaces = new Map<string, DiffObject>();
   for (const policy of policies) {
@@ -321,6 +344,9 @@ export function peerProbes(policies: readonly DiffObject[]): { pods: PodRef[]; n
         namespaces.set(namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: nsLabels } });
       }
       const labels = peer.podSelector?.matchLabels ?? {};
+      const known = !peer.namespaceSelector || nsLabels['kubernetes.io/metadata.name'];
+      const standsFor = (pod: PodRef) => pod.namespace === namespace && Object.entries(labels).every(([k, v]) => pod.labels[k] === v);
+      if (known && peer.podSelector && rendered.some(standsFor)) continue;
       const name = `peer(${labelText(labels)})`;
       pods.set(`${namespace}/${name}`, { namespace, name, labels, ports: [] });
     }
