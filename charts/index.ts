@@ -7,6 +7,9 @@ import type { EnvironmentName, Platform } from '../config/index.ts';
 import { envContext } from './context.ts';
 import { namespacesChart, priorityClassesChart } from './namespaces.ts';
 import { terraformInputsChart } from './terraform.ts';
+import { networkDocument, networkPoliciesChart } from './network-policies.ts';
+import { clusterIngressChart, ingressChart } from './ingress.ts';
+import { clusterRbacChart, rbacChart } from './rbac.ts';
 
 export interface BuildOptions {
   /**
@@ -27,10 +30,16 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   for (const env of platform.environments.filter((e) => wanted.includes(e.name))) {
     const ctx = envContext(platform, env);
     namespacesChart(app, ctx);
+    networkPoliciesChart(app, ctx);
+    ingressChart(app, ctx);
+    rbacChart(app, ctx);
   }
   if (options.shared ?? true) {
     priorityClassesChart(app, platform);
     terraformInputsChart(app, platform);
+    networkDocument(app, platform);
+    clusterIngressChart(app, platform);
+    clusterRbacChart(app, platform);
   }
   return app;
 }

@@ -7,6 +7,7 @@ import { development } from './environments/development.ts';
 import { staging } from './environments/staging.ts';
 import { production } from './environments/production.ts';
 import { awsConfig } from './aws.ts';
+import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
 
 export const platformConfig: PlatformInput = {
   partOf: 'flextime',
@@ -41,4 +42,7 @@ export const platformConfig: PlatformInput = {
   ],
   environments: [development, staging, production],
   aws: awsConfig,
+  sso: ssoConfig,
+  network: networkConfig,
+  ingress: ingressConfig,
 };

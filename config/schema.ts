@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { parseCpu, parseMemory } from '../lib/quantity.ts';
+import { checkNetwork, environmentAccess, environmentIngress, environmentNetwork, ingress, network, sso } from './schema-network.ts';
 
 export const ENVIRONMENT_NAMES = ['development', 'staging', 'production'] as const;
 export const environmentName = z.enum(ENVIRONMENT_NAMES);
@@ -123,6 +124,12 @@ export const environment = z.object({
   containerLimits,
   /** Per-service values for this environment, keyed by the service name from `services`. */
   services: z.record(z.string(), serviceDeployment),
+  /** Ranges of the `network.cidrPeers` in this environment (docs/network.md). */
+  network: environmentNetwork,
+  /** Rate limits and certificate issuer of api.<domain> (charts/ingress.ts). */
+  ingress: environmentIngress,
+  /** What the SSO groups may do in this environment's namespace (charts/rbac.ts). */
+  access: environmentAccess,
 }).strict().superRefine((env, ctx) => {
   // Outside development every image must be immutable: a tag can be re-pushed, a digest cannot.
   if (env.name === 'development') return;
@@ -270,12 +277,23 @@ export const platform = z.object({
   environments: z.array(environment).min(1),
   /** The AWS ground: what terraform-bootstrap/ takes from config and gives back (docs/terraform.md). */
   aws,
+  /** The Big 12 single sign-on (OIDC): the cluster's identity provider, Grafana's login, the RBAC groups (docs/network.md). */
+  sso,
+  /** Zero-trust NetworkPolicies: the intent table and its peers (config/network.ts, docs/network.md). */
+  network,
+  /** Public entry of api-svc: Ingress, TLS issuer, security headers (config/network.ts). */
+  ingress,
 }).strict().superRefine((p, ctx) => {
   uniqueBy(p.clusters, 'name', ['clusters'], ctx);
   uniqueBy(p.priorityClasses, 'name', ['priorityClasses'], ctx);
   uniqueBy(p.services, 'name', ['services'], ctx);
   uniqueBy(p.environments, 'name', ['environments'], ctx);
   checkAws(p, ctx);
+  checkNetwork(p, ctx);
+  if (p.aws.ssoGroupsPrefix !== p.sso.groupsPrefix) {
+    ctx.addIssue({ code: 'custom', path: ['aws', 'ssoGroupsPrefix'], message: `must equal sso.groupsPrefix ('${p.sso.groupsPrefix}'): RBAC binds groups with that prefix` });
+  }
+
 
   const clusters = new Set(p.clusters.map((c) => c.name));
   const services = new Set(p.services.map((s) => s.name));

@@ -1,5 +1,6 @@
 /** Development: small, cheap, tags allowed, scheduler may scale to zero. */
 import type { EnvironmentInput } from '../index.ts';
+import { OIDC_ISSUER_RANGES, privateSubnets, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
 
 export const development: EnvironmentInput = {
   name: 'development',
@@ -15,6 +16,17 @@ export const development: EnvironmentInput = {
     default: { cpu: '500m', memory: '512Mi' },
     max: { cpu: '2', memory: '4Gi' },
   },
+  // Network peers by address (terraform-bootstrap/environments/development.tfvars: vpc_cidr 10.10.0.0/16); docs/network.md.
+  network: {
+    cidrs: {
+      rds: privateSubnets('10.10.0.0/16'),
+      s3: S3_PREFIX_LIST_US_EAST_2,
+      'vpc-endpoints': privateSubnets('10.10.0.0/16'),
+      'oidc-issuer': OIDC_ISSUER_RANGES,
+    },
+  },
+  ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
+  access: { developers: 'edit', onCall: false },
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1',

@@ -1,5 +1,6 @@
 /** Production: HA floors from the SLOs (min 3 API pods, max 20), images by digest. */
 import type { EnvironmentInput } from '../index.ts';
+import { OIDC_ISSUER_RANGES, privateSubnets, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
 
 export const production: EnvironmentInput = {
   name: 'production',
@@ -15,6 +16,18 @@ export const production: EnvironmentInput = {
     default: { cpu: '1', memory: '1Gi' },
     max: { cpu: '4', memory: '8Gi' },
   },
+  // Network peers by address (terraform-bootstrap/environments/production.tfvars: vpc_cidr 10.30.0.0/16); docs/network.md.
+  network: {
+    cidrs: {
+      rds: privateSubnets('10.30.0.0/16'),
+      elasticache: privateSubnets('10.30.0.0/16'),
+      s3: S3_PREFIX_LIST_US_EAST_2,
+      'vpc-endpoints': privateSubnets('10.30.0.0/16'),
+      'oidc-issuer': OIDC_ISSUER_RANGES,
+    },
+  },
+  ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 50, burstMultiplier: 5, connections: 50 } },
+  access: { developers: 'view', onCall: true },
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.4.2@sha256:a64d77806d2a434e13be6271911aa17d566fc1564b85cbc1c4ed37734e00a06f',

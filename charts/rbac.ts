@@ -1,0 +1,133 @@
+/**
+ * Who may do what, by Big 12 SSO group (`sso.groups`, subjects `<sso.groupsPrefix><group>`):
+ *
+ *   platform-admins  admin in every namespace + read cluster-scoped objects   dist/cluster/rbac
+ *   break-glass      cluster-admin — the only cluster-admin binding           dist/cluster/rbac
+ *   developers       edit or flextime-view, per environment (access.developers) dist/<env>/rbac
+ *   viewers          flextime-view                                             dist/<env>/rbac
+ *   on-call          flextime-view + flextime-on-call where access.onCall      dist/<env>/rbac
+ *
+ * `flextime-view` is our explicit read-only role: like the built-in `view` it never includes
+ * Secrets, but it lists every resource, so nothing can be aggregated into it later.
+ * ServiceAccounts get nothing here: no FlexTime workload calls the Kubernetes API
+ * (test/rbac.test.ts holds the table).
+ */
+import type { App } from 'cdk8s';
+import type { Platform } from '../config/index.ts';
+import { recommendedLabels } from '../lib/labels.ts';
+import { ExplicitRole, GroupBinding, type RbacRule } from '../lib/rbac.ts';
+import { clusterChart, envChart, type EnvContext } from './context.ts';
+
+const SOURCE = 'charts/rbac.ts';
+const READ = ['get', 'list', 'watch'];
+
+export const VIEW_ROLE = 'flextime-view';
+export const ON_CALL_ROLE = 'flextime-on-call';
+export const CLUSTER_READ_ROLE = 'flextime-cluster-read';
+
+/** Read-only access to everything a FlexTime namespace holds, except Secrets. */
+export const VIEW_RULES: readonly RbacRule[] = [
+  {
+    apiGroups: [''],
+    resources: ['configmaps', 'endpoints', 'events', 'limitranges', 'persistentvolumeclaims', 'pods', 'pods/log', 'pods/status', 'resourcequotas', 'serviceaccounts', 'services'],
+    verbs: READ,
+  },
+  { apiGroups: ['apps'], resources: ['controllerrevisions', 'daemonsets', 'deployments', 'replicasets', 'statefulsets'], verbs: READ },
+  { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: READ },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: READ },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: READ },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: READ },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'roles'], verbs: READ },
+  { apiGroups: ['keda.sh'], resources: ['scaledjobs', 'scaledobjects', 'triggerauthentications'], verbs: READ },
+  { apiGroups: ['autoscaling.k8s.io'], resources: ['verticalpodautoscalers'], verbs: READ },
+  // ExternalSecret objects name Secrets Manager keys; the values only ever exist in Secrets.
+  { apiGroups: ['external-secrets.io'], resources: ['externalsecrets', 'secretstores'], verbs: READ },
+  { apiGroups: ['monitoring.coreos.com'], resources: ['podmonitors', 'prometheusrules', 'servicemonitors'], verbs: READ },
+  { apiGroups: ['cert-manager.io'], resources: ['certificaterequests', 'certificates'], verbs: READ },
+];
+
+/** On top of view: shell into a pod, read its logs, restart a Deployment (`kubectl rollout restart` patches it). */
+export const ON_CALL_RULES: readonly RbacRule[] = [
+  { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'patch'] },
+];
+
+/** Cluster-scoped objects platform admins need to see (admin only covers namespaced ones). */
+export const CLUSTER_READ_RULES: readonly RbacRule[] = [
+  { apiGroups: [''], resources: ['namespaces', 'nodes', 'persistentvolumes'], verbs: READ },
+  { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: READ },
+  { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: READ },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], verbs: READ },
+  { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterrolebindings', 'clusterroles'], verbs: READ },
+  { apiGroups: ['cert-manager.io'], resources: ['clusterissuers'], verbs: READ },
+];
+
+const group = (platform: Platform, name: string) => `${platform.sso.groupsPrefix}${name}`;
+
+export function rbacChart(app: App, ctx: EnvContext): void {
+  const chart = envChart(app, ctx, 'rbac', SOURCE);
+  const { platform, env, namespace } = ctx;
+  const { groups } = platform.sso;
+  const labels = (name: string) => ctx.labels(name, 'rbac');
+  const bind = (name: string, role: string, who: string, description: string) =>
+    new GroupBinding(chart, name, { name, namespace, labels: labels(name), role: { kind: 'ClusterRole', name: role }, groups: [group(platform, who)], description });
+
+  const developerRole = env.access.developers === 'edit' ? 'edit' : VIEW_ROLE;
+  bind('sso-developers', developerRole, groups.developers, `developers: ${developerRole} in ${env.name} (environments[].access.developers)`);
+  bind('sso-viewers', VIEW_ROLE, groups.viewers, 'viewers: read-only, never Secrets');
+  if (env.access.onCall) {
+    bind('sso-on-call-view', VIEW_ROLE, groups.onCall, 'on-call: read-only, never Secrets');
+    bind('sso-on-call', ON_CALL_ROLE, groups.onCall, 'on-call: exec, logs and rollout restart (environments[].access.onCall)');
+  }
+}
+
+export function clusterRbacChart(app: App, platform: Platform): void {
+  const chart = clusterChart(app, 'rbac', SOURCE);
+  const { groups } = platform.sso;
+  const labels = (name: string) => recommendedLabels({ name, instance: name, component: 'rbac', partOf: platform.partOf });
+
+  new ExplicitRole(chart, VIEW_ROLE, {
+    name: VIEW_ROLE,
+    labels: labels(VIEW_ROLE),
+    rules: VIEW_RULES,
+    description: 'Read-only access to a FlexTime namespace, never Secrets; bound per namespace by RoleBindings.',
+  });
+  new ExplicitRole(chart, ON_CALL_ROLE, {
+    name: ON_CALL_ROLE,
+    labels: labels(ON_CALL_ROLE),
+    rules: ON_CALL_RULES,
+    description: 'Incident response on top of flextime-view: kubectl exec, logs, rollout restart.',
+  });
+  new ExplicitRole(chart, CLUSTER_READ_ROLE, {
+    name: CLUSTER_READ_ROLE,
+    labels: labels(CLUSTER_READ_ROLE),
+    rules: CLUSTER_READ_RULES,
+    description: 'Read cluster-scoped objects (nodes, namespaces, CRDs, classes); never Secrets.',
+  });
+
+  new GroupBinding(chart, 'sso-platform-admins', {
+    name: 'sso-platform-admins',
+    labels: labels('sso-platform-admins'),
+    role: { kind: 'ClusterRole', name: 'admin' },
+    groups: [group(platform, groups.platformAdmins)],
+    description: 'platform-admins: admin in every namespace (built-in admin; no cluster-scoped writes).',
+  });
+  new GroupBinding(chart, 'sso-platform-admins-cluster-read', {
+    name: 'sso-platform-admins-cluster-read',
+    labels: labels('sso-platform-admins-cluster-read'),
+    role: { kind: 'ClusterRole', name: CLUSTER_READ_ROLE },
+    groups: [group(platform, groups.platformAdmins)],
+    description: 'platform-admins: read cluster-scoped objects.',
+  });
+  new GroupBinding(chart, 'sso-break-glass', {
+    name: 'sso-break-glass',
+    labels: labels('sso-break-glass'),
+    role: { kind: 'ClusterRole', name: 'cluster-admin' },
+    groups: [group(platform, groups.breakGlass)],
+    description: 'BREAK-GLASS: the only cluster-admin binding. Membership of the group is granted per incident, expires, and is audited (docs/network.md#break-glass).',
+  });
+}
