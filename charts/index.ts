@@ -3,10 +3,20 @@
  * Adding a component = write charts/<component>.ts and add one line here.
  */
 import { App } from 'cdk8s';
+import { argocdCharts } from './argocd.ts';
 import type { EnvironmentName, Platform } from '../config/index.ts';
 import { envContext } from './context.ts';
 import { namespacesChart, priorityClassesChart } from './namespaces.ts';
+import { apiSvcChart } from './api-svc.ts';
+import { schedulerSvcChart } from './scheduler-svc.ts';
+import { redisChart } from './redis.ts';
+import { secretStoresChart } from './secrets.ts';
 import { terraformInputsChart } from './terraform.ts';
+import { environmentSecurityChart, securityChart } from './security.ts';
+import { monitoringChart } from './monitoring.ts';
+import { alertingChart } from './alerting.ts';
+import { dashboardsChart } from './dashboards.ts';
+import { tracingChart } from './tracing.ts';
 import { networkDocument, networkPoliciesChart } from './network-policies.ts';
 import { clusterIngressChart, ingressChart } from './ingress.ts';
 import { clusterRbacChart, rbacChart } from './rbac.ts';
@@ -30,16 +40,28 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   for (const env of platform.environments.filter((e) => wanted.includes(e.name))) {
     const ctx = envContext(platform, env);
     namespacesChart(app, ctx);
+    apiSvcChart(app, ctx);
+    schedulerSvcChart(app, ctx);
+    redisChart(app, ctx);
+    environmentSecurityChart(app, ctx);
+    monitoringChart(app, ctx);
     networkPoliciesChart(app, ctx);
     ingressChart(app, ctx);
     rbacChart(app, ctx);
   }
   if (options.shared ?? true) {
     priorityClassesChart(app, platform);
+    secretStoresChart(app, platform);
     terraformInputsChart(app, platform);
+    securityChart(app, platform);
+    alertingChart(app, platform);
+    dashboardsChart(app, platform);
+    tracingChart(app, platform);
     networkDocument(app, platform);
     clusterIngressChart(app, platform);
     clusterRbacChart(app, platform);
   }
+  // Keep last: derives one ArgoCD Application per dist/ folder the charts above render.
+  if (options.shared ?? true) argocdCharts(app, platform);
   return app;
 }

@@ -8,6 +8,7 @@ import type { Platform } from '../config/index.ts';
 import { GuardedNamespace } from '../lib/namespace.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
+import { redisEndpoint } from './redis-endpoint.ts';
 
 const SOURCE = 'charts/namespaces.ts';
 export const SETTINGS_CONFIGMAP = 'flextime-settings';
@@ -40,7 +41,9 @@ export function namespacesChart(app: App, ctx: EnvContext): void {
 }
 
 /** Non-secret settings as environment variables; secrets come from ExternalSecrets, never here. */
-function appSettings({ env, platform, namespace }: EnvContext): Record<string, string> {
+function appSettings(ctx: EnvContext): Record<string, string> {
+  const { env, platform, namespace } = ctx;
+  const redis = redisEndpoint(ctx);
   const settings: Record<string, string> = {
     FLEXTIME_ENVIRONMENT: env.name,
     LOG_LEVEL: env.logLevel,
@@ -49,8 +52,10 @@ function appSettings({ env, platform, namespace }: EnvContext): Record<string, s
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${env.name},service.namespace=${namespace}`,
     PGBOUNCER_HOST: `pgbouncer.${namespace}.svc.cluster.local`,
     PGBOUNCER_PORT: '6432',
-    REDIS_HOST: `redis.${namespace}.svc.cluster.local`,
-    REDIS_PORT: '6379',
+    // In-cluster StatefulSet or ElastiCache, as environments[].redis.mode says (charts/redis-endpoint.ts).
+    REDIS_HOST: redis.host,
+    REDIS_PORT: String(redis.port),
+    REDIS_TLS: String(redis.tls),
   };
   for (const [flag, on] of Object.entries(env.features).sort(([a], [b]) => a.localeCompare(b))) {
     settings[`FEATURE_${flag.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`] = String(on);

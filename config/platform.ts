@@ -7,6 +7,10 @@ import { development } from './environments/development.ts';
 import { staging } from './environments/staging.ts';
 import { production } from './environments/production.ts';
 import { awsConfig } from './aws.ts';
+import { observabilityConfig } from './observability.ts';
+import { securityConfig } from './security.ts';
+import { gitopsConfig } from './gitops.ts';
+import { addonsConfig } from './addons.ts';
 import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
 
 export const platformConfig: PlatformInput = {
@@ -17,7 +21,12 @@ export const platformConfig: PlatformInput = {
   clusters: [
     // ArgoCD runs inside this cluster, so it reaches the API server at the in-cluster address.
     // Moving production to its own cluster = add it here and set `cluster` in production.ts.
-    { name: 'flextime', server: 'https://kubernetes.default.svc' },
+    {
+      name: 'flextime',
+      server: 'https://kubernetes.default.svc',
+      // The cluster hosts production: its add-ons and cluster-wide objects sync in production's window.
+      syncWindow: { schedule: '0 10 * * 1-4', duration: '6h', timeZone: 'America/Chicago' },
+    },
   ],
   priorityClasses: [
     { name: 'flextime-critical', value: 100_000, description: 'User-facing request path (api-svc, PgBouncer, Redis): evicts lower classes under pressure.' },
@@ -31,6 +40,20 @@ export const platformConfig: PlatformInput = {
       description: 'Node.js HTTP API for schedules, teams and venues',
       port: 3000,
       priorityClass: 'flextime-critical',
+      health: { liveness: '/healthz', readiness: '/readyz' },
+      metrics: { path: '/metrics' }, // served on the HTTP port; the Service maps `metrics` to it
+      terminationGracePeriodSeconds: 40,
+      preStopSleepSeconds: 10, // ingress-nginx and kube-proxy drop the endpoint before SIGTERM
+      minAvailable: 2, // where replicas.min > 2 (production); smaller envs fall back to maxUnavailable 1
+      secrets: ['DATABASE_URL', 'REDIS_PASSWORD', 'JWT_SIGNING_KEY', 'OIDC_CLIENT_SECRET'],
+      autoscaling: {
+        kind: 'hpa',
+        cpuUtilization: 70,
+        memoryUtilization: 80,
+        scaleDownStabilizationSeconds: 300,
+        scaleUpPercent: 100,
+        scaleUpPeriodSeconds: 15,
+      },
     },
     {
       name: 'scheduler-svc',
@@ -38,11 +61,40 @@ export const platformConfig: PlatformInput = {
       description: 'Python OR-Tools solver consuming schedule-generation jobs from a Redis list',
       port: 8080,
       priorityClass: 'flextime-standard',
+      health: { liveness: '/healthz', readiness: '/readyz' },
+      metrics: { path: '/metrics', port: 9090 }, // prometheus_client's own HTTP server
+      // A solve runs up to 5 minutes; SIGTERM stops taking jobs, the current one may finish.
+      terminationGracePeriodSeconds: 330,
+      preStopSleepSeconds: 5,
+      secrets: ['DATABASE_URL', 'REDIS_PASSWORD'],
+      autoscaling: {
+        kind: 'redis-queue',
+        listName: 'flextime:schedule-jobs',
+        listLength: 2, // two queued solves per worker before another starts
+        activationListLength: 0,
+        pollingIntervalSeconds: 15,
+        cooldownPeriodSeconds: 300,
+        fallback: { failureThreshold: 3, replicas: 2 },
+        runAs: 'deployment',
+      },
     },
   ],
   environments: [development, staging, production],
+  secretStore: { name: 'aws-secrets-manager', region: 'us-east-2', refreshInterval: '1h' },
+  // Secrets Manager names below flextime/<env>/ (Terraform creates redis-auth-token).
+  secrets: {
+    DATABASE_URL: { key: 'app/database', property: 'url' },
+    REDIS_PASSWORD: { key: 'redis-auth-token' },
+    JWT_SIGNING_KEY: { key: 'api-svc/jwt', property: 'signingKey' },
+    OIDC_CLIENT_SECRET: { key: 'api-svc/oidc', property: 'clientSecret' },
+  },
+  maxSurgePercent: 25,
   aws: awsConfig,
   sso: ssoConfig,
   network: networkConfig,
   ingress: ingressConfig,
+  observability: observabilityConfig,
+  security: securityConfig,
+  gitops: gitopsConfig,
+  addons: addonsConfig,
 };

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { parseCpu, parseMemory } from '../lib/quantity.ts';
+import { KNOWN_METRICS, knownMetric } from './metrics.ts';
+import { addon } from './schema-addons.ts';
 import { checkNetwork, environmentAccess, environmentIngress, environmentNetwork, ingress, network, sso } from './schema-network.ts';
 
 export const ENVIRONMENT_NAMES = ['development', 'staging', 'production'] as const;
@@ -80,11 +82,20 @@ export const replicas = z.object({
   }
 });
 
+// ------------------------------------------------------------------ workloads (docs/workloads.md)
+
+/** An IAM role ARN (from Terraform outputs) assumed through IRSA. */
+export const iamRoleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM role ARN such as "arn:aws:iam::111111111111:role/name"');
+
 /** What one service looks like in one environment: only the values that differ per env. */
 export const serviceDeployment = z.object({
   image: imageRef,
   replicas,
   resources,
+  /** IAM role of the service's ServiceAccount (IRSA); absent: the pods get no AWS identity. */
+  roleArn: iamRoleArn.optional(),
 }).strict();
 export type ServiceDeployment = z.infer<typeof serviceDeployment>;
 
@@ -111,6 +122,94 @@ export const containerLimits = z.object({
 
 export const logLevel = z.enum(['debug', 'info', 'warn', 'error']);
 
+/**
+ * Redis of an environment: a StatefulSet in the namespace (charts/redis.ts) or an external
+ * endpoint (ElastiCache, from Terraform outputs). Apps and KEDA read host/port/TLS from here.
+ */
+export const redis = z.discriminatedUnion('mode', [
+  z.object({
+    mode: z.literal('in-cluster'),
+    image: imageRef,
+    /** redis_exporter sidecar serving Prometheus metrics on port 9121 (`metrics`). */
+    exporterImage: imageRef,
+    resources,
+    exporterResources: resources,
+    /** Size of the PersistentVolumeClaim holding the AOF and RDB files. */
+    storage: memoryQuantity,
+    /** @default - the cluster's default StorageClass */
+    storageClassName: dnsLabel.optional(),
+    /** Redis `maxmemory`; keep it below the memory limit so Redis refuses writes before the kernel kills it. */
+    maxMemory: memoryQuantity,
+    priorityClass: dnsLabel.default('flextime-critical'),
+  }).strict().superRefine((r, ctx) => {
+    if (parseMemory(r.maxMemory)! >= parseMemory(r.resources.limits.memory)!) {
+      ctx.addIssue({ code: 'custom', path: ['maxMemory'], message: `must be below resources.limits.memory (${r.resources.limits.memory})` });
+    }
+  }),
+  z.object({
+    /** ElastiCache: host and port are the environment's Terraform outputs redis_endpoint / redis_port. */
+    mode: z.literal('external'),
+    /** In-transit encryption (ElastiCache transit_encryption_enabled). */
+    tls: z.boolean().default(true),
+  }).strict(),
+]);
+export type Redis = z.infer<typeof redis>;
+
+// ------------------------------------------------------------------ security (docs/security.md)
+
+/** What Gatekeeper does with a violation: reject it, let it through with a warning, or only audit it. */
+export const enforcementAction = z.enum(['deny', 'warn', 'dryrun']);
+export type EnforcementAction = z.infer<typeof enforcementAction>;
+
+export const environmentSecurity = z.object({
+  /** enforcementAction of the Gatekeeper constraints that match this environment's namespace. */
+  enforcementAction,
+  /** Images must be `repo@sha256:…`: checked here for config and by Gatekeeper in the namespace. */
+  requireImageDigest: z.boolean(),
+  /** Severity of the alert on critical image vulnerabilities (Trivy Operator); `none`: no alert. */
+  vulnerabilityAlert: z.enum(['critical', 'warning', 'none']),
+}).strict();
+
+// ------------------------------------------------------------------ gitops (docs/gitops.md)
+
+/** A Slack channel name as ArgoCD notifications subscribe to it (no leading "#"). */
+export const notifyChannel = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a Slack channel name without "#", such as "flextime-alerts"');
+
+/** When ArgoCD may sync automatically (an ArgoCD `allow` sync window); manual sync stays possible. */
+export const syncWindow = z.object({
+  /** Cron schedule (5 fields) at which the window opens, in `timeZone`. */
+  schedule: z.string().regex(/^\S+( \S+){4}$/, 'must be a 5-field cron schedule such as "0 14 * * 2-4"'),
+  /** How long the window stays open. */
+  duration: z.string().regex(/^[1-9][0-9]*[hm]$/, 'must be a duration in hours or minutes such as "4h" or "90m"'),
+  timeZone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, { message: 'must be an IANA time zone such as "America/Chicago"' }),
+}).strict();
+export type SyncWindow = z.infer<typeof syncWindow>;
+
+/** How ArgoCD syncs one environment's Applications (charts/argocd.ts). */
+export const environmentGitops = z.object({
+  /** Delete removed objects only after everything else is synced and healthy. */
+  pruneLast: z.boolean().default(false),
+  /**
+   * Automated sync and self-heal only inside this window.
+   * @default - any time
+   */
+  syncWindow: syncWindow.optional(),
+  /** What the `sso.groups.developers` group may do with this environment's Applications in ArgoCD. */
+  developerAccess: z.enum(['sync', 'read-only']).default('sync'),
+  /**
+   * Slack channel for sync failures and degraded health.
+   * @default - gitops.notifications.channel
+   */
+  notifyChannel: notifyChannel.optional(),
+}).strict().prefault({});
+
 export const environment = z.object({
   name: environmentName,
   /** Which cluster (from `clusters`) this environment is deployed to. */
@@ -124,6 +223,12 @@ export const environment = z.object({
   containerLimits,
   /** Per-service values for this environment, keyed by the service name from `services`. */
   services: z.record(z.string(), serviceDeployment),
+  /** Admission policy and scanning for this environment (charts/security.ts, docs/security.md). */
+  security: environmentSecurity,
+  /** Redis the apps and KEDA use: in-cluster StatefulSet or ElastiCache (endpoint from aws.outputs). */
+  redis,
+  /** How ArgoCD syncs this environment (docs/gitops.md). */
+  gitops: environmentGitops,
   /** Ranges of the `network.cidrPeers` in this environment (docs/network.md). */
   network: environmentNetwork,
   /** Rate limits and certificate issuer of api.<domain> (charts/ingress.ts). */
@@ -131,8 +236,9 @@ export const environment = z.object({
   /** What the SSO groups may do in this environment's namespace (charts/rbac.ts). */
   access: environmentAccess,
 }).strict().superRefine((env, ctx) => {
-  // Outside development every image must be immutable: a tag can be re-pushed, a digest cannot.
-  if (env.name === 'development') return;
+  // Where images must be immutable (staging, production): a tag can be re-pushed, a digest cannot.
+  // The same field makes Gatekeeper deny undigested images in the namespace (charts/security.ts).
+  if (!env.security.requireImageDigest) return;
   for (const [svc, dep] of Object.entries(env.services)) {
     if (!parseImage(dep.image).digest) {
       ctx.addIssue({
@@ -142,6 +248,17 @@ export const environment = z.object({
       });
     }
   }
+  if (env.redis.mode === 'in-cluster') {
+    for (const field of ['image', 'exporterImage'] as const) {
+      if (!parseImage(env.redis[field]).digest) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['redis', field],
+          message: `image '${env.redis[field]}' must be pinned by digest (repo@sha256:…) in ${env.name}`,
+        });
+      }
+    }
+  }
 });
 export type Environment = z.infer<typeof environment>;
 
@@ -149,6 +266,11 @@ export const cluster = z.object({
   name: dnsLabel,
   /** API server URL as ArgoCD knows it; the in-cluster address for the cluster ArgoCD runs in. */
   server: z.url(),
+  /**
+   * Automated sync of the cluster-wide Applications (add-ons, dist/cluster) only inside this window.
+   * @default - any time
+   */
+  syncWindow: syncWindow.optional(),
 }).strict();
 
 export const priorityClass = z.object({
@@ -159,16 +281,358 @@ export const priorityClass = z.object({
   preemptionPolicy: z.enum(['PreemptLowerPriority', 'Never']).default('PreemptLowerPriority'),
 }).strict();
 
+/** An HTTP path served by the app, e.g. "/healthz". */
+const httpPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, 'must be an absolute HTTP path such as "/healthz"');
+/** An unprivileged TCP port: pods run as non-root without NET_BIND_SERVICE. */
+const appPort = z.number().int().min(1024, 'must be >= 1024 (pods run as non-root)').max(65535);
+
+/** Scale on CPU/memory utilization with an autoscaling/v2 HPA (replicas.min must be >= 1). */
+export const hpaScaling = z.object({
+  kind: z.literal('hpa'),
+  /** Target average CPU utilization, per cent of requests. */
+  cpuUtilization: z.number().int().min(1).max(100),
+  /** Target average memory utilization, per cent of requests. */
+  memoryUtilization: z.number().int().min(1).max(100).optional(),
+  /** Load must stay low this long before pods are removed. */
+  scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
+  /** Scale up by up to this per cent (or 4 pods, whichever is more) per period. */
+  scaleUpPercent: z.number().int().positive().default(100),
+  scaleUpPeriodSeconds: z.number().int().min(1).max(1800).default(15),
+}).strict();
+
+/** Scale on the length of a Redis list (job queue) with KEDA. */
+export const redisQueueScaling = z.object({
+  kind: z.literal('redis-queue'),
+  /** The Redis list producers push jobs to. */
+  listName: z.string().min(1),
+  /** Target jobs waiting per replica. */
+  listLength: z.number().int().positive('must be > 0 (jobs waiting per replica)'),
+  /** Queue length that wakes the service from zero replicas. */
+  activationListLength: z.number().int().nonnegative().default(0),
+  pollingIntervalSeconds: z.number().int().min(1).max(600).default(15),
+  /** Quiet time before scaling to zero; also the scale-down stabilization window. */
+  cooldownPeriodSeconds: z.number().int().min(0).max(3600).default(300),
+  /** Replicas to run while the queue length cannot be read (after `failureThreshold` failed polls). */
+  fallback: z.object({
+    failureThreshold: z.number().int().positive().default(3),
+    replicas: z.number().int().positive(),
+  }).strict(),
+  /** `deployment`: long-running workers (ScaledObject). `job`: one Job per queued item (ScaledJob). */
+  runAs: z.enum(['deployment', 'job']).default('deployment'),
+  /** With `runAs: job`: a Job running longer than this is killed (activeDeadlineSeconds). */
+  jobDeadlineSeconds: z.number().int().min(60).max(86400).default(600),
+}).strict();
+
+export const autoscaling = z.discriminatedUnion('kind', [hpaScaling, redisQueueScaling]);
+export type Autoscaling = z.infer<typeof autoscaling>;
+
 /** What a service is, independent of environment. */
 export const service = z.object({
   name: dnsLabel,
   /** `app.kubernetes.io/component` of its objects. */
   component: dnsLabel,
   description: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
+  /** HTTP port (container port and Service port `http`). */
+  port: appPort,
   priorityClass: dnsLabel,
-}).strict();
+  /** Probe paths on `port`: liveness restarts the pod, readiness takes it out of the Service. */
+  health: z.object({ liveness: httpPath, readiness: httpPath }).strict(),
+  /**
+   * Prometheus endpoint; the Service always has a port named `metrics`. Without `port` the
+   * metrics are served on the HTTP port.
+   */
+  metrics: z.object({ path: httpPath.default('/metrics'), port: appPort.optional() }).strict(),
+  /** Fixed non-root UID (and GID) the image is built for. */
+  runAsUser: z.number().int().min(1000).max(2147483647).default(10001),
+  /** SIGTERM to SIGKILL: long enough to finish in-flight work (e.g. a 5-minute solve). */
+  terminationGracePeriodSeconds: z.number().int().min(1).max(3600).default(30),
+  /** preStop sleep so endpoints drop the pod before it stops accepting connections. */
+  preStopSleepSeconds: z.number().int().min(0).max(120).default(5),
+  /** Keep at least this many pods up during voluntary disruptions when replicas.min allows it. */
+  minAvailable: z.number().int().positive().default(1),
+  /** Environment variables from `secrets` (by name) the service receives through its ExternalSecret. */
+  secrets: z.array(z.string()).default([]),
+  autoscaling,
+  /** Recommendation-only VerticalPodAutoscaler (updateMode Off). */
+  verticalRecommendations: z.boolean().default(true),
+}).strict().superRefine((svc, ctx) => {
+  if (svc.preStopSleepSeconds >= svc.terminationGracePeriodSeconds) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['preStopSleepSeconds'],
+      message: `must be less than terminationGracePeriodSeconds (${svc.terminationGracePeriodSeconds})`,
+    });
+  }
+  if (svc.metrics.port === svc.port) {
+    ctx.addIssue({ code: 'custom', path: ['metrics', 'port'], message: `leave it out to serve metrics on the HTTP port (${svc.port})` });
+  }
+});
 export type Service = z.infer<typeof service>;
+
+// ------------------------------------------------------------------ observability (docs/observability.md)
+
+/** A Prometheus metric or label name as PromQL writes it. */
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
+/** A Prometheus duration: "5m", "1h", "3d". */
+export const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d|w)$/, 'must be a Prometheus duration such as "30s", "5m", "1h" or "3d"');
+
+/** What an SLO measures: the share of bad events, read from metrics in config/metrics.ts. */
+export const sloIndicator = z.discriminatedUnion('kind', [
+  z.object({
+    /** Bad events are the `metric` series whose labels match `bad` (label → regex); all series are the total. */
+    kind: z.literal('errorRatio'),
+    /** A counter from KNOWN_METRICS. */
+    metric: metricName,
+    bad: z.record(labelName, z.string().min(1)).refine((r) => Object.keys(r).length > 0, { message: 'must name at least one label matcher' }),
+  }).strict(),
+  z.object({
+    /** Bad events are observations slower than `thresholdSeconds` in a histogram. */
+    kind: z.literal('latency'),
+    /** A histogram base name from KNOWN_METRICS. */
+    metric: metricName,
+    /** Must be one of the histogram's bucket bounds, or the ratio cannot be computed exactly. */
+    thresholdSeconds: z.number().positive(),
+  }).strict(),
+]);
+
+/** One service-level objective over a rolling 30 days; lib/monitoring/slo-rules.ts turns it into rules. */
+export const slo = z.object({
+  /** Also the `slo` label of its recording rules; the alert is `<PascalName>ErrorBudgetBurn`. */
+  name: dnsLabel,
+  description: z.string().min(1),
+  /** Service (from `services`) whose metrics the indicator reads. */
+  service: dnsLabel,
+  /** Per cent of events that must be good, e.g. 99.9 (error budget = 100 - objective). */
+  objective: z.number().gt(0, 'must be > 0 (per cent)').lt(100, 'must be < 100 (per cent); 100 leaves no error budget'),
+  indicator: sloIndicator,
+  /**
+   * `page`: fast burn pages (critical) and slow burn opens a ticket (warning).
+   * `ticket`: a target we watch but do not wake anyone for; slow-burn tickets only.
+   */
+  alerting: z.enum(['page', 'ticket']).default('page'),
+}).strict().superRefine((s, ctx) => {
+  const known = knownMetric(s.indicator.metric);
+  const wanted = s.indicator.kind === 'latency' ? 'histogram' : 'counter';
+  if (!known || known.type !== wanted) {
+    const allowed = KNOWN_METRICS.filter((m) => m.type === wanted).map((m) => m.name).join(', ');
+    ctx.addIssue({ code: 'custom', path: ['indicator', 'metric'], message: `must be a ${wanted} listed in config/metrics.ts: ${allowed}` });
+    return;
+  }
+  if (s.indicator.kind === 'latency' && !known.buckets?.includes(s.indicator.thresholdSeconds)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['indicator', 'thresholdSeconds'],
+      message: `must be a bucket bound of ${known.name}: ${known.buckets?.join(', ')}`,
+    });
+  }
+});
+export type Slo = z.infer<typeof slo>;
+
+export const observability = z.object({
+  slos: z.array(slo).min(1),
+  /** Thresholds of the alerts that are not SLO burn rates (charts/alert-rules.ts). */
+  alerts: z.object({
+    /** Scheduler jobs waiting in the queue ... */
+    queueBacklogJobs: z.number().int().positive(),
+    /** ... for this long. */
+    queueBacklogFor: promDuration,
+    /** Failed or timed-out schedule jobs within one hour that raise a warning. */
+    jobFailuresPerHour: z.number().int().positive(),
+    /** An HPA pinned at maxReplicas this long means it cannot absorb more load. */
+    hpaAtMaxFor: promDuration,
+    pvcUsedPercent: z.number().gt(0).lt(100),
+    certExpiryDays: z.number().int().positive(),
+    /** Backups run nightly; this many hours without a success means one was missed. */
+    backupMaxAgeHours: z.number().int().positive(),
+    /** Clients waiting for a PgBouncer server connection this long means the pool is saturated. */
+    pgbouncerWaitingFor: promDuration,
+    redisMemoryPercent: z.number().gt(0).lt(100),
+  }).strict(),
+  alerting: z.object({
+    /** runbook_url of an alert = `<runbookBaseUrl>/<AlertName>.md` (docs/runbooks/ in this repo). */
+    runbookBaseUrl: z.url(),
+    /** Environments whose critical alerts page the on-call; elsewhere critical goes to Slack only. */
+    pagingEnvironments: z.array(environmentName).min(1),
+    slackChannel: z.string().regex(/^#[a-z0-9_-]+$/, 'must be a Slack channel such as "#flextime-alerts"'),
+    email: z.object({
+      to: z.email(),
+      from: z.email(),
+      /** SMTP relay as host:port. */
+      smarthost: z.string().regex(/^[a-z0-9.-]+:[0-9]+$/, 'must be host:port'),
+      username: z.string().min(1),
+    }).strict(),
+    /** Secrets Manager secret (JSON, read through `secretStore`) with the receiver credentials, see docs/observability.md. */
+    secretKey: z.string().min(1),
+  }).strict(),
+  grafana: z.object({
+    /** OAuth client registered at `sso.issuer` for Grafana. */
+    oauthClientId: z.string().min(1),
+    /** Secrets Manager secret (JSON, property `client-secret`) holding the client secret. */
+    oauthSecretKey: z.string().min(1),
+    /** JMESPath mapping SSO claims to Grafana roles (Admin / Editor / Viewer). */
+    roleAttributePath: z.string().min(1),
+  }).strict(),
+  tracing: z.object({
+    /** Namespace of the OpenTelemetry Collector and Jaeger; `otelEndpoint` must point into it. */
+    namespace: dnsLabel,
+    /** How long Jaeger keeps spans (Go duration, e.g. "168h"). */
+    retention: z.string().regex(/^[0-9]+h$/, 'must be whole hours such as "168h" (Go duration)'),
+    /** Size of Jaeger's Badger volume. */
+    storage: memoryQuantity,
+    /** OpenTelemetry Collector (contrib distribution: spanmetrics connector, Prometheus exporter). */
+    collector: z.object({ image: imageRef, replicas: z.number().int().min(1), resources }).strict(),
+    /** Jaeger v2 (one replica: Badger is a local, single-writer store). */
+    jaeger: z.object({ image: imageRef, resources }).strict(),
+    /** Share of traces kept by the collector (probabilistic head sampling), per cent. */
+    samplingPercent: z.number().gt(0).max(100),
+  }).strict(),
+}).strict().superRefine((o, ctx) => {
+  uniqueBy(o.slos, 'name', ['slos'], ctx);
+});
+export type Observability = z.infer<typeof observability>;
+
+// ------------------------------------------------------------------ security, cluster-wide (docs/security.md)
+
+/** A registry prefix images may come from, e.g. "ghcr.io/flextime/" (ends with "/" so "ghcr.io/flextime-evil/" does not match). */
+const registryPrefix = z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*\/$/, 'must be a registry prefix ending in "/", such as "ghcr.io/flextime/"');
+/** A label key as Kubernetes accepts it: optional DNS prefix, "/", name. */
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'must be a label key such as "app.kubernetes.io/name"');
+const absolutePath = z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, 'must be an absolute path without a trailing "/", such as "/app"');
+const port = z.number().int().min(1).max(65535);
+export const falcoPriority = z.enum(['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFORMATIONAL', 'DEBUG']);
+
+export const security = z.object({
+  gatekeeper: z.object({
+    /** Namespaces no constraint looks at: the control plane and the add-ons that run the cluster. */
+    exemptNamespaces: z.array(dnsLabel).min(1),
+    /** Namespaces of node agents that need hostPath/hostNetwork/hostPID (node exporter): exempt from host isolation only. */
+    hostAccessNamespaces: z.array(dnsLabel),
+    /** The only namespaces where Services of type LoadBalancer or NodePort are allowed (the ingress controller's). */
+    loadBalancerNamespaces: z.array(dnsLabel).min(1),
+    /** enforcementAction for namespaces outside every environment and for our own cluster-scoped objects. */
+    platformEnforcementAction: enforcementAction,
+    /** Registries (prefixes) that containers in environment namespaces may pull from. */
+    allowedRegistries: z.array(registryPrefix).min(1),
+    /** Labels every workload, Pod template, Service and Ingress in an environment namespace must carry. */
+    requiredLabels: z.array(labelKey).min(1),
+  }).strict(),
+  falco: z.object({
+    /** Namespace of the Falco add-on; the custom rules ConfigMap and Falcosidekick secret go there. */
+    namespace: dnsLabel,
+    /** Where application code lives inside app images; writes below it (or /etc) raise an alert. */
+    appDirectories: z.array(absolutePath).min(1),
+    /** Process names allowed to read service-account tokens in app containers. */
+    tokenReaders: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, 'must be a process name (Falco truncates proc.name to 15 characters)')),
+    /** Per workload (`app.kubernetes.io/name`): the destination ports it may connect to; any other outbound connection alerts. */
+    egress: z.record(dnsLabel, z.array(port).min(1)),
+    /** Lowest Falco priority that Falcosidekick forwards to Slack (all events reach Prometheus). */
+    slackMinimumPriority: falcoPriority,
+    /** ClusterSecretStore the Falcosidekick Slack webhook URL is read from. */
+    secretStore: dnsLabel,
+    /** Secrets Manager secret (JSON, property `webhook-url`) holding the Slack webhook URL. */
+    slackWebhookSecretKey: z.string().min(1),
+  }).strict(),
+}).strict();
+export type Security = z.infer<typeof security>;
+
+// ------------------------------------------------------------------ secrets (docs/workloads.md)
+
+/** Where one secret value lives: Secrets Manager secret `<partOf>/<env>/<key>`, JSON `property`. */
+export const secretRef = z.object({
+  key: z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, 'must be a Secrets Manager name such as "database" or "api-svc/jwt"'),
+  /** JSON property of the secret value; absent: the whole value. */
+  property: z.string().min(1).optional(),
+}).strict();
+
+/**
+ * External Secrets Operator's ClusterSecretStores (charts/secret-stores.ts): `<name>` for
+ * namespaces outside the environments (monitoring, falco, …; keys are full names), and
+ * `<name>-<env>` per environment, usable only from its namespace and only below
+ * `<partOf>/<env>/`. They authenticate as aws.serviceAccounts.externalSecrets (IRSA).
+ */
+export const secretStore = z.object({
+  name: dnsLabel,
+  /** Region of the platform store; environment stores use their Terraform output `region`. */
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, 'must be an AWS region such as "us-east-2"'),
+  /** How often ExternalSecrets re-read their keys (rotation delay). */
+  refreshInterval: z.string().regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as "1h"').default('1h'),
+}).strict();
+
+/** The slice of the platform the workload checks read (kept structural to avoid a type cycle). */
+interface WorkloadView {
+  readonly services: readonly Service[];
+  readonly environments: readonly Environment[];
+  readonly secrets: Readonly<Record<string, unknown>>;
+  readonly maxSurgePercent: number;
+}
+
+/**
+ * Cross-field rules of the workloads: secret names exist, autoscaler bounds fit every
+ * environment, and each environment's quota holds every workload at max replicas plus the
+ * rolling-update surge (the same sum test/workloads.test.ts computes from the rendered YAML).
+ */
+function checkWorkloads(p: WorkloadView, ctx: z.RefinementCtx): void {
+  p.services.forEach((svc, i) => {
+    svc.secrets.forEach((name, j) => {
+      if (!(name in p.secrets)) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'secrets', j], message: `unknown secret '${name}'; allowed: ${Object.keys(p.secrets).join(', ')}` });
+      }
+    });
+  });
+  p.environments.forEach((env, e) => {
+    for (const svc of p.services) {
+      const dep = env.services[svc.name];
+      if (!dep) continue;
+      const path = ['environments', e, 'services', svc.name, 'replicas'];
+      if (svc.autoscaling.kind === 'hpa' && dep.replicas.min < 1) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'min'], message: `must be >= 1: ${svc.name} scales with an HPA, which cannot scale to zero` });
+      }
+      if (svc.autoscaling.kind === 'redis-queue' && svc.autoscaling.fallback.replicas > dep.replicas.max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'max'],
+          message: `must be >= the KEDA fallback of ${svc.name} (services.${svc.name}.autoscaling.fallback.replicas = ${svc.autoscaling.fallback.replicas})`,
+        });
+      }
+    }
+    for (const [field, resource] of [['requestsCpu', 'requests'], ['requestsMemory', 'requests'], ['limitsCpu', 'limits'], ['limitsMemory', 'limits']] as const) {
+      const kind = field.endsWith('Cpu') ? 'cpu' : 'memory';
+      const parse = kind === 'cpu' ? parseCpu : parseMemory;
+      const parts = workloadFootprint(p, env).map((w) => ({ ...w, each: w.resources.map((r) => r[resource][kind]) }));
+      const total = parts.reduce((sum, w) => sum + w.pods * w.each.reduce((s, q) => s + parse(q)!, 0), 0);
+      const allowed = parse(env.quota[field])!;
+      if (total > allowed) {
+        const shown = kind === 'cpu' ? `${+total.toFixed(3)} CPU` : `${+(total / 2 ** 30).toFixed(2)}Gi`;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', e, 'quota', field],
+          message: `workloads need ${shown} of ${resource}.${kind} at max replicas plus rolling-update surge (${parts.map((w) => `${w.name} ${w.pods} × ${w.each.join('+')}`).join(', ')}); raise the quota or lower replicas/resources`,
+        });
+      }
+    }
+  });
+}
+
+/** Pods each workload of `env` can reach (max replicas + surge) and the resources of each container. */
+export function workloadFootprint(
+  p: Pick<WorkloadView, 'services' | 'maxSurgePercent'>,
+  env: Environment,
+): Array<{ name: string; pods: number; resources: Resources[] }> {
+  const out: Array<{ name: string; pods: number; resources: Resources[] }> = [];
+  for (const svc of p.services) {
+    const dep = env.services[svc.name];
+    if (!dep) continue;
+    const max = dep.replicas.max;
+    // Workers run as Deployments and surge on rollout; ScaledJob pods are Jobs and do not.
+    const surge = svc.autoscaling.kind === 'redis-queue' && svc.autoscaling.runAs === 'job' ? 0 : Math.ceil((max * p.maxSurgePercent) / 100);
+    out.push({ name: svc.name, pods: max + surge, resources: [dep.resources] });
+  }
+  if (env.redis.mode === 'in-cluster') {
+    out.push({ name: 'redis', pods: 1, resources: [env.redis.resources, env.redis.exporterResources] });
+  }
+  return out;
+}
 
 // ------------------------------------------------------------------ AWS ground (terraform-bootstrap/, docs/terraform.md)
 
@@ -283,17 +747,29 @@ export const platform = z.object({
   network,
   /** Public entry of api-svc: Ingress, TLS issuer, security headers (config/network.ts). */
   ingress,
+  observability,
+  security,
+  secretStore,
+  /** Secrets apps may receive, by environment variable name; values live in AWS Secrets Manager only. */
+  secrets: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'secret names are environment variable names (UPPER_SNAKE)'), secretRef),
+  /** Extra pods a rolling update may add (maxSurge); counted in the quota check. */
+  maxSurgePercent: z.number().int().min(1).max(100).default(25),
+  /** ArgoCD: repository, SSO roles, notifications and the sync order of components (docs/gitops.md). */
+  gitops,
+  /** Upstream Helm charts installed as ArgoCD Applications, pinned (config/addons.ts). */
+  addons: z.array(addon).min(1),
 }).strict().superRefine((p, ctx) => {
   uniqueBy(p.clusters, 'name', ['clusters'], ctx);
   uniqueBy(p.priorityClasses, 'name', ['priorityClasses'], ctx);
   uniqueBy(p.services, 'name', ['services'], ctx);
   uniqueBy(p.environments, 'name', ['environments'], ctx);
   checkAws(p, ctx);
+  checkWorkloads(p, ctx);
+  checkGitops(p, ctx);
   checkNetwork(p, ctx);
   if (p.aws.ssoGroupsPrefix !== p.sso.groupsPrefix) {
     ctx.addIssue({ code: 'custom', path: ['aws', 'ssoGroupsPrefix'], message: `must equal sso.groupsPrefix ('${p.sso.groupsPrefix}'): RBAC binds groups with that prefix` });
   }
-
 
   const clusters = new Set(p.clusters.map((c) => c.name));
   const services = new Set(p.services.map((s) => s.name));
@@ -307,6 +783,23 @@ export const platform = z.object({
       });
     }
   });
+  p.observability.slos.forEach((s, i) => {
+    if (!services.has(s.service)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['observability', 'slos', i, 'service'],
+        message: `unknown service '${s.service}'; allowed: ${[...services].join(', ')}`,
+      });
+    }
+  });
+  const collector = `otel-collector.${p.observability.tracing.namespace}.svc.cluster.local`;
+  if (URL.canParse(p.otelEndpoint) && new URL(p.otelEndpoint).hostname !== collector) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['otelEndpoint'],
+      message: `must point at the collector this repo deploys (${collector}, from observability.tracing.namespace)`,
+    });
+  }
   p.environments.forEach((env, i) => {
     if (!clusters.has(env.cluster)) {
       ctx.addIssue({
@@ -332,6 +825,28 @@ export const platform = z.object({
           message: `service '${name}' has no entry in ${env.name}; every service needs image, replicas and resources per environment`,
         });
       }
+    }
+    // Gatekeeper denies images from other registries in every environment namespace: fail here first.
+    const registries = p.security.gatekeeper.allowedRegistries;
+    for (const [name, dep] of Object.entries(env.services)) {
+      if (!registries.some((r) => dep.image.startsWith(r))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', i, 'services', name, 'image'],
+          message: `image '${dep.image}' is not from an allowed registry (security.gatekeeper.allowedRegistries: ${registries.join(', ')})`,
+        });
+      }
+    }
+  });
+  // An exempt environment namespace would silently switch every policy off for that environment.
+  const envNamespaces = new Set(p.environments.map((e) => `${p.partOf}-${e.name}`));
+  p.security.gatekeeper.exemptNamespaces.forEach((ns, i) => {
+    if (envNamespaces.has(ns)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['security', 'gatekeeper', 'exemptNamespaces', i],
+        message: `environment namespace '${ns}' cannot be exempt from admission policy; set environments[].security.enforcementAction instead`,
+      });
     }
   });
 });
@@ -402,4 +917,83 @@ function checkAws(
       }
     }
   }
+}
+
+/** Cross-field rules of `gitops`, `addons` and `clusters[].syncWindow` (charts/argocd.ts relies on them). */
+interface GitopsView {
+  readonly partOf: string;
+  readonly clusters: ReadonlyArray<{ readonly name: string }>;
+  readonly environments: ReadonlyArray<{ readonly name: string }>;
+  readonly gitops: Gitops;
+  readonly addons: ReadonlyArray<z.infer<typeof addon>>;
+}
+function checkGitops(p: GitopsView, ctx: z.RefinementCtx): void {
+  const clusters = p.clusters.map((c) => c.name);
+  if (!clusters.includes(p.gitops.controlCluster)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['gitops', 'controlCluster'],
+      message: `unknown cluster '${p.gitops.controlCluster}'; allowed: ${clusters.join(', ')}`,
+    });
+  }
+  const stageOf = new Map<string, number>();
+  p.gitops.syncWaves.forEach((stage, i) => {
+    const previous = p.gitops.syncWaves[i - 1];
+    if (previous && stage.wave <= previous.wave) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gitops', 'syncWaves', i, 'wave'],
+        message: `must be greater than the wave of '${previous.stage}' (${previous.wave}): stages are listed in sync order`,
+      });
+    }
+    stage.components.forEach((component, j) => {
+      const other = stageOf.get(component);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gitops', 'syncWaves', i, 'components', j],
+          message: `component '${component}' is already in stage '${p.gitops.syncWaves[other]!.stage}'`,
+        });
+      }
+      stageOf.set(component, i);
+    });
+  });
+
+  uniqueBy(p.addons, 'name', ['addons'], ctx);
+  const firstWave = p.gitops.syncWaves[0]!.wave;
+  const addons = new Map(p.addons.map((a) => [a.name as string, a]));
+  const environments = p.environments.map((e) => e.name as string);
+  p.addons.forEach((a, i) => {
+    if (a.wave >= firstWave) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['addons', i, 'wave'],
+        message: `must be less than ${firstWave} (the first component wave, '${p.gitops.syncWaves[0]!.stage}'): add-ons provide the CRDs and webhooks components need`,
+      });
+    }
+    a.dependsOn.forEach((dep, j) => {
+      const needed = addons.get(dep);
+      if (!needed) {
+        ctx.addIssue({ code: 'custom', path: ['addons', i, 'dependsOn', j], message: `missing dependency: no add-on '${dep}' in addons` });
+      } else if (needed.wave >= a.wave) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['addons', i, 'wave'],
+          message: `must be greater than the wave of its dependency '${dep}' (${needed.wave})`,
+        });
+      }
+    });
+    a.environments?.forEach((env, j) => {
+      if (!environments.includes(env)) {
+        ctx.addIssue({ code: 'custom', path: ['addons', i, 'environments', j], message: `unknown environment '${env}'; allowed: ${environments.join(', ')}` });
+      }
+    });
+    if (a.namespace.startsWith(`${p.partOf}-`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['addons', i, 'namespace'],
+        message: `must not start with '${p.partOf}-': those namespaces belong to the environments (AppProject '${p.partOf}')`,
+      });
+    }
+  });
 }

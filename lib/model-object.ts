@@ -10,11 +10,12 @@ import type { Construct } from 'constructs';
 
 export interface KubernetesModel {
   validate(): void;
-  toJSON(): { apiVersion: string; kind: string; metadata?: object; [key: string]: unknown };
+  /** `@kubernetes-models/base` declares `unknown`; every model renders `{ apiVersion, kind, metadata, … }`. */
+  toJSON(): unknown;
 }
 
 export function modelObject(scope: Construct, id: string, model: KubernetesModel): ApiObject {
-  const json = model.toJSON();
+  const json = model.toJSON() as { apiVersion: string; kind: string; metadata?: object; [key: string]: unknown };
   try {
     model.validate();
   } catch (error) {

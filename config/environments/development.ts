@@ -16,6 +16,7 @@ export const development: EnvironmentInput = {
     default: { cpu: '500m', memory: '512Mi' },
     max: { cpu: '2', memory: '4Gi' },
   },
+  security: { enforcementAction: 'warn', requireImageDigest: false, vulnerabilityAlert: 'none' },
   // Network peers by address (terraform-bootstrap/environments/development.tfvars: vpc_cidr 10.10.0.0/16); docs/network.md.
   network: {
     cidrs: {
@@ -27,6 +28,15 @@ export const development: EnvironmentInput = {
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
   access: { developers: 'edit', onCall: false },
+  redis: {
+    mode: 'in-cluster',
+    image: 'ghcr.io/flextime/redis:7.4.1-alpine',
+    exporterImage: 'ghcr.io/flextime/redis-exporter:v1.67.0',
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    exporterResources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+    storage: '2Gi',
+    maxMemory: '256Mi',
+  },
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1',

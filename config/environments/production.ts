@@ -16,6 +16,7 @@ export const production: EnvironmentInput = {
     default: { cpu: '1', memory: '1Gi' },
     max: { cpu: '4', memory: '8Gi' },
   },
+  security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'critical' },
   // Network peers by address (terraform-bootstrap/environments/production.tfvars: vpc_cidr 10.30.0.0/16); docs/network.md.
   network: {
     cidrs: {
@@ -28,6 +29,15 @@ export const production: EnvironmentInput = {
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 50, burstMultiplier: 5, connections: 50 } },
   access: { developers: 'view', onCall: true },
+  // Automated sync only Mon-Thu 10:00-16:00 Central (people are around); admins may sync by hand.
+  gitops: {
+    pruneLast: true,
+    syncWindow: { schedule: '0 10 * * 1-4', duration: '6h', timeZone: 'America/Chicago' },
+    developerAccess: 'read-only',
+    notifyChannel: 'flextime-alerts',
+  },
+  // ElastiCache (Multi-AZ, TLS): endpoint and port are this environment's Terraform outputs.
+  redis: { mode: 'external', tls: true },
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.4.2@sha256:a64d77806d2a434e13be6271911aa17d566fc1564b85cbc1c4ed37734e00a06f',

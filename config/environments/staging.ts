@@ -16,6 +16,7 @@ export const staging: EnvironmentInput = {
     default: { cpu: '500m', memory: '512Mi' },
     max: { cpu: '2', memory: '4Gi' },
   },
+  security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'warning' },
   // Network peers by address (terraform-bootstrap/environments/staging.tfvars: vpc_cidr 10.20.0.0/16); docs/network.md.
   network: {
     cidrs: {
@@ -27,6 +28,16 @@ export const staging: EnvironmentInput = {
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
   access: { developers: 'view', onCall: false },
+  redis: {
+    mode: 'in-cluster',
+    image: 'ghcr.io/flextime/redis:7.4.1-alpine@sha256:c1e88455c85225310bbea54816e9c3f4b5295815e6dbf80c34d40afc6df28275',
+    exporterImage: 'ghcr.io/flextime/redis-exporter:v1.67.0@sha256:3ea6bc4a1b7ab1bb3e4ed1dbe3ee4c6e9fc9cd1a20fa62a19e0db3b1f2c46f1e',
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
+    exporterResources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+    storage: '8Gi',
+    storageClassName: 'gp3',
+    maxMemory: '512Mi',
+  },
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1@sha256:7ed80f6a81ad0833f390dad47a2eb32a07de3d479c0ee27519f7fb1431b614e3',

@@ -15,6 +15,7 @@ const CLUSTER_SCOPED = new Set([
   'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration',
   'cert-manager.io/v1/ClusterIssuer',
   'external-secrets.io/v1beta1/ClusterSecretStore',
+  'external-secrets.io/v1/ClusterSecretStore',
   'templates.gatekeeper.sh/v1/ConstraintTemplate',
 ]);
 

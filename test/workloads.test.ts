@@ -1,0 +1,423 @@
+/**
+ * The rendered workloads of every environment: PSS restricted, probes and limits, autoscalers
+ * that match config, Redis in-cluster or external as config says, secrets by reference only,
+ * and a quota that holds every workload at max replicas.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.ts';
+import { parseImage } from '../config/schema.ts';
+import { parseCpu, parseMemory } from '../lib/quantity.ts';
+import type { KubeObject } from '../lib/synth/engine.ts';
+import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
+
+const platform = loadConfig();
+const files = renderPlatform(platform);
+const ENVS = platform.environments.map((e) => e.name);
+
+interface Container {
+  name: string;
+  image: string;
+  imagePullPolicy?: string;
+  ports?: Array<{ name: string; containerPort: number }>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe?: unknown;
+  readinessProbe?: unknown;
+  startupProbe?: unknown;
+  securityContext?: Record<string, unknown> & { capabilities?: { drop?: string[]; add?: string[] }; seccompProfile?: { type: string } };
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+  args?: string[];
+}
+interface PodSpec {
+  securityContext?: Record<string, unknown> & { seccompProfile?: { type: string } };
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Array<{ name: string; emptyDir?: unknown; hostPath?: unknown }>;
+  automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  priorityClassName?: string;
+  terminationGracePeriodSeconds?: number;
+}
+interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+  spec: PodSpec;
+}
+
+/** Every pod template of a rendered object (Deployment, StatefulSet, ScaledJob), or none. */
+function podTemplate(o: KubeObject): PodTemplate | undefined {
+  const spec = o.spec as { template?: PodTemplate; jobTargetRef?: { template: PodTemplate } } | undefined;
+  return spec?.template ?? spec?.jobTargetRef?.template;
+}
+
+const workloads = (env: string) => objects(`dist/${env}/`, files).filter((o) => podTemplate(o));
+
+/**
+ * What PSS `restricted` plus our own rules (probes, requests and limits, read-only root,
+ * IfNotPresent) demand of a pod, as a list of violations; [] is compliant.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+function violations(pod: PodTemplate): string[] {
+  const out: string[] = [];
+  const spec = pod.spec;
+  const exceptions = pod.metadata.annotations ?? {};
+  if (spec.securityContext?.runAsNonRoot !== true) out.push('pod runAsNonRoot');
+  if (!(Number(spec.securityContext?.runAsUser) > 0)) out.push('pod runAsUser must be a fixed non-root UID');
+  if (spec.securityContext?.seccompProfile?.type !== 'RuntimeDefault') out.push('pod seccomp');
+  if (spec.hostNetwork || spec.hostPID || spec.hostIPC) out.push('host namespaces');
+  if (spec.volumes?.some((v) => v.hostPath)) out.push('hostPath volume');
+  if (spec.automountServiceAccountToken !== false && !exceptions['exceptions.hardened-workload/service-account-token']) out.push('token mounted');
+  if (!spec.serviceAccountName || spec.serviceAccountName === 'default') out.push('dedicated ServiceAccount');
+  for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    const sc = c.securityContext ?? {};
+    const where = `container ${c.name}`;
+    if (sc.allowPrivilegeEscalation !== false) out.push(`${where} allowPrivilegeEscalation`);
+    if (sc.privileged === true) out.push(`${where} privileged`);
+    if (JSON.stringify(sc.capabilities?.drop) !== '["ALL"]') out.push(`${where} drop ALL`);
+    if (sc.capabilities?.add?.length) out.push(`${where} adds capabilities`);
+    if (sc.runAsNonRoot !== true) out.push(`${where} runAsNonRoot`);
+    if (sc.seccompProfile?.type !== 'RuntimeDefault') out.push(`${where} seccomp`);
+    if (sc.readOnlyRootFilesystem !== true && !exceptions['exceptions.hardened-workload/writable-root-filesystem']) out.push(`${where} readOnlyRootFilesystem`);
+    if (!c.volumeMounts?.some((m) => m.mountPath === '/tmp')) out.push(`${where} writable /tmp`);
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const r of ['cpu', 'memory']) if (!c.resources?.[kind]?.[r]) out.push(`${where} ${kind}.${r}`);
+    }
+    if (!exceptions['exceptions.hardened-workload/without-probes']) {
+      if (!c.livenessProbe) out.push(`${where} livenessProbe`);
+      if (!c.readinessProbe) out.push(`${where} readinessProbe`);
+    }
+    if (c.imagePullPolicy !== 'IfNotPresent') out.push(`${where} imagePullPolicy`);
+    if (c.ports?.some((p) => p.containerPort < 1024)) out.push(`${where} privileged port`);
+  }
+  return out;
+}
+
+describe.each(ENVS)('workloads in %s', (envName) => {
+  const env = platform.environments.find((e) => e.name === envName)!;
+  const prefix = `dist/${envName}/`;
+
+  it('renders api-svc and scheduler-svc, each with ServiceAccount, Service, PDB, VPA and ExternalSecret', () => {
+    for (const name of ['api-svc', 'scheduler-svc']) {
+      for (const kind of ['Deployment', 'ServiceAccount', 'Service', 'PodDisruptionBudget', 'VerticalPodAutoscaler']) {
+        expect(find(kind, name, `${prefix}${name}/`, files).metadata.namespace).toBe(`flextime-${envName}`);
+      }
+      expect(find('ExternalSecret', `${name}-secrets`, `${prefix}${name}/`, files)).toBeDefined();
+    }
+  });
+
+  it('meets PSS restricted, with probes, requests and limits in every container of every workload', () => {
+    const all = workloads(envName);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (const o of all) expect({ [o.metadata.name!]: violations(podTemplate(o)!) }).toEqual({ [o.metadata.name!]: [] });
+  });
+
+  it('labels pods with name=<service> and instance=<service>-<env>, and selects on exactly those', () => {
+    for (const o of workloads(envName)) {
+      const name = o.metadata.name!;
+      const labels = podTemplate(o)!.metadata.labels;
+      expect(labels['app.kubernetes.io/name']).toBe(name);
+      expect(labels['app.kubernetes.io/instance']).toBe(`${name}-${envName}`);
+      expect((o.spec as { selector: unknown }).selector).toEqual({
+        matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': `${name}-${envName}` },
+      });
+    }
+  });
+
+  it('gives every Service a `metrics` port whose target is a named port of the selected pods', () => {
+    for (const name of ['api-svc', 'scheduler-svc', ...(env.redis.mode === 'in-cluster' ? ['redis'] : [])]) {
+      const svc = find('Service', name, prefix, files);
+      const ports = (svc.spec as { ports: Array<{ name: string; targetPort: string }> }).ports;
+      const metrics = ports.find((p) => p.name === 'metrics');
+      expect(metrics, name).toBeDefined();
+      const pod = podTemplate(objects(prefix, files).find((o) => podTemplate(o) && o.metadata.name === name)!)!;
+      const named = pod.spec.containers.flatMap((c) => c.ports ?? []).map((p) => p.name);
+      for (const p of ports) expect(named).toContain(p.targetPort);
+    }
+  });
+
+  it('leaves replicas of autoscaled Deployments to their autoscaler', () => {
+    for (const name of ['api-svc', 'scheduler-svc']) {
+      expect((find('Deployment', name, prefix, files).spec as { replicas?: number }).replicas).toBeUndefined();
+    }
+  });
+
+  it('rolls out with maxUnavailable 0 and maxSurge from config', () => {
+    const strategy = (find('Deployment', 'api-svc', prefix, files).spec as { strategy: unknown }).strategy;
+    expect(strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: `${platform.maxSurgePercent}%` } });
+  });
+
+  it('scales api-svc with an HPA whose bounds and targets match config', () => {
+    const hpa = find('HorizontalPodAutoscaler', 'api-svc', prefix, files).spec as {
+      minReplicas: number; maxReplicas: number; scaleTargetRef: { kind: string; name: string };
+      metrics: Array<{ resource: { name: string; target: { averageUtilization: number } } }>;
+      behavior: { scaleDown: { stabilizationWindowSeconds: number }; scaleUp: { policies: Array<{ type: string; value: number; periodSeconds: number }> } };
+    };
+    const scaling = platform.services.find((s) => s.name === 'api-svc')!.autoscaling;
+    if (scaling.kind !== 'hpa') throw new Error('api-svc scales with an HPA');
+    expect(hpa.minReplicas).toBe(env.services['api-svc']!.replicas.min);
+    expect(hpa.maxReplicas).toBe(env.services['api-svc']!.replicas.max);
+    expect(hpa.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'api-svc' });
+    expect(Object.fromEntries(hpa.metrics.map((m) => [m.resource.name, m.resource.target.averageUtilization])))
+      .toEqual({ cpu: scaling.cpuUtilization, memory: scaling.memoryUtilization });
+    expect(hpa.behavior.scaleDown.stabilizationWindowSeconds).toBe(scaling.scaleDownStabilizationSeconds);
+    expect(hpa.behavior.scaleUp.policies).toContainEqual({ type: 'Percent', value: scaling.scaleUpPercent, periodSeconds: scaling.scaleUpPeriodSeconds });
+  });
+
+  it('scales scheduler-svc with a KEDA ScaledObject on the Redis list from config, authenticated from a Secret', () => {
+    const so = find('ScaledObject', 'scheduler-svc', prefix, files).spec as {
+      minReplicaCount: number; maxReplicaCount: number; cooldownPeriod: number; pollingInterval: number;
+      fallback: { failureThreshold: number; replicas: number };
+      triggers: Array<{ type: string; metadata: Record<string, string>; authenticationRef: { name: string } }>;
+    };
+    const scaling = platform.services.find((s) => s.name === 'scheduler-svc')!.autoscaling;
+    if (scaling.kind !== 'redis-queue') throw new Error('scheduler-svc scales on the queue');
+    expect(so.minReplicaCount).toBe(env.services['scheduler-svc']!.replicas.min);
+    expect(so.maxReplicaCount).toBe(env.services['scheduler-svc']!.replicas.max);
+    expect(so.cooldownPeriod).toBe(scaling.cooldownPeriodSeconds);
+    expect(so.pollingInterval).toBe(scaling.pollingIntervalSeconds);
+    expect(so.fallback).toEqual(scaling.fallback);
+    expect(so.triggers[0]!.type).toBe('redis');
+    expect(so.triggers[0]!.metadata).toMatchObject({ listName: scaling.listName, listLength: String(scaling.listLength) });
+    expect(JSON.stringify(so.triggers[0]!.metadata)).not.toMatch(/password/i);
+    const auth = find('TriggerAuthentication', so.triggers[0]!.authenticationRef.name, prefix, files);
+    expect(auth.spec).toEqual({ secretTargetRef: [{ parameter: 'password', name: 'scheduler-svc-secrets', key: 'REDIS_PASSWORD' }] });
+  });
+
+  it('gives scheduler-svc a grace period that outlasts a 5-minute solve', () => {
+    const pod = podTemplate(find('Deployment', 'scheduler-svc', prefix, files))!;
+    expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(300);
+  });
+
+  it('keeps at least minAvailable api-svc pods up only where the minimum leaves room for a drain', () => {
+    const pdb = find('PodDisruptionBudget', 'api-svc', prefix, files).spec as { minAvailable?: number; maxUnavailable?: number };
+    const min = env.services['api-svc']!.replicas.min;
+    if (min > 2) expect(pdb).toMatchObject({ minAvailable: 2 });
+    else expect(pdb).toMatchObject({ maxUnavailable: 1 });
+    if (pdb.minAvailable !== undefined) expect(pdb.minAvailable).toBeLessThan(min);
+  });
+
+  it('pins every image by digest where the environment requires it', () => {
+    for (const o of workloads(envName)) {
+      for (const c of podTemplate(o)!.spec.containers) {
+        if (env.security.requireImageDigest) expect(parseImage(c.image).digest, c.image).toMatch(/^sha256:/);
+        expect(c.image).not.toMatch(/:latest(@|$)/);
+      }
+    }
+  });
+
+  it('reads secrets only through ExternalSecrets of the environment store; no Secret object is rendered', () => {
+    expect(objects(prefix, files).filter((o) => o.kind === 'Secret')).toEqual([]);
+    for (const es of objects(prefix, files).filter((o) => o.kind === 'ExternalSecret')) {
+      expect((es.spec as { secretStoreRef: unknown }).secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: `aws-secrets-manager-${envName}` });
+    }
+  });
+
+  it('fits the namespace ResourceQuota with every workload at max replicas plus rolling-update surge', () => {
+    const quota = find('ResourceQuota', `flextime-${envName}`, prefix, files).spec as { hard: Record<string, string | number> };
+    const maxPods = (o: KubeObject): number => {
+      const name = o.metadata.name!;
+      const hpa = objects(prefix, files).find((x) => x.kind === 'HorizontalPodAutoscaler' && (x.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === name);
+      const so = objects(prefix, files).find((x) => x.kind === 'ScaledObject' && (x.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === name);
+      const spec = o.spec as { replicas?: number; maxReplicaCount?: number };
+      const max = (hpa?.spec as { maxReplicas?: number } | undefined)?.maxReplicas
+        ?? (so?.spec as { maxReplicaCount?: number } | undefined)?.maxReplicaCount
+        ?? spec.maxReplicaCount
+        ?? spec.replicas;
+      if (max === undefined) throw new Error(`${o.kind} ${name}: no replica bound`);
+      return o.kind === 'Deployment' ? max + Math.ceil((max * platform.maxSurgePercent) / 100) : max;
+    };
+    const sum = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 } as Record<string, number>;
+    let pods = 0;
+    for (const o of workloads(envName)) {
+      const n = maxPods(o);
+      pods += n;
+      for (const c of podTemplate(o)!.spec.containers) {
+        sum['requests.cpu']! += n * parseCpu(String(c.resources!.requests!.cpu))!;
+        sum['requests.memory']! += n * parseMemory(String(c.resources!.requests!.memory))!;
+        sum['limits.cpu']! += n * parseCpu(String(c.resources!.limits!.cpu))!;
+        sum['limits.memory']! += n * parseMemory(String(c.resources!.limits!.memory))!;
+      }
+    }
+    for (const key of Object.keys(sum)) {
+      const parse = key.endsWith('cpu') ? parseCpu : parseMemory;
+      expect(sum[key], `${key} in ${envName}`).toBeLessThanOrEqual(parse(String(quota.hard[key]))!);
+    }
+    expect(pods).toBeLessThanOrEqual(Number(quota.hard.pods));
+  });
+});
+
+describe('Redis', () => {
+  it('is absent from production, which uses the ElastiCache endpoint of its Terraform outputs over TLS', () => {
+    expect(files.filter((f) => f.path.startsWith('dist/production/redis/'))).toEqual([]);
+    expect(objects('dist/production/', files).filter((o) => o.kind === 'StatefulSet')).toEqual([]);
+    const outputs = platform.aws.outputs.production!;
+    const settings = find('ConfigMap', 'flextime-settings', 'dist/production/', files).data as Record<string, string>;
+    expect(settings).toMatchObject({ REDIS_HOST: outputs.redis_endpoint, REDIS_PORT: String(outputs.redis_port), REDIS_TLS: 'true' });
+    const trigger = (find('ScaledObject', 'scheduler-svc', 'dist/production/', files).spec as { triggers: Array<{ metadata: Record<string, string> }> }).triggers[0]!;
+    expect(trigger.metadata).toMatchObject({ address: `${outputs.redis_endpoint}:${outputs.redis_port}`, enableTLS: 'true' });
+  });
+
+  it.each(['development', 'staging'])('runs in %s as a StatefulSet with a PVC, AOF on, password from a file and an exporter', (envName) => {
+    const prefix = `dist/${envName}/redis/`;
+    const sts = find('StatefulSet', 'redis', prefix, files);
+    const spec = sts.spec as { replicas: number; volumeClaimTemplates: Array<{ metadata: { name: string }; spec: { resources: { requests: { storage: string } } } }> };
+    const env = platform.environments.find((e) => e.name === envName)!;
+    if (env.redis.mode !== 'in-cluster') throw new Error('in-cluster expected');
+    expect(spec.replicas).toBe(1);
+    expect(spec.volumeClaimTemplates[0]!.metadata.name).toBe('data');
+    expect(spec.volumeClaimTemplates[0]!.spec.resources.requests.storage).toBe(env.redis.storage);
+    const pod = podTemplate(sts)!;
+    const redis = pod.spec.containers.find((c) => c.name === 'redis')!;
+    expect(redis.args!.join(' ')).toContain('--appendonly yes');
+    expect(redis.args![0]).toBe('/etc/redis/secret/auth.conf');
+    expect(redis.volumeMounts).toContainEqual(expect.objectContaining({ name: 'data', mountPath: '/data' }));
+    expect(pod.spec.containers.map((c) => c.name)).toEqual(['redis', 'redis-exporter']);
+    const es = find('ExternalSecret', 'redis-secrets', prefix, files).spec as { target: { template: { data: Record<string, string> } } };
+    expect(es.target.template.data['auth.conf']).toBe('requirepass "{{ .REDIS_PASSWORD }}"\n');
+    expect(find('PodDisruptionBudget', 'redis', prefix, files).spec).toMatchObject({ maxUnavailable: 1 });
+    const settings = find('ConfigMap', 'flextime-settings', `dist/${envName}/`, files).data as Record<string, string>;
+    expect(settings).toMatchObject({ REDIS_HOST: `redis.flextime-${envName}.svc.cluster.local`, REDIS_PORT: '6379', REDIS_TLS: 'false' });
+  });
+});
+
+describe('secret stores', () => {
+  it('give each environment a store limited to its namespace and its own Secrets Manager prefix', () => {
+    for (const env of ENVS) {
+      const store = find('ClusterSecretStore', `aws-secrets-manager-${env}`, 'dist/cluster/secrets/', files);
+      expect(store.apiVersion).toBe('external-secrets.io/v1');
+      const spec = store.spec as { conditions: unknown; provider: { aws: { prefix: string; auth: unknown; service: string } } };
+      expect(spec.conditions).toEqual([{ namespaces: [`flextime-${env}`] }]);
+      expect(spec.provider.aws.prefix).toBe(`flextime/${env}/`);
+      expect(spec.provider.aws.service).toBe('SecretsManager');
+      expect(spec.provider.aws.auth).toEqual({ jwt: { serviceAccountRef: platform.aws.serviceAccounts.externalSecrets } });
+    }
+  });
+
+  it('refuse the platform store to environment namespaces', () => {
+    const spec = find('ClusterSecretStore', 'aws-secrets-manager', 'dist/cluster/secrets/', files).spec as { conditions: unknown };
+    expect(spec.conditions).toEqual([{ namespaceSelector: { matchExpressions: [{ key: 'flextime.io/environment', operator: 'DoesNotExist' }] } }]);
+  });
+});
+
+describe('the PSS check itself', () => {
+  const deployment = () => structuredClone(find('Deployment', 'api-svc', 'dist/production/', files));
+
+  it('fails a workload whose readiness probe was removed', () => {
+    const o = deployment();
+    delete podTemplate(o)!.spec.containers[0]!.readinessProbe;
+    expect(violations(podTemplate(o)!)).toEqual(['container api-svc readinessProbe']);
+  });
+
+  it('fails a workload whose memory limit was removed', () => {
+    const o = deployment();
+    delete podTemplate(o)!.spec.containers[0]!.resources!.limits!.memory;
+    expect(violations(podTemplate(o)!)).toEqual(['container api-svc limits.memory']);
+  });
+
+  it('fails a workload that keeps capabilities or may escalate', () => {
+    const o = deployment();
+    const sc = podTemplate(o)!.spec.containers[0]!.securityContext!;
+    sc.allowPrivilegeEscalation = true;
+    sc.capabilities = { drop: [] };
+    expect(violations(podTemplate(o)!)).toEqual(['container api-svc allowPrivilegeEscalation', 'container api-svc drop ALL']);
+  });
+});
+
+describe('workload config errors', () => {
+  const env = (c: ReturnType<typeof rawConfig>, name: string) => c.environments.find((e) => e.name === name)!;
+
+  it('rejects a minimum above the maximum, naming the field', () => {
+    const c = rawConfig();
+    env(c, 'production').services['api-svc']!.replicas = { min: 5, max: 3 };
+    expect(configError(c)).toContain('environments[production].services.api-svc.replicas.min = 5: min (5) must be <= max (3)');
+  });
+
+  it('rejects a queue target of zero', () => {
+    const c = rawConfig();
+    const scaling = c.services.find((s) => s.name === 'scheduler-svc')!.autoscaling;
+    if (scaling.kind !== 'redis-queue') throw new Error('redis-queue expected');
+    scaling.listLength = 0;
+    expect(configError(c)).toContain('services[scheduler-svc].autoscaling.listLength = 0: must be > 0 (jobs waiting per replica)');
+  });
+
+  it('rejects an HPA service that could scale to zero', () => {
+    const c = rawConfig();
+    env(c, 'development').services['api-svc']!.replicas.min = 0;
+    expect(configError(c)).toContain('environments[development].services.api-svc.replicas.min = 0: must be >= 1: api-svc scales with an HPA, which cannot scale to zero');
+  });
+
+  it('rejects a KEDA fallback above the maximum of an environment', () => {
+    const c = rawConfig();
+    env(c, 'development').services['scheduler-svc']!.replicas.max = 1;
+    expect(configError(c)).toContain(
+      'environments[development].services.scheduler-svc.replicas.max = 1: must be >= the KEDA fallback of scheduler-svc (services.scheduler-svc.autoscaling.fallback.replicas = 2)',
+    );
+  });
+
+  it('rejects CPU requests over the namespace quota, naming the quota field and each workload', () => {
+    const c = rawConfig();
+    env(c, 'staging').quota.requestsCpu = '2';
+    expect(configError(c)).toContain(
+      'environments[staging].quota.requestsCpu = "2": workloads need 3.41 CPU of requests.cpu at max replicas plus rolling-update surge (api-svc 8 × 100m, scheduler-svc 5 × 500m, redis 1 × 100m+10m); raise the quota or lower replicas/resources',
+    );
+  });
+
+  it('rejects a secret the catalog does not define', () => {
+    const c = rawConfig();
+    c.services.find((s) => s.name === 'api-svc')!.secrets = ['DATABASE_URL', 'STRIPE_KEY'];
+    expect(configError(c)).toContain("services[api-svc].secrets[1] = \"STRIPE_KEY\": unknown secret 'STRIPE_KEY'; allowed: DATABASE_URL, REDIS_PASSWORD, JWT_SIGNING_KEY, OIDC_CLIENT_SECRET");
+  });
+
+  it('rejects an undigested Redis image where digests are required', () => {
+    const c = rawConfig();
+    const redis = env(c, 'staging').redis;
+    if (redis.mode !== 'in-cluster') throw new Error('in-cluster expected');
+    redis.image = 'ghcr.io/flextime/redis:7.4.1-alpine';
+    expect(configError(c)).toContain("environments[staging].redis.image = \"ghcr.io/flextime/redis:7.4.1-alpine\": image 'ghcr.io/flextime/redis:7.4.1-alpine' must be pinned by digest (repo@sha256:…) in staging");
+  });
+
+  it('rejects a Redis maxmemory at or above its memory limit', () => {
+    const c = rawConfig();
+    const redis = env(c, 'development').redis;
+    if (redis.mode !== 'in-cluster') throw new Error('in-cluster expected');
+    redis.maxMemory = '512Mi';
+    expect(configError(c)).toContain('environments[development].redis.maxMemory = "512Mi": must be below resources.limits.memory (512Mi)');
+  });
+});
+
+describe('config variants', () => {
+  it('renders a KEDA ScaledJob of hardened pods, and no Deployment, when scheduler jobs run as Jobs', () => {
+    const c = rawConfig();
+    const scaling = c.services.find((s) => s.name === 'scheduler-svc')!.autoscaling;
+    if (scaling.kind !== 'redis-queue') throw new Error('redis-queue expected');
+    scaling.runAs = 'job';
+    const variant = renderPlatform(loadConfig(c), { environments: ['staging'], shared: false });
+    const prefix = 'dist/staging/scheduler-svc/';
+    expect(objects(prefix, variant).map((o) => o.kind).sort()).toEqual(['ExternalSecret', 'ScaledJob', 'ServiceAccount', 'TriggerAuthentication']);
+    const job = find('ScaledJob', 'scheduler-svc', prefix, variant);
+    const template = podTemplate(job)!;
+    expect(violations(template)).toEqual([]);
+    expect((template.spec as { restartPolicy?: string }).restartPolicy).toBe('Never');
+    expect(template.spec.containers[0]!.env).toContainEqual({ name: 'WORKER_MODE', value: 'job' });
+    expect((job.spec as { jobTargetRef: { activeDeadlineSeconds: number } }).jobTargetRef.activeDeadlineSeconds).toBe(600);
+  });
+
+  it('annotates the ServiceAccount with the IRSA role when the environment gives the service one', () => {
+    const c = rawConfig();
+    const arn = 'arn:aws:iam::111111111111:role/flextime-production-api-svc';
+    c.environments.find((e) => e.name === 'production')!.services['api-svc']!.roleArn = arn;
+    const variant = renderPlatform(loadConfig(c), { environments: ['production'], shared: false });
+    expect(find('ServiceAccount', 'api-svc', 'dist/production/', variant).metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': arn });
+    expect(find('ServiceAccount', 'api-svc', 'dist/production/', files).metadata.annotations).toBeUndefined();
+  });
+
+  it('renders an in-cluster Redis in production when config says so, without touching code', () => {
+    const c = rawConfig();
+    const staging = c.environments.find((e) => e.name === 'staging')!;
+    c.environments.find((e) => e.name === 'production')!.redis = structuredClone(staging.redis);
+    const variant = renderPlatform(loadConfig(c), { environments: ['production'], shared: false });
+    expect(find('StatefulSet', 'redis', 'dist/production/redis/', variant)).toBeDefined();
+  });
+});
