@@ -1,0 +1,465 @@
+/**
+ * argocd/: everything ArgoCD needs to deliver this repository, derived from the other charts.
+ *
+ *   argocd/bootstrap/  the root Application (app-of-apps) a person or Terraform applies once
+ *   argocd/projects/   AppProjects `<partOf>` (dist/) and `platform` (add-ons, add-on namespaces)
+ *   argocd/apps/       one Application per dist/<env>/<component> and per cluster for each
+ *                      dist/cluster/<component>, plus one per add-on and cluster
+ *
+ * Nothing is listed by hand: every OutputChart under dist/ becomes an Application, so this chart
+ * must be built last (buildApp does; a validation catches charts added after it). Sync waves come
+ * from `gitops.syncWaves` by component; a component missing there is a synth error.
+ */
+import { ApiObject, Chart, type App } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Platform } from '../config/index.ts';
+import type { Addon } from '../config/schema-addons.ts';
+import { recommendedLabels } from '../lib/labels.ts';
+import { OutputChart } from '../lib/synth/output-chart.ts';
+import { isClusterScoped } from '../lib/synth/kinds.ts';
+import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
+import { ArgoProject, type ClusterResource, type ProjectDestination, type ProjectSyncWindow, type RoleGrant } from '../lib/argocd-project.ts';
+import { ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
+
+const SOURCE = 'charts/argocd.ts';
+export const ROOT_APPLICATION = 'flextime-root';
+export const PLATFORM_PROJECT = 'platform';
+export const CLUSTER_GROUP = 'cluster';
+
+/** One object a dist/ chart renders, as far as ArgoCD cares. */
+export interface DistObject {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly clusterScoped: boolean;
+}
+
+/** One folder under dist/: `dist/<env>/<component>` or `dist/cluster/<component>`. */
+export interface DistDir {
+  readonly path: string;
+  /** An environment name or `cluster`. */
+  readonly group: string;
+  readonly component: string;
+  /** Source files of the charts writing the folder. */
+  readonly sources: readonly string[];
+  readonly objects: readonly DistObject[];
+  /** Autoscaled workloads in the folder, as `<group>/<kind>/<namespace>/<name>`. */
+  readonly autoscaled: ReadonlySet<string>;
+}
+
+/** Every non-empty folder under dist/ that the charts in `app` render, sorted by path. */
+export function discoverDistDirs(app: App): DistDir[] {
+  const charts = app.node.findAll().filter(OutputChart.isOutputChart).filter((c) => c.outputDir.startsWith('dist/'));
+  const scaleTargets = new Set<string>();
+  const dirs = new Map<string, { group: string; component: string; sources: Set<string>; objects: DistObject[] }>();
+  for (const chart of charts) {
+    const [, group, component, ...rest] = chart.outputDir.split('/');
+    if (!group || !component || rest.length) {
+      throw new Error(`'outputDir' (${chart.outputDir}) must be dist/<env>/<component> or dist/cluster/<component>: ArgoCD syncs one folder per component`);
+    }
+    const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+    if (!objects.length) continue;
+    const dir = dirs.get(chart.outputDir) ?? { group, component, sources: new Set<string>(), objects: [] };
+    dir.sources.add(chart.source);
+    for (const o of objects) {
+      dir.objects.push({
+        group: groupOf(o.apiVersion),
+        kind: o.kind,
+        name: o.metadata.name ?? '',
+        namespace: o.metadata.namespace,
+        clusterScoped: isClusterScoped(o.apiVersion, o.kind),
+      });
+      const target = scaleTargetOf(o);
+      if (target) scaleTargets.add(target);
+    }
+    dirs.set(chart.outputDir, dir);
+  }
+  return [...dirs.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([path, d]) => ({
+      path,
+      group: d.group,
+      component: d.component,
+      sources: [...d.sources].sort(),
+      objects: d.objects,
+      autoscaled: new Set(d.objects.map(workloadKey).filter((k) => scaleTargets.has(k))),
+    }));
+}
+
+/** The ArgoCD side of `platform`: root Application, AppProjects and Applications. Build it last. */
+export function argocdCharts(app: App, platform: Platform): void {
+  const { gitops } = platform;
+  const dirs = discoverDistDirs(app);
+  const plan = planApplications(platform, dirs);
+
+  const bootstrap = new OutputChart(app, 'argocd-bootstrap', { outputDir: 'argocd/bootstrap', source: SOURCE });
+  const projects = new OutputChart(app, 'argocd-projects', { outputDir: 'argocd/projects', source: SOURCE });
+  const apps = new OutputChart(app, 'argocd-apps', { outputDir: 'argocd/apps', source: SOURCE });
+
+  // Another chart built after this one would silently get no Application.
+  const seen = dirs.length;
+  apps.node.addValidation({
+    validate: () => {
+      const now = discoverDistDirs(app);
+      return now.length === seen ? [] : now
+        .filter((d) => !dirs.some((x) => x.path === d.path))
+        .map((d) => `${d.path} was added after charts/argocd.ts derived the Applications: build argocdCharts last in charts/index.ts`);
+    },
+  });
+  const unknown = plan.unknownComponents;
+  if (unknown.length) {
+    apps.node.addValidation({
+      validate: () => unknown.map((d) => `${d.path}: component '${d.component}' has no sync wave; add it to a stage of gitops.syncWaves in config/gitops.ts (stages: ${gitops.syncWaves.map((s) => s.stage).join(', ')})`),
+    });
+  }
+
+  for (const a of plan.applications) {
+    new ArgoApplication(apps, a.name, {
+      name: a.name,
+      namespace: gitops.namespace,
+      project: a.project,
+      labels: labels(platform, a.name, a.environment),
+      sources: [a.source],
+      destination: { server: a.server, namespace: a.namespace },
+      syncWave: a.wave,
+      createNamespace: a.createNamespace,
+      pruneLast: a.pruneLast,
+      retry: gitops.retry,
+      ignoreDifferences: a.ignoreDifferences,
+      revisionHistoryLimit: gitops.revisionHistoryLimit,
+      notifications: a.notifications,
+      info: a.info,
+    });
+  }
+
+  const projectWave = Math.min(...plan.applications.map((a) => a.wave)) - 10;
+  for (const p of plan.projects) {
+    new ArgoProject(projects, p.name, {
+      ...p,
+      namespace: gitops.namespace,
+      labels: labels(platform, p.name),
+      syncWave: projectWave,
+    });
+  }
+
+  rootApplication(bootstrap, platform);
+}
+
+// ----------------------------------------------------------------------------- plan (pure data)
+
+export interface PlannedApplication {
+  readonly name: string;
+  readonly project: string;
+  readonly environment?: string;
+  readonly cluster: string;
+  readonly server: string;
+  /** @default - none (cluster-scoped content) */
+  readonly namespace?: string;
+  readonly wave: number;
+  readonly source: { repoURL: string; targetRevision: string; path: string } | { repoURL: string; chart: string; version: string; values: object };
+  /** The dist folder it syncs, for dist Applications. */
+  readonly dir?: DistDir;
+  readonly createNamespace?: { labels: Record<string, string> };
+  readonly pruneLast: boolean;
+  readonly ignoreDifferences: IgnoredField[];
+  readonly notifications: NotificationSubscription[];
+  readonly info: Record<string, string>;
+}
+
+interface PlannedProject {
+  readonly name: string;
+  readonly description: string;
+  readonly sourceRepos: string[];
+  readonly destinations: ProjectDestination[];
+  readonly clusterResourceWhitelist: ClusterResource[];
+  readonly roles: { name: string; description: string; groups: string[]; grants: RoleGrant[] }[];
+  readonly syncWindows: ProjectSyncWindow[];
+}
+
+/** Which Applications and AppProjects `platform` and the rendered `dirs` need. No constructs. */
+export function planApplications(platform: Platform, dirs: readonly DistDir[]): {
+  applications: PlannedApplication[];
+  projects: PlannedProject[];
+  unknownComponents: DistDir[];
+} {
+  const { gitops, partOf } = platform;
+  const appProject = partOf;
+  const server = new Map(platform.clusters.map((c) => [c.name, c.server]));
+  const environments = new Map(platform.environments.map((e) => [e.name as string, e]));
+  // Only clusters that host an environment get cluster-wide content and add-ons.
+  const hosting = platform.clusters.filter((c) => platform.environments.some((e) => e.cluster === c.name));
+  const waveOf = new Map(gitops.syncWaves.flatMap((s) => s.components.map((c) => [c, s.wave] as const)));
+  const notify = (channel: string): NotificationSubscription[] =>
+    gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: channel }));
+  const git = (path: string) => ({ repoURL: gitops.repoURL, targetRevision: gitops.targetRevision, path });
+
+  const applications: PlannedApplication[] = [];
+  const unknownComponents: DistDir[] = [];
+  for (const dir of dirs) {
+    const wave = waveOf.get(dir.component);
+    if (wave === undefined) {
+      unknownComponents.push(dir);
+      continue;
+    }
+    const common = {
+      wave,
+      source: git(dir.path),
+      dir,
+      ignoreDifferences: controllerOwnedFields(dir),
+      info: { source: dir.sources.join(', ') },
+    };
+    if (dir.group === CLUSTER_GROUP) {
+      // Cluster-wide content is shared by every environment on the cluster: prune it last. Content
+      // that writes into an add-on's namespace (Falco rules, dashboards) belongs to the platform.
+      const project = dir.objects.some((o) => !o.clusterScoped && !o.namespace?.startsWith(`${partOf}-`)) ? PLATFORM_PROJECT : appProject;
+      for (const cluster of hosting) {
+        applications.push({
+          ...common,
+          name: `cluster-${cluster.name}-${dir.component}`,
+          project,
+          cluster: cluster.name,
+          server: cluster.server,
+          pruneLast: true,
+          notifications: notify(gitops.notifications.channel),
+        });
+      }
+      continue;
+    }
+    const env = environments.get(dir.group);
+    if (!env) {
+      throw new Error(`${dir.path}: '${dir.group}' is neither an environment (${[...environments.keys()].join(', ')}) nor '${CLUSTER_GROUP}'`);
+    }
+    applications.push({
+      ...common,
+      name: `${env.name}-${dir.component}`,
+      project: appProject,
+      environment: env.name,
+      cluster: env.cluster,
+      server: server.get(env.cluster)!,
+      namespace: namespaceOf(platform, env),
+      pruneLast: env.gitops.pruneLast,
+      notifications: notify(env.gitops.notifyChannel ?? gitops.notifications.channel),
+    });
+  }
+
+  for (const addon of platform.addons) {
+    const wanted = addon.environments;
+    for (const cluster of hosting.filter((c) => !wanted || platform.environments.some((e) => e.cluster === c.name && wanted.includes(e.name)))) {
+      applications.push({
+        name: `addon-${cluster.name}-${addon.name}`,
+        project: PLATFORM_PROJECT,
+        cluster: cluster.name,
+        server: cluster.server,
+        namespace: addon.namespace,
+        wave: addon.wave,
+        source: { repoURL: addon.repoURL, chart: addon.chart, version: addon.version, values: addon.values },
+        createNamespace: { labels: podSecurityLabels(addon.podSecurity, platform.podSecurityVersion) },
+        pruneLast: true,
+        ignoreDifferences: INJECTED_CA_BUNDLES,
+        notifications: notify(gitops.notifications.channel),
+        info: { chart: `${addon.chart} ${addon.version}`, config: 'config/addons.ts' },
+      });
+    }
+  }
+  applications.sort((a, b) => (a.name < b.name ? -1 : 1));
+
+  return {
+    applications,
+    projects: [appProjectPlan(platform, applications, hosting), platformProjectPlan(platform, applications, hosting)],
+    unknownComponents,
+  };
+}
+
+function appProjectPlan(platform: Platform, apps: PlannedApplication[], hosting: Platform['clusters']): PlannedProject {
+  const { gitops, partOf } = platform;
+  const mine = apps.filter((a) => a.project === partOf);
+  const destinations: ProjectDestination[] = [];
+  for (const cluster of hosting) {
+    for (const env of platform.environments.filter((e) => e.cluster === cluster.name)) {
+      destinations.push({ server: cluster.server, namespace: namespaceOf(platform, env) });
+    }
+    // Applications of dist/cluster/* set no destination namespace; ArgoCD matches that as "".
+    if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) destinations.push({ server: cluster.server, namespace: '' });
+  }
+  const developerSync = platform.environments.filter((e) => e.gitops.developerAccess === 'sync');
+  return {
+    name: partOf,
+    description: `FlexTime components rendered into dist/ by npm run synth; only ${partOf}-* namespaces and the cluster-scoped objects dist/ contains`,
+    sourceRepos: [gitops.repoURL],
+    destinations,
+    clusterResourceWhitelist: renderedClusterResources(mine),
+    roles: [
+      adminRole(platform),
+      {
+        name: 'developer',
+        description: `Read every Application; sync in ${developerSync.map((e) => e.name).join(', ') || 'no environment'}`,
+        groups: [platform.sso.groups.developers],
+        grants: [
+          { action: 'get', applications: '*' },
+          { action: 'logs', applications: '*' },
+          ...developerSync.map((e): RoleGrant => ({ action: 'sync', applications: `${e.name}-*` })),
+        ],
+      },
+    ],
+    syncWindows: [
+      ...platform.environments.flatMap((e) => windowFor(e.gitops.syncWindow, `${e.name}: automated sync only inside this window`, [`${e.name}-*`])),
+      ...hosting
+        .filter((c) => mine.some((a) => a.cluster === c.name && a.environment === undefined))
+        .flatMap((c) => windowFor(c.syncWindow, `cluster ${c.name}: cluster-wide objects sync automatically only inside this window`, [`cluster-${c.name}-*`])),
+    ],
+  };
+}
+
+function platformProjectPlan(platform: Platform, apps: PlannedApplication[], hosting: Platform['clusters']): PlannedProject {
+  const { gitops } = platform;
+  const mine = apps.filter((a) => a.project === PLATFORM_PROJECT);
+  const addonsOn = (cluster: string): Addon[] => platform.addons.filter((ad) => mine.some((a) => a.cluster === cluster && a.name === `addon-${cluster}-${ad.name}`));
+  const destinations: ProjectDestination[] = [];
+  for (const cluster of hosting) {
+    const namespaces = new Set(addonsOn(cluster.name).flatMap((ad) => [ad.namespace, ...ad.extraNamespaces]));
+    if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) namespaces.add('');
+    for (const namespace of [...namespaces].sort()) destinations.push({ server: cluster.server, namespace });
+  }
+  const chartKinds = platform.addons.flatMap((ad) => ad.clusterResources);
+  const addonNamespaces = [...new Set(platform.addons.map((ad) => ad.namespace))].sort();
+  const whitelist = uniqueResources([
+    ...chartKinds,
+    // CreateNamespace=true: ArgoCD creates the add-on namespaces, and only those.
+    ...addonNamespaces.map((name) => ({ group: '', kind: 'Namespace', name })),
+    ...renderedClusterResources(mine),
+  ]);
+  const usesGit = mine.some((a) => 'path' in a.source);
+  return {
+    name: PLATFORM_PROJECT,
+    description: 'Pinned upstream add-ons (config/addons.ts) and the dist/cluster content that configures them; explicit allow-list of cluster-scoped kinds',
+    sourceRepos: [...new Set([...platform.addons.map((ad) => ad.repoURL), ...(usesGit ? [gitops.repoURL] : [])])].sort(),
+    destinations,
+    clusterResourceWhitelist: whitelist,
+    roles: [
+      adminRole(platform),
+      { name: 'developer', description: 'Read the add-ons', groups: [platform.sso.groups.developers], grants: [{ action: 'get', applications: '*' }] },
+    ],
+    syncWindows: hosting.flatMap((c) => windowFor(
+      c.syncWindow,
+      `cluster ${c.name}: add-ons and cluster-wide objects sync automatically only inside this window`,
+      [`addon-${c.name}-*`, `cluster-${c.name}-*`],
+    )),
+  };
+}
+
+function adminRole(platform: Platform): PlannedProject['roles'][number] {
+  return {
+    name: 'platform-admin',
+    description: 'Sync, restart and read every Application, also outside sync windows (manual sync)',
+    groups: [platform.sso.groups.platformAdmins],
+    grants: [
+      { action: 'get', applications: '*' },
+      { action: 'sync', applications: '*' },
+      { action: 'action/*', applications: '*' },
+      { action: 'logs', applications: '*' },
+    ],
+  };
+}
+
+function windowFor(window: Platform['clusters'][number]['syncWindow'], description: string, applications: string[]): ProjectSyncWindow[] {
+  return window ? [{ ...window, description, applications, kind: 'allow', manualSync: true }] : [];
+}
+
+// ----------------------------------------------------------------------------- root
+
+function rootApplication(scope: Construct, platform: Platform): void {
+  const { gitops } = platform;
+  const control = platform.clusters.find((c) => c.name === gitops.controlCluster)!;
+  new ArgoApplication(scope, ROOT_APPLICATION, {
+    name: ROOT_APPLICATION,
+    namespace: gitops.namespace,
+    // AppProjects are synced by this Application, so it cannot live in one of them.
+    project: 'default',
+    labels: labels(platform, ROOT_APPLICATION),
+    sources: [
+      { repoURL: gitops.repoURL, targetRevision: gitops.targetRevision, path: 'argocd/projects' },
+      { repoURL: gitops.repoURL, targetRevision: gitops.targetRevision, path: 'argocd/apps' },
+    ],
+    destination: { server: control.server, namespace: gitops.namespace },
+    retry: gitops.retry,
+    revisionHistoryLimit: gitops.revisionHistoryLimit,
+    // Deleting the root must never cascade into every environment.
+    cascadeDelete: false,
+    notifications: gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: gitops.notifications.channel })),
+    info: { source: SOURCE, bootstrap: 'applied once by terraform-bootstrap/argocd.tf (docs/gitops.md)' },
+  });
+}
+
+// ----------------------------------------------------------------------------- helpers
+
+/** Fields that controllers write after we apply: ArgoCD must neither report nor revert them. */
+const INJECTED_CA_BUNDLES: IgnoredField[] = [
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jsonPointers: ['/spec/conversion/webhook/clientConfig/caBundle'] },
+];
+
+export function controllerOwnedFields(dir: DistDir): IgnoredField[] {
+  const fields: IgnoredField[] = [];
+  // Replicas of an HPA/KEDA-scaled workload belong to the autoscaler.
+  for (const o of dir.objects.filter((x) => dir.autoscaled.has(workloadKey(x)))) {
+    fields.push({ group: o.group, kind: o.kind, name: o.name, namespace: o.namespace, jsonPointers: ['/spec/replicas'] });
+  }
+  if (dir.objects.some((o) => o.group === 'autoscaling.k8s.io' && o.kind === 'VerticalPodAutoscaler')) {
+    fields.push({ group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler', jsonPointers: ['/status'] });
+  }
+  const kinds = new Set(dir.objects.map((o) => `${o.group}/${o.kind}`));
+  fields.push(...INJECTED_CA_BUNDLES.filter((f) => kinds.has(`${f.group}/${f.kind}`)));
+  return fields;
+}
+
+/** The cluster-scoped objects the given dist Applications render, by kind and exact name. */
+function renderedClusterResources(apps: PlannedApplication[]): ClusterResource[] {
+  return uniqueResources(apps.flatMap((a) => (a.dir?.objects ?? [])
+    .filter((o) => o.clusterScoped)
+    .map((o) => ({ group: o.group, kind: o.kind, name: o.name }))));
+}
+
+function uniqueResources(items: ClusterResource[]): ClusterResource[] {
+  const byKey = new Map(items.map((r) => [`${r.group}/${r.kind}/${r.name ?? ''}`, r]));
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+}
+
+function podSecurityLabels(level: string, version: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    out[`pod-security.kubernetes.io/${mode}`] = level;
+    out[`pod-security.kubernetes.io/${mode}-version`] = version;
+  }
+  return out;
+}
+
+function labels(platform: Platform, name: string, environment?: string): Record<string, string> {
+  return recommendedLabels({
+    name,
+    instance: name,
+    component: 'gitops',
+    partOf: platform.partOf,
+    extraLabels: environment ? { [ENVIRONMENT_LABEL]: environment } : undefined,
+  });
+}
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+}
+
+function workloadKey(o: { group: string; kind: string; namespace?: string; name: string }): string {
+  return `${o.group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+}
+
+/** `<group>/<kind>/<namespace>/<name>` of the workload an HPA or KEDA ScaledObject scales. */
+function scaleTargetOf(o: ApiObject): string | undefined {
+  const isHpa = o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/');
+  const isKeda = o.kind === 'ScaledObject' && o.apiVersion.startsWith('keda.sh/');
+  if (!isHpa && !isKeda) return undefined;
+  const ref = (o.toJson() as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
+  if (!ref?.name) return undefined;
+  return `${groupOf(ref.apiVersion ?? 'apps/v1')}/${ref.kind ?? 'Deployment'}/${o.metadata.namespace ?? ''}/${ref.name}`;
+}
+

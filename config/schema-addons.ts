@@ -1,0 +1,211 @@
+/**
+ * Schema of the upstream add-ons (pinned Helm charts installed as ArgoCD Applications), part of
+ * the platform schema in ./schema.ts (`addons`). Kept in its own module because every add-on has
+ * its own small, strict values type: only the keys we set are typed, so a typo is a config error
+ * and nothing is deep-merged. Add a key to the add-on's values object here before using it.
+ *
+ * This module must not import ./schema.ts (schema.ts imports it); cross-field rules (add-on
+ * waves before the first component wave, dependencies, environments) live in schema.ts.
+ */
+import { z } from 'zod';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
+
+/**
+ * A chart version that can only ever mean one artifact: "1.2.3" or "v1.2.3". Ranges ("^1.2",
+ * "~1.2.0", ">=1"), wildcards ("1.x", "*") and "latest" would let a chart change without a commit.
+ */
+export const exactChartVersion = z
+  .string()
+  .regex(/^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/, 'must be an exact chart version such as "1.2.3" or "v1.2.3" (no ranges, wildcards or "latest")');
+
+/** A cluster-scoped kind a chart creates; the platform AppProject allows exactly these. */
+const clusterKind = z.object({
+  /** API group, "" for the core group. */
+  group: z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/, 'must be an API group such as "rbac.authorization.k8s.io" or "" (core)'),
+  kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kind such as "ClusterRole"'),
+}).strict();
+
+const base = {
+  /** Helm repository URL (https). */
+  repoURL: z.url({ protocol: /^https$/, error: 'must be an https Helm repository URL' }),
+  chart: name,
+  /** Pinned chart version (see exactChartVersion). */
+  version: exactChartVersion,
+  /** Namespace the release is installed into; ArgoCD creates it with the Pod Security level below. */
+  namespace: name,
+  /** ArgoCD sync wave; must come before every FlexTime component (gitops.syncWaves). */
+  wave: z.number().int(),
+  /** Pod Security Admission level of the add-on's namespace (node agents need `privileged`). */
+  podSecurity: z.enum(['privileged', 'baseline', 'restricted']),
+  /** Add-ons whose CRDs or webhooks this one needs: they must have a lower wave. */
+  dependsOn: z.array(name).default([]),
+  /**
+   * Install on the clusters of these environments only.
+   * @default - every cluster that hosts an environment
+   */
+  environments: z.array(z.string()).min(1).optional(),
+  /** Other namespaces the chart writes to (e.g. kube-prometheus-stack's Services in kube-system). */
+  extraNamespaces: z.array(name).default([]),
+  /** Cluster-scoped kinds the chart creates: the platform AppProject's explicit allow-list. */
+  clusterResources: z.array(clusterKind).default([]),
+};
+
+const enabled = z.object({ enabled: z.boolean() }).strict();
+const serviceMonitor = z.object({ enabled: z.boolean(), serviceMonitor: enabled }).strict();
+const annotations = z.record(z.string(), z.string());
+
+// ----------------------------------------------------------------------------- values per chart
+
+export const ingressNginxValues = z.object({
+  controller: z.object({
+    replicaCount: z.number().int().positive(),
+    ingressClassResource: z.object({ name, default: z.boolean() }).strict(),
+    /** nginx ConfigMap entries (all strings). */
+    config: z.record(z.string(), z.string()),
+    service: z.object({ annotations }).strict(),
+    metrics: serviceMonitor,
+    /** PodDisruptionBudget of the controller. */
+    minAvailable: z.number().int().positive(),
+  }).strict(),
+}).strict();
+
+export const certManagerValues = z.object({
+  crds: z.object({ enabled: z.boolean(), keep: z.boolean() }).strict(),
+  replicaCount: z.number().int().positive(),
+  podDisruptionBudget: enabled,
+  prometheus: z.object({ enabled: z.boolean(), servicemonitor: enabled }).strict(),
+}).strict();
+
+export const kedaValues = z.object({
+  crds: z.object({ install: z.boolean() }).strict(),
+  operator: z.object({ replicaCount: z.number().int().positive() }).strict(),
+  prometheus: z.object({ operator: serviceMonitor, metricServer: serviceMonitor }).strict(),
+}).strict();
+
+export const externalSecretsValues = z.object({
+  installCRDs: z.boolean(),
+  replicaCount: z.number().int().positive(),
+  serviceMonitor: enabled,
+}).strict();
+
+export const kubePrometheusStackValues = z.object({
+  crds: enabled,
+  prometheus: z.object({
+    prometheusSpec: z.object({
+      retention: z.string().regex(/^[0-9]+[dhw]$/, 'must be a Prometheus retention such as "15d"'),
+      /** false: select ServiceMonitors/PodMonitors/rules of every namespace, not only the chart's own. */
+      serviceMonitorSelectorNilUsesHelmValues: z.boolean(),
+      podMonitorSelectorNilUsesHelmValues: z.boolean(),
+      ruleSelectorNilUsesHelmValues: z.boolean(),
+    }).strict(),
+  }).strict(),
+  grafana: z.object({
+    sidecar: z.object({
+      dashboards: z.object({ enabled: z.boolean(), label: z.string().min(1), searchNamespace: z.string().min(1) }).strict(),
+    }).strict(),
+  }).strict(),
+}).strict();
+
+export const gatekeeperValues = z.object({
+  replicas: z.number().int().positive(),
+  auditInterval: z.number().int().positive(),
+  logDenies: z.boolean(),
+  emitAdmissionEvents: z.boolean(),
+}).strict();
+
+export const falcoValues = z.object({
+  driver: z.object({ kind: z.enum(['modern_ebpf', 'ebpf', 'kmod']) }).strict(),
+  falco: z.object({ json_output: z.boolean(), json_include_output_property: z.boolean() }).strict(),
+  falcosidekick: z.object({ enabled: z.boolean(), webui: enabled }).strict(),
+}).strict();
+
+export const trivyOperatorValues = z.object({
+  operator: z.object({
+    scanJobsConcurrentLimit: z.number().int().positive(),
+    vulnerabilityScannerScanOnlyCurrentRevisions: z.boolean(),
+  }).strict(),
+  trivy: z.object({ ignoreUnfixed: z.boolean(), severity: z.string().regex(/^(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)(,(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL))*$/, 'must be a comma-separated list of Trivy severities') }).strict(),
+  serviceMonitor: enabled,
+}).strict();
+
+export const vpaValues = z.object({
+  /** Workloads use updateMode Off (recommendations only), so only the recommender runs. */
+  recommender: enabled,
+  updater: enabled,
+  admissionController: enabled,
+}).strict();
+
+export const metricsServerValues = z.object({
+  replicas: z.number().int().positive(),
+  podDisruptionBudget: z.object({ enabled: z.boolean(), minAvailable: z.number().int().positive() }).strict(),
+}).strict();
+
+export const openTelemetryOperatorValues = z.object({
+  manager: z.object({ collectorImage: z.object({ repository: z.string().min(1) }).strict() }).strict(),
+  admissionWebhooks: z.object({ certManager: enabled }).strict(),
+}).strict();
+
+export const argoRolloutsValues = z.object({
+  installCRDs: z.boolean(),
+  controller: z.object({ replicas: z.number().int().positive(), metrics: serviceMonitor }).strict(),
+  dashboard: enabled,
+}).strict();
+
+/** The chart's defaults are what we want; the object stays typed so a key cannot slip in untyped. */
+export const k6OperatorValues = z.object({}).strict();
+
+export const chaosMeshValues = z.object({
+  chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/') }).strict(),
+  /** Only namespaces annotated `chaos-mesh.org/inject=enabled` can be targeted. */
+  controllerManager: z.object({ enableFilterNamespace: z.boolean() }).strict(),
+  dashboard: z.object({ securityMode: z.boolean() }).strict(),
+}).strict();
+
+// ----------------------------------------------------------------------------- the table
+
+const addonOf = <N extends string, V extends z.ZodType>(addon: N, values: V) =>
+  z.object({ name: z.literal(addon), ...base, values }).strict();
+
+export const ADDON_VALUES = {
+  'ingress-nginx': ingressNginxValues,
+  'cert-manager': certManagerValues,
+  keda: kedaValues,
+  'external-secrets': externalSecretsValues,
+  'kube-prometheus-stack': kubePrometheusStackValues,
+  gatekeeper: gatekeeperValues,
+  falco: falcoValues,
+  'trivy-operator': trivyOperatorValues,
+  'vertical-pod-autoscaler': vpaValues,
+  'metrics-server': metricsServerValues,
+  'opentelemetry-operator': openTelemetryOperatorValues,
+  'argo-rollouts': argoRolloutsValues,
+  'k6-operator': k6OperatorValues,
+  'chaos-mesh': chaosMeshValues,
+} as const;
+export type AddonName = keyof typeof ADDON_VALUES;
+const ADDON_NAMES = Object.keys(ADDON_VALUES) as AddonName[];
+
+export const addon = z.discriminatedUnion('name', [
+  addonOf('ingress-nginx', ingressNginxValues),
+  addonOf('cert-manager', certManagerValues),
+  addonOf('keda', kedaValues),
+  addonOf('external-secrets', externalSecretsValues),
+  addonOf('kube-prometheus-stack', kubePrometheusStackValues),
+  addonOf('gatekeeper', gatekeeperValues),
+  addonOf('falco', falcoValues),
+  addonOf('trivy-operator', trivyOperatorValues),
+  addonOf('vertical-pod-autoscaler', vpaValues),
+  addonOf('metrics-server', metricsServerValues),
+  addonOf('opentelemetry-operator', openTelemetryOperatorValues),
+  addonOf('argo-rollouts', argoRolloutsValues),
+  addonOf('k6-operator', k6OperatorValues),
+  addonOf('chaos-mesh', chaosMeshValues),
+], {
+  error: (issue) => (issue.code === 'invalid_union'
+    ? `unknown add-on; known: ${ADDON_NAMES.join(', ')} (a new add-on needs its values type in config/schema-addons.ts)`
+    : undefined),
+});
+export type Addon = z.infer<typeof addon>;
+export type AddonInput = z.input<typeof addon>;

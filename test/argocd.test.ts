@@ -1,0 +1,381 @@
+import { dirname } from 'node:path';
+import { ApiObject, App } from 'cdk8s';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { argocdCharts } from '../charts/argocd.ts';
+import { loadConfig } from '../config/index.ts';
+import { ArgoApplication } from '../lib/argocd-application.ts';
+import { render, type KubeObject, type RenderedFile } from '../lib/synth/engine.ts';
+import { OutputChart } from '../lib/synth/output-chart.ts';
+import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
+
+interface Source { repoURL: string; targetRevision: string; path?: string; chart?: string }
+interface Destination { server: string; namespace?: string }
+interface AppSpec {
+  project: string;
+  source?: Source;
+  sources?: Source[];
+  destination: Destination;
+  syncPolicy: {
+    automated: { prune: boolean; selfHeal: boolean };
+    syncOptions: string[];
+    retry?: { limit: number; backoff: { duration: string; factor: number; maxDuration: string } };
+  };
+  ignoreDifferences?: Array<{ group: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[] }>;
+  revisionHistoryLimit: number;
+}
+interface ProjectSpec {
+  destinations: Destination[];
+  clusterResourceWhitelist: Array<{ group: string; kind: string; name?: string }>;
+  sourceRepos: string[];
+  roles: Array<{ name: string; groups: string[]; policies: string[] }>;
+  syncWindows: Array<{ kind: string; applications: string[]; manualSync: boolean; schedule: string; duration: string; timeZone: string }>;
+}
+
+const spec = (o: KubeObject) => o.spec as AppSpec;
+const projectSpec = (o: KubeObject) => o.spec as ProjectSpec;
+const wave = (o: KubeObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+/** ArgoCD's glob: `*` matches any run of characters (including none). */
+const glob = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+const permits = (project: KubeObject, server: string, namespace: string) =>
+  projectSpec(project).destinations.some((d) => d.server === server && glob(d.namespace ?? '', namespace));
+
+let files: RenderedFile[];
+let applications: KubeObject[];
+let distDirs: string[];
+const app = (name: string) => find('Application', name, 'argocd/apps/', files);
+const project = (name: string) => find('AppProject', name, 'argocd/projects/', files);
+
+beforeAll(() => {
+  files = renderPlatform();
+  applications = objects('argocd/apps/', files);
+  distDirs = [...new Set(files.filter((f) => f.path.startsWith('dist/')).map((f) => dirname(f.path)))].sort();
+});
+
+describe('bootstrap', () => {
+  it('renders one root Application, flextime-root, that syncs the AppProjects and argocd/apps from main', () => {
+    const roots = objects('argocd/bootstrap/', files);
+    expect(roots.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Application/flextime-root']);
+    const root = spec(roots[0]!);
+    expect(root.sources?.map((s) => s.path)).toEqual(['argocd/projects', 'argocd/apps']);
+    expect(root.sources?.every((s) => s.targetRevision === 'main' && s.repoURL === 'https://github.com/flextime/flextime-platform.git')).toBe(true);
+    expect(root.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+    expect(root.project).toBe('default');
+  });
+
+  it('does not cascade a deletion of the root into every environment', () => {
+    expect(find('Application', 'flextime-root', 'argocd/bootstrap/', files).metadata).not.toHaveProperty('finalizers');
+  });
+
+  it('creates the AppProjects before any Application (lower sync wave)', () => {
+    const lowestApp = Math.min(...applications.map(wave));
+    for (const p of objects('argocd/projects/', files)) expect(wave(p)).toBeLessThan(lowestApp);
+  });
+});
+
+describe('Applications are derived from dist/', () => {
+  it('targets every directory under dist/ with exactly one Application', () => {
+    for (const dir of distDirs) {
+      const targeting = applications.filter((a) => spec(a).source?.path === dir);
+      expect(targeting.map((a) => a.metadata.name), dir).toHaveLength(1);
+    }
+  });
+
+  it('points every Application at a directory that exists in the rendered output', () => {
+    const paths = applications.flatMap((a) => (spec(a).source?.path ? [spec(a).source!.path!] : []));
+    expect(paths.length).toBeGreaterThan(0);
+    for (const path of paths) expect(distDirs, path).toContain(path);
+    const rendered = new Set(files.map((f) => dirname(f.path)));
+    for (const s of spec(find('Application', 'flextime-root', 'argocd/bootstrap/', files)).sources!) expect(rendered.has(s.path!), s.path).toBe(true);
+  });
+
+  it('names environment Applications <env>-<component> and sends them to the flextime-<env> namespace', () => {
+    const prod = spec(app('production-namespaces'));
+    expect(prod.source?.path).toBe('dist/production/namespaces');
+    expect(prod.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'flextime-production' });
+    expect(prod.project).toBe('flextime');
+  });
+
+  it('deploys dist/cluster/<component> once per cluster without a destination namespace', () => {
+    const cluster = spec(app('cluster-flextime-namespaces'));
+    expect(cluster.source?.path).toBe('dist/cluster/namespaces');
+    expect(cluster.destination).toEqual({ server: 'https://kubernetes.default.svc' });
+  });
+
+  it('gives a newly added chart its Application with no change to charts/argocd.ts', () => {
+    const built = new App();
+    const chart = new OutputChart(built, 'production-redis', { outputDir: 'dist/production/redis', source: 'test' });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'redis-config', namespace: 'flextime-production' } });
+    argocdCharts(built, loadConfig());
+    const redis = find('Application', 'production-redis', 'argocd/apps/', render(built));
+    expect(spec(redis).source?.path).toBe('dist/production/redis');
+    expect(wave(redis)).toBe(20);
+  });
+
+  it('fails synth, naming the folder, when a component has no place in gitops.syncWaves', () => {
+    const built = new App();
+    const chart = new OutputChart(built, 'production-payments', { outputDir: 'dist/production/payments', source: 'test' });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payments', namespace: 'flextime-production' } });
+    argocdCharts(built, loadConfig());
+    expect(() => render(built)).toThrow(
+      "[argocd-apps] dist/production/payments: component 'payments' has no sync wave; add it to a stage of gitops.syncWaves in config/gitops.ts (stages: namespaces and policies, config and secrets, data, apps, ingress and monitoring)",
+    );
+  });
+
+  it('fails synth when a chart is added after the Applications were derived', () => {
+    const built = new App();
+    argocdCharts(built, loadConfig());
+    const late = new OutputChart(built, 'production-config', { outputDir: 'dist/production/config', source: 'test' });
+    new ApiObject(late, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'flextime-production' } });
+    expect(() => render(built)).toThrow('dist/production/config was added after charts/argocd.ts derived the Applications: build argocdCharts last in charts/index.ts');
+  });
+});
+
+describe('AppProjects', () => {
+  it('allows every namespace an Application deploys to in its project', () => {
+    const addons = new Map(loadConfig().addons.map((a) => [a.name, a]));
+    for (const a of applications) {
+      const s = spec(a);
+      const p = project(s.project);
+      expect(permits(p, s.destination.server, s.destination.namespace ?? ''), `${a.metadata.name} destination`).toBe(true);
+      const namespaces = s.source?.path
+        ? objects(`${s.source.path}/`, files).flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : []))
+        : addons.get(a.metadata.name!.replace(/^addon-flextime-/, '') as never)?.extraNamespaces ?? [];
+      for (const ns of new Set(namespaces)) expect(permits(p, s.destination.server, ns), `${a.metadata.name} writes to ${ns}`).toBe(true);
+    }
+  });
+
+  it('limits the flextime project to this repository and the flextime-* namespaces', () => {
+    const p = projectSpec(project('flextime'));
+    expect(p.sourceRepos).toEqual(['https://github.com/flextime/flextime-platform.git']);
+    for (const d of p.destinations) expect(d.namespace === '' || /^flextime-[a-z]+$/.test(d.namespace!), d.namespace).toBe(true);
+    expect(p.destinations.map((d) => d.namespace)).toEqual(expect.arrayContaining(['flextime-development', 'flextime-staging', 'flextime-production']));
+  });
+
+  it('allows the flextime project exactly the cluster-scoped objects its Applications render', () => {
+    const mine = applications.filter((a) => spec(a).project === 'flextime');
+    const rendered = mine.flatMap((a) => objects(`${spec(a).source!.path}/`, files))
+      .filter((o) => !o.metadata.namespace)
+      .map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}/${o.metadata.name}`);
+    const allowed = projectSpec(project('flextime')).clusterResourceWhitelist.map((r) => `${r.group}/${r.kind}/${r.name}`);
+    expect(allowed.sort()).toEqual([...new Set(rendered)].sort());
+    expect(allowed).toContain('/Namespace/flextime-production');
+  });
+
+  it('gives the platform project an explicit allow-list: no wildcard kinds, namespaces only those of add-ons', () => {
+    const p = projectSpec(project('platform'));
+    for (const r of p.clusterResourceWhitelist) expect(`${r.group}/${r.kind}`).not.toContain('*');
+    const addonNamespaces = loadConfig().addons.map((a) => a.namespace);
+    const namespaces = p.clusterResourceWhitelist.filter((r) => r.kind === 'Namespace').map((r) => r.name);
+    expect(namespaces.sort()).toEqual([...new Set(addonNamespaces)].sort());
+    expect(p.clusterResourceWhitelist).toContainEqual({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' });
+    expect(p.sourceRepos).toContain('https://charts.jetstack.io');
+  });
+
+  it('lets platform-admins sync everywhere and developers only read production', () => {
+    const roles = projectSpec(project('flextime')).roles;
+    const admin = roles.find((r) => r.name === 'platform-admin')!;
+    expect(admin.groups).toEqual([loadConfig().sso.groups.platformAdmins]);
+    expect(admin.policies).toContain('p, proj:flextime:platform-admin, applications, sync, flextime/*, allow');
+    const developer = roles.find((r) => r.name === 'developer')!;
+    expect(developer.groups).toEqual([loadConfig().sso.groups.developers]);
+    expect(developer.policies.filter((p) => p.includes(', sync, '))).toEqual([
+      'p, proj:flextime:developer, applications, sync, flextime/development-*, allow',
+      'p, proj:flextime:developer, applications, sync, flextime/staging-*, allow',
+    ]);
+    expect(developer.policies).toContain('p, proj:flextime:developer, applications, get, flextime/*, allow');
+    const platformDev = projectSpec(project('platform')).roles.find((r) => r.name === 'developer')!;
+    expect(platformDev.policies).toEqual(['p, proj:platform:developer, applications, get, platform/*, allow']);
+  });
+
+  it('syncs production automatically only inside its window, and lets admins sync by hand outside it', () => {
+    const windows = projectSpec(project('flextime')).syncWindows;
+    expect(windows).toContainEqual({
+      kind: 'allow', applications: ['production-*'], manualSync: true, schedule: '0 10 * * 1-4', duration: '6h', timeZone: 'America/Chicago',
+      description: 'production: automated sync only inside this window',
+    });
+    expect(windows.some((w) => w.applications.some((a) => a.startsWith('development') || a.startsWith('staging')))).toBe(false);
+  });
+});
+
+describe('sync order', () => {
+  it('orders waves: add-ons, namespaces and policies, config and secrets, data, apps, ingress and monitoring', () => {
+    const stages = loadConfig().gitops.syncWaves;
+    expect(stages.map((s) => s.stage)).toEqual(['namespaces and policies', 'config and secrets', 'data', 'apps', 'ingress and monitoring']);
+    const waveOf = (component: string) => stages.find((s) => s.components.includes(component))!.wave;
+    const order = [['namespaces', 'security'], ['secrets'], ['redis', 'database'], ['api-svc', 'scheduler-svc'], ['ingress', 'monitoring']];
+    for (let i = 1; i < order.length; i++) {
+      for (const later of order[i]!) for (const earlier of order[i - 1]!) expect(waveOf(later), `${later} after ${earlier}`).toBeGreaterThan(waveOf(earlier));
+    }
+    const addonWaves = applications.filter((a) => a.metadata.name!.startsWith('addon-')).map(wave);
+    expect(Math.max(...addonWaves)).toBeLessThan(wave(app('production-namespaces')));
+    expect(wave(app('production-namespaces'))).toBeLessThan(wave(app('production-api-svc')));
+    expect(wave(app('production-api-svc'))).toBeLessThan(wave(app('production-monitoring')));
+  });
+
+  it('installs an add-on after the add-ons it depends on', () => {
+    expect(wave(app('addon-flextime-cert-manager'))).toBeLessThan(wave(app('addon-flextime-opentelemetry-operator')));
+    expect(wave(app('addon-flextime-kube-prometheus-stack'))).toBeLessThan(wave(app('addon-flextime-cert-manager')));
+  });
+});
+
+describe('sync policy', () => {
+  it('gives production PruneLast, a retry backoff, server-side apply and no namespace creation', () => {
+    for (const a of applications.filter((x) => x.metadata.labels?.['flextime.io/environment'] === 'production')) {
+      const policy = spec(a).syncPolicy;
+      expect(policy.automated).toEqual({ prune: true, selfHeal: true });
+      expect(policy.syncOptions).toEqual(expect.arrayContaining(['PruneLast=true', 'ServerSideApply=true', 'CreateNamespace=false']));
+      expect(policy.retry).toEqual({ limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } });
+    }
+  });
+
+  it('does not prune last in development (a config difference, not a code branch)', () => {
+    expect(spec(app('development-namespaces')).syncPolicy.syncOptions).not.toContain('PruneLast=true');
+  });
+
+  it('lets the autoscaler own the replicas of an HPA-scaled Deployment, also during sync', () => {
+    const api = spec(app('production-api-svc'));
+    expect(api.ignoreDifferences).toContainEqual({ group: 'apps', kind: 'Deployment', name: 'api-svc', namespace: 'flextime-production', jsonPointers: ['/spec/replicas'] });
+    expect(api.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    expect(spec(app('production-namespaces')).ignoreDifferences).toBeUndefined();
+  });
+
+  it('ignores webhook CA bundles that cert-manager or the chart injects into add-ons', () => {
+    expect(spec(app('addon-flextime-cert-manager')).ignoreDifferences).toContainEqual({
+      group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+    });
+  });
+
+  it('cascades deletes, keeps 10 revisions and announces failures in the environment channel', () => {
+    for (const a of applications) {
+      expect((a.metadata as { finalizers?: string[] }).finalizers, a.metadata.name).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(spec(a).revisionHistoryLimit).toBe(10);
+      expect(a.metadata.namespace).toBe('argocd');
+    }
+    expect(app('production-api-svc').metadata.annotations).toMatchObject({
+      'notifications.argoproj.io/subscribe.on-sync-failed.slack': 'flextime-alerts',
+      'notifications.argoproj.io/subscribe.on-health-degraded.slack': 'flextime-alerts',
+    });
+    expect(app('development-namespaces').metadata.annotations?.['notifications.argoproj.io/subscribe.on-sync-failed.slack']).toBe('flextime-deploys');
+  });
+});
+
+describe('add-ons', () => {
+  it('pins every chart to an exact version', () => {
+    const charts = applications.filter((a) => spec(a).source?.chart);
+    expect(charts.length).toBe(loadConfig().addons.length);
+    for (const a of charts) expect(spec(a).source!.targetRevision, a.metadata.name).toMatch(/^v?\d+\.\d+\.\d+$/);
+  });
+
+  it.each(['*', 'latest', '^4.14.0', '~4.14.0', '4.x', '>=4.0.0', '4.14'])('rejects the floating chart version %j', (version) => {
+    const raw = rawConfig();
+    raw.addons.find((a) => a.name === 'ingress-nginx')!.version = version;
+    expect(configError(raw)).toContain(`addons[ingress-nginx].version = ${JSON.stringify(version)}: must be an exact chart version such as "1.2.3" or "v1.2.3" (no ranges, wildcards or "latest")`);
+  });
+
+  it('refuses a floating chart version in the construct too', () => {
+    expect(() => new ArgoApplication(new App(), 'x', {
+      name: 'x', namespace: 'argocd', project: 'platform', destination: { server: 'https://kubernetes.default.svc' },
+      sources: [{ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'latest', values: {} }],
+    })).toThrow('\'version\' (latest) of chart \'cert-manager\' must be an exact version such as "1.2.3"; a range or "latest" lets the chart change without a commit');
+  });
+
+  it('hands typed values to Helm as valuesObject and creates the namespace with its Pod Security level', () => {
+    const falco = app('addon-flextime-falco').spec as { source: { helm: { valuesObject: { driver: { kind: string } } } }; syncPolicy: { syncOptions: string[]; managedNamespaceMetadata: { labels: Record<string, string> } } };
+    expect(falco.source.helm.valuesObject.driver.kind).toBe('modern_ebpf');
+    expect(falco.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+    expect(falco.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
+  it('installs chaos-mesh only on the clusters of staging', () => {
+    expect(applications.filter((a) => a.metadata.name!.endsWith('-chaos-mesh')).map((a) => a.metadata.name)).toEqual(['addon-flextime-chaos-mesh']);
+    const raw = rawConfig();
+    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
+    raw.aws.outputs.production!.cluster_name = 'flextime-production';
+    const names = objects('argocd/apps/', renderPlatform(loadConfig(raw))).map((a) => a.metadata.name!);
+    expect(names).toContain('addon-flextime-production-cert-manager');
+    expect(names).not.toContain('addon-flextime-production-chaos-mesh');
+  });
+});
+
+describe('multi-cluster is one config change', () => {
+  it('moving production to its own cluster changes only production destinations and the projects', () => {
+    const raw = rawConfig();
+    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
+    raw.aws.outputs.production!.cluster_name = 'flextime-production';
+    const before = new Map(files.filter((f) => f.path.startsWith('argocd/')).map((f) => [f.path, f.object]));
+    const after = new Map(renderPlatform(loadConfig(raw)).filter((f) => f.path.startsWith('argocd/')).map((f) => [f.path, f.object]));
+
+    const changed = [...before.keys()].filter((p) => JSON.stringify(before.get(p)) !== JSON.stringify(after.get(p)));
+    const production = [...before.keys()].filter((p) => /application-production-/.test(p));
+    expect(changed.sort()).toEqual([...production, 'argocd/projects/appproject-flextime.yaml', 'argocd/projects/appproject-platform.yaml'].sort());
+    for (const p of production) {
+      const { destination: d1, ...rest1 } = spec(before.get(p)!);
+      const { destination: d2, ...rest2 } = spec(after.get(p)!);
+      expect(rest2).toEqual(rest1);
+      expect(d2).toEqual({ ...d1, server: 'https://prod.eks.example.com' });
+    }
+    const withoutDestinations = (o: KubeObject) => ({ ...projectSpec(o), destinations: undefined });
+    for (const name of ['flextime', 'platform']) {
+      const path = `argocd/projects/appproject-${name}.yaml`;
+      expect(withoutDestinations(after.get(path)!), name).toEqual(withoutDestinations(before.get(path)!));
+    }
+    expect(projectSpec(after.get('argocd/projects/appproject-flextime.yaml')!).destinations).toContainEqual({ server: 'https://prod.eks.example.com', namespace: 'flextime-production' });
+    // The new cluster gets its own copy of the cluster-wide content and the add-ons; nothing is removed.
+    const added = [...after.keys()].filter((p) => !before.has(p));
+    expect(added.every((p) => /application-(cluster|addon)-flextime-production-/.test(p))).toBe(true);
+    expect([...before.keys()].every((p) => after.has(p))).toBe(true);
+  });
+});
+
+describe('config errors', () => {
+  const errorAfter = (mutate: (raw: ReturnType<typeof rawConfig>) => void) => {
+    const raw = rawConfig();
+    mutate(raw);
+    return configError(raw);
+  };
+
+  it('rejects an unknown control cluster', () => {
+    expect(errorAfter((c) => { c.gitops.controlCluster = 'nope'; })).toContain("gitops.controlCluster = \"nope\": unknown cluster 'nope'; allowed: flextime");
+  });
+
+  it('rejects stages out of order and a component in two stages', () => {
+    expect(errorAfter((c) => { c.gitops.syncWaves[1]!.wave = -5; }))
+      .toContain("gitops.syncWaves[1].wave = -5: must be greater than the wave of 'namespaces and policies' (0): stages are listed in sync order");
+    expect(errorAfter((c) => { c.gitops.syncWaves[3]!.components.push('redis'); }))
+      .toContain("gitops.syncWaves[3].components[2] = \"redis\": component 'redis' is already in stage 'data'");
+  });
+
+  it('rejects an add-on that would sync with or after the components', () => {
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'falco')!.wave = 0; }))
+      .toContain("addons[falco].wave = 0: must be less than 0 (the first component wave, 'namespaces and policies'): add-ons provide the CRDs and webhooks components need");
+  });
+
+  it('rejects a missing dependency and one that does not come first', () => {
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'opentelemetry-operator')!.dependsOn = ['cert-manger']; }))
+      .toContain('addons[opentelemetry-operator].dependsOn[0] = "cert-manger": missing dependency: no add-on \'cert-manger\' in addons');
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'cert-manager')!.wave = -10; }))
+      .toContain("addons[opentelemetry-operator].wave = -20: must be greater than the wave of its dependency 'cert-manager' (-10)");
+  });
+
+  it('rejects an add-on without a values type, and values keys the type does not know', () => {
+    expect(errorAfter((c) => { c.addons.push({ ...c.addons[0]!, name: 'linkerd' } as never); }))
+      .toContain('addons[linkerd].name = "linkerd": unknown add-on; known: ingress-nginx, cert-manager, keda');
+    expect(errorAfter((c) => { (c.addons.find((a) => a.name === 'falco')!.values as Record<string, unknown>).tty = true; }))
+      .toContain("addons[falco].values: unknown field(s) 'tty'");
+  });
+
+  it('rejects an add-on namespace that belongs to an environment, and an unknown environment', () => {
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'keda')!.namespace = 'flextime-keda'; }))
+      .toContain("addons[keda].namespace = \"flextime-keda\": must not start with 'flextime-': those namespaces belong to the environments (AppProject 'flextime')");
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'chaos-mesh')!.environments = ['qa']; }))
+      .toContain("addons[chaos-mesh].environments[0] = \"qa\": unknown environment 'qa'; allowed: development, staging, production");
+  });
+
+  it('rejects a sync window in an unknown time zone', () => {
+    expect(errorAfter((c) => { c.environments.find((e) => e.name === 'production')!.gitops!.syncWindow!.timeZone = 'Central'; }))
+      .toContain('environments[production].gitops.syncWindow.timeZone = "Central": must be an IANA time zone such as "America/Chicago"');
+  });
+});
