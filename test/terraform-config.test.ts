@@ -4,6 +4,7 @@
  * trust, all describe the same thing.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform } from '../config/index.ts';
@@ -190,5 +191,24 @@ describe('config errors about the AWS ground', () => {
       '  - aws.outputs.development.efs_file_system_id = "models": must be an EFS id such as "fs-0123456789abcdef0"',
       "  - aws.outputs.development: unknown field(s) 'vpc_id'",
     ].join('\n'));
+  });
+});
+
+describe('the ArgoCD bootstrap', () => {
+  const ROOT_APP = 'argocd/bootstrap/application-flextime-root.yaml';
+  /** What the pinned argocd-apps chart (2.0.2, templates/applications.yaml) copies into the Application. */
+  const CHART_METADATA = ['name', 'namespace', 'labels', 'annotations', 'finalizers'];
+  const CHART_SPEC = ['project', 'source', 'sources', 'destination', 'syncPolicy', 'revisionHistoryLimit', 'ignoreDifferences', 'info'];
+
+  it('applies the root Application that synth renders', () => {
+    expect(stack.locals.find((l: Hcl) => l.root_application).root_application).toContain(`/../${ROOT_APP}`);
+    const root = parseYaml(readFileSync(ROOT_APP, 'utf8')) as KubeObject;
+    expect([root.apiVersion, root.kind, root.metadata.namespace]).toEqual(['argoproj.io/v1alpha1', 'Application', platform.gitops.namespace]);
+  });
+
+  it('loses no field of the root Application on its way through the argocd-apps chart', () => {
+    const root = parseYaml(readFileSync(ROOT_APP, 'utf8')) as KubeObject & { spec: Record<string, unknown> };
+    expect(Object.keys(root.metadata).filter((k) => !CHART_METADATA.includes(k))).toEqual([]);
+    expect(Object.keys(root.spec).filter((k) => !CHART_SPEC.includes(k))).toEqual([]);
   });
 });
