@@ -182,6 +182,14 @@ describe('security context weakened or PSS exception added', () => {
       'Deployment flextime-staging/api-svc: exception annotation flextime.io/pss-exception: needs ptrace for profiler',
     ]);
   });
+  it('flags an exception recorded on the pod template', () => {
+    const after = deployment('staging', (d) => {
+      (d.spec as { template: { metadata: Record<string, unknown> } }).template.metadata.annotations = { 'exceptions.hardened-workload/withoutProbes': 'batch worker' };
+    });
+    expect(flags('security-weakened', [deployment()], [after])).toEqual([
+      'Deployment flextime-staging/api-svc: exception annotation exceptions.hardened-workload/withoutProbes: batch worker',
+    ]);
+  });
   it('flags a new workload that is not hardened, and a namespace enforce level lowered', () => {
     const weak = deployment('staging', (d) => { podSpec(d).hostNetwork = true; });
     expect(flags('security-weakened', [], [weak])).toEqual(['Deployment flextime-staging/api-svc: hostNetwork: true']);
@@ -242,6 +250,21 @@ describe('CRD-bound policy disabled', () => {
     expect(flags('policy-disabled', [constraint({ enforcementAction: 'deny' })], [])).toEqual([
       'K8sRequiredProbes require-probes: Gatekeeper constraint removed',
     ]);
+  });
+  const ns = (env: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `flextime-${env}`, labels: { 'flextime.io/environment': env } } });
+  const scoped = (name: string, action: string, envs: string[]) => ({
+    ...object('constraints.gatekeeper.sh/v1beta1', 'FlexTimeAllowedImages', name, undefined),
+    spec: { enforcementAction: action, match: { namespaceSelector: { matchExpressions: [{ key: 'flextime.io/environment', operator: 'In', values: envs }] } } },
+  });
+  it('flags production moved from the deny constraint to the warn constraint', () => {
+    const before = [ns('staging'), ns('production'), scoped('images-deny', 'deny', ['staging', 'production']), scoped('images-warn', 'warn', ['development'])];
+    const after = [ns('staging'), ns('production'), scoped('images-deny', 'deny', ['staging']), scoped('images-warn', 'warn', ['development', 'production'])];
+    expect(flags('policy-disabled', before, after)).toEqual(['FlexTimeAllowedImages constraints: flextime-production: deny → warn']);
+  });
+  it('does not flag production moved from one deny constraint to another', () => {
+    const before = [ns('production'), scoped('a-deny', 'deny', ['production']), scoped('b-deny', 'deny', [])];
+    const after = [ns('production'), scoped('a-deny', 'deny', []), scoped('b-deny', 'deny', ['production'])];
+    expect(flags('policy-disabled', before, after)).toEqual([]);
   });
   it('flags a Falco rule disabled', () => {
     const rules = (enabled: boolean) => `- rule: Shell in app container\n  desc: x\n  condition: spawned_process\n  output: shell\n  priority: WARNING\n  enabled: ${enabled}\n`;

@@ -10,6 +10,7 @@ import { containersOf, podTemplateOf, type PodSpec, type SecurityContext } from 
 import { deepEqual } from './values.ts';
 import { parseAllDocuments } from 'yaml';
 import { parseCpu, parseMemory } from '../quantity.ts';
+import { selectorMatches } from '../network/reachability.ts';
 
 export type RiskId =
   | 'prune'
@@ -86,8 +87,8 @@ export interface RiskOptions {
    */
   readonly reachability?: ReachabilityEvaluator;
   /**
-   * Annotation keys that record a security exception (PSS opt-out with a reason).
-   * @default /exception|exempt/i
+   * Annotation keys (on the object or its pod template) that record a security exception.
+   * @default /exception|exempt|^ignore-check\.kube-linter\.io\//i
    */
   readonly exceptionAnnotation?: RegExp;
 }
@@ -486,8 +487,16 @@ function weaknesses(spec: PodSpec): Set<string> {
   return out;
 }
 
+function templateAnnotations(o: DiffObject | undefined): Record<string, string> {
+  const path = o && (o.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template']);
+  const template = path?.reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], o) as
+    | { metadata?: { annotations?: Record<string, string> } }
+    | undefined;
+  return template?.metadata?.annotations ?? {};
+}
+
 export const securityRule: RiskRule = (diffs, { options }) => {
-  const exception = options.exceptionAnnotation ?? /exception|exempt/i;
+  const exception = options.exceptionAnnotation ?? /exception|exempt|^ignore-check\.kube-linter\.io\//i;
   const out: RiskFinding[] = [];
   for (const d of diffs.filter((x) => x.status !== 'removed')) {
     const after = podTemplateOf(d.new);
@@ -496,9 +505,10 @@ export const securityRule: RiskRule = (diffs, { options }) => {
       const had = before ? weaknesses(before.spec) : new Set<string>();
       for (const w of weaknesses(after.spec)) if (!had.has(w)) out.push(finding('security-weakened', d, w));
     }
-    const annotations = d.new!.metadata?.annotations ?? {};
-    const oldAnnotations = d.old?.metadata?.annotations ?? {};
-    for (const [key, value] of Object.entries(annotations)) {
+    // Exceptions are recorded on the object or on its pod template.
+    const annotated = (o?: DiffObject) => ({ ...o?.metadata?.annotations, ...templateAnnotations(o) });
+    const oldAnnotations = annotated(d.old);
+    for (const [key, value] of Object.entries(annotated(d.new))) {
       if (exception.test(key) && oldAnnotations[key] !== value) {
         out.push(finding('security-weakened', d, `exception annotation ${key}: ${value}`));
       }
@@ -533,8 +543,55 @@ export const imageRule: RiskRule = (diffs) => {
 
 const GATEKEEPER_ACTIONS = ['dryrun', 'warn', 'deny'];
 
-export const policyRule: RiskRule = (diffs) => {
+interface ConstraintMatch {
+  namespaces?: string[];
+  excludedNamespaces?: string[];
+  namespaceSelector?: Parameters<typeof selectorMatches>[0];
+}
+
+/** Does a Gatekeeper `match` cover namespace `name` (labels `labels`)? Names may end in `*`. */
+function constraintCovers(match: ConstraintMatch | undefined, name: string, labels: Record<string, string>): boolean {
+  const named = (list: string[]) => list.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : p === name));
+  if (match?.namespaces?.length && !named(match.namespaces)) return false;
+  if (match?.excludedNamespaces && named(match.excludedNamespaces)) return false;
+  return !match?.namespaceSelector || selectorMatches(match.namespaceSelector, { ...labels, 'kubernetes.io/metadata.name': name });
+}
+
+/** Strongest enforcementAction per `constraint kind|namespace` over the rendered namespaces. */
+function enforcement(objects: readonly LocatedObject[]): Map<string, { level: number; group: string }> {
+  const namespaces = objects.filter((o) => o.object.kind === 'Namespace');
+  const levels = new Map<string, { level: number; group: string }>();
+  for (const { object } of objects) {
+    if (!object.apiVersion.startsWith('constraints.gatekeeper.sh/')) continue;
+    const spec = (object.spec ?? {}) as { enforcementAction?: string; match?: ConstraintMatch };
+    const level = GATEKEEPER_ACTIONS.indexOf(spec.enforcementAction ?? 'deny');
+    for (const ns of namespaces) {
+      const name = ns.object.metadata.name ?? '';
+      if (!constraintCovers(spec.match, name, ns.object.metadata.labels ?? {})) continue;
+      const key = `${object.kind}|${name}`;
+      if ((levels.get(key)?.level ?? -1) < level) levels.set(key, { level, group: groupOfPath(ns.path) });
+    }
+  }
+  return levels;
+}
+
+export const policyRule: RiskRule = (diffs, { before, after }) => {
   const out: RiskFinding[] = [];
+  // Enforcement that moved between constraints (deny constraint narrowed, warn one widened) or
+  // changed with namespace labels: per constraint kind and namespace, the strongest action.
+  const was = enforcement(before);
+  const now = enforcement(after);
+  for (const [key, { level, group }] of was) {
+    const next = now.get(key)?.level ?? -1;
+    if (next >= level) continue;
+    const [kind, namespace] = key.split('|');
+    out.push({
+      rule: 'policy-disabled',
+      group,
+      object: `${kind} constraints`,
+      detail: `${namespace}: ${GATEKEEPER_ACTIONS[level]} → ${next < 0 ? 'not enforced' : GATEKEEPER_ACTIONS[next]}`,
+    });
+  }
   for (const d of diffs) {
     const object = (d.old ?? d.new)!;
     if (object.apiVersion.startsWith('constraints.gatekeeper.sh/')) {
