@@ -506,8 +506,6 @@ export const security = z.object({
   gatekeeper: z.object({
     /** Namespaces no constraint looks at: the control plane and the add-ons that run the cluster. */
     exemptNamespaces: z.array(dnsLabel).min(1),
-    /** Namespaces of node agents that need hostPath/hostNetwork/hostPID (node exporter): exempt from host isolation only. */
-    hostAccessNamespaces: z.array(dnsLabel),
     /** The only namespaces where Services of type LoadBalancer or NodePort are allowed (the ingress controller's). */
     loadBalancerNamespaces: z.array(dnsLabel).min(1),
     /** enforcementAction for namespaces outside every environment and for our own cluster-scoped objects. */

@@ -14,8 +14,6 @@ export const securityConfig: PlatformInput['security'] = {
       'gatekeeper-system', 'argocd', 'falco', 'trivy-system',
       'cert-manager', 'external-secrets', 'keda',
     ],
-    // Node exporters read host metrics through hostPID/hostNetwork/hostPath.
-    hostAccessNamespaces: ['observability'],
     loadBalancerNamespaces: ['ingress-nginx'],
     platformEnforcementAction: 'deny',
     allowedRegistries: ['ghcr.io/flextime/'],

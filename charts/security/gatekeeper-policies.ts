@@ -49,6 +49,13 @@ export const POD_KINDS: readonly KindMatch[] = [
   { apiGroups: ['keda.sh'], kinds: ['ScaledJob'] },
 ];
 
+/** Namespaces of add-ons whose Pod Security level is `privileged` (config/addons.ts). */
+export function hostAccessNamespaces(platform: Platform): string[] {
+  return [...new Set(platform.addons.filter((a) => a.podSecurity === 'privileged').map((a) => a.namespace))]
+    .filter((ns) => !platform.security.gatekeeper.exemptNamespaces.includes(ns))
+    .sort();
+}
+
 const stringList = (description: string): JsonSchema => ({ type: 'array', description, items: { type: 'string' } });
 
 export const POLICIES: readonly PolicyDefinition[] = [
@@ -133,7 +140,9 @@ export const POLICIES: readonly PolicyDefinition[] = [
     platform: {
       kinds: POD_KINDS,
       scope: 'Namespaced',
-      excludedNamespaces: (p) => p.security.gatekeeper.hostAccessNamespaces,
+      // Node agents (node exporter, chaos-daemon) need the host: the add-on table marks their
+      // namespaces Pod Security `privileged`, and only those are spared.
+      excludedNamespaces: (p) => hostAccessNamespaces(p),
     },
   },
   {
