@@ -50,7 +50,7 @@ resource "aws_cloudwatch_log_group" "db" {
 resource "aws_db_instance" "main" {
   identifier     = local.db_identifier
   engine         = "postgres"
-  engine_version = "16.6"
+  engine_version = "16" # major pinned; RDS applies minor (security) releases in the maintenance window
   instance_class = local.tier.db_instance_class
   db_name        = "flextime"
   username       = "flextime_admin"

@@ -6,4 +6,4 @@ vpc_cidr           = "10.30.0.0/16"
 public_api_cidrs   = ["198.51.100.0/24"]
 sso_admin_role_arn = "arn:aws:iam::111111111111:role/AWSReservedSSO_PlatformAdmin_0000000000000000"
 sso_client_id      = "flextime-eks-production"
-dns_zone_ids = ["Z00000000000000000003"]
+dns_zone_ids       = ["Z00000000000000000003"]
