@@ -282,6 +282,15 @@ describe('Redis', () => {
   });
 });
 
+describe('rendered YAML', () => {
+  it('quotes strings that YAML 1.1 (Kubernetes\' parser) would read as booleans', () => {
+    const vpa = files.find((f) => f.path === 'dist/production/api-svc/verticalpodautoscaler-api-svc.yaml')!;
+    expect(vpa.content).toContain('updateMode: "Off"');
+    const redis = files.find((f) => f.path === 'dist/staging/redis/statefulset-redis.yaml')!;
+    expect(redis.content).toContain('- --appendonly\n            - "yes"\n');
+  });
+});
+
 describe('secret stores', () => {
   it('give each environment a store limited to its namespace and its own Secrets Manager prefix', () => {
     for (const env of ENVS) {

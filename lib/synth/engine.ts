@@ -67,7 +67,7 @@ export function render(app: App): RenderedFile[] {
         problems.push(`${path} would be written by both [${clash.from}] and [${where}]; give one of them another name`);
         continue;
       }
-      files.set(path, { path, content: header + stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }), object, from: where });
+      files.set(path, { path, content: header + stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' }), object, from: where });
     }
   }
   if (problems.length) throw new SynthError(problems);
