@@ -128,7 +128,8 @@ export interface ArgoApplicationProps {
 }
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
-export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+/** Cascade delete with foreground propagation (the `/foreground` form is ArgoCD's path-qualified name for the default). */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 const EXACT_VERSION = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
 
 export function isHelmSource(source: GitDirectorySource | HelmChartSource): source is HelmChartSource {

@@ -248,7 +248,7 @@ describe('sync policy', () => {
 
   it('cascades deletes, keeps 10 revisions and announces failures in the environment channel', () => {
     for (const a of applications) {
-      expect((a.metadata as { finalizers?: string[] }).finalizers, a.metadata.name).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect((a.metadata as { finalizers?: string[] }).finalizers, a.metadata.name).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
       expect(spec(a).revisionHistoryLimit).toBe(10);
       expect(a.metadata.namespace).toBe('argocd');
     }
