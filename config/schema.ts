@@ -572,6 +572,10 @@ interface WorkloadView {
  */
 function checkWorkloads(p: WorkloadView, ctx: z.RefinementCtx): void {
   p.services.forEach((svc, i) => {
+    // KEDA reads the queue with the service's own Secret (charts/service-chart.ts REDIS_PASSWORD_KEY).
+    if (svc.autoscaling.kind === 'redis-queue' && !svc.secrets.includes('REDIS_PASSWORD')) {
+      ctx.addIssue({ code: 'custom', path: ['services', i, 'secrets'], message: `must include 'REDIS_PASSWORD': KEDA authenticates to the Redis queue with it` });
+    }
     svc.secrets.forEach((name, j) => {
       if (!(name in p.secrets)) {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'secrets', j], message: `unknown secret '${name}'; allowed: ${Object.keys(p.secrets).join(', ')}` });

@@ -379,6 +379,12 @@ describe('workload config errors', () => {
     expect(configError(c)).toContain("services[api-svc].secrets[1] = \"STRIPE_KEY\": unknown secret 'STRIPE_KEY'; allowed: DATABASE_URL, REDIS_PASSWORD, JWT_SIGNING_KEY, OIDC_CLIENT_SECRET");
   });
 
+  it('rejects a queue-scaled service without the Redis password KEDA needs', () => {
+    const c = rawConfig();
+    c.services.find((s) => s.name === 'scheduler-svc')!.secrets = ['DATABASE_URL'];
+    expect(configError(c)).toContain(`services[scheduler-svc].secrets = ["DATABASE_URL"]: must include 'REDIS_PASSWORD': KEDA authenticates to the Redis queue with it`);
+  });
+
   it('rejects an undigested Redis image where digests are required', () => {
     const c = rawConfig();
     const redis = env(c, 'staging').redis;
