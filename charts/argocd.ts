@@ -16,6 +16,7 @@ import type { Platform } from '../config/index.ts';
 import type { Addon } from '../config/schema-addons.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
+import { SynthError } from '../lib/synth/engine.ts';
 import { isClusterScoped } from '../lib/synth/kinds.ts';
 import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
 import { ArgoProject, type ClusterResource, type ProjectDestination, type ProjectSyncWindow, type RoleGrant } from '../lib/argocd-project.ts';
@@ -56,7 +57,7 @@ export function discoverDistDirs(app: App): DistDir[] {
   for (const chart of charts) {
     const [, group, component, ...rest] = chart.outputDir.split('/');
     if (!group || !component || rest.length) {
-      throw new Error(`'outputDir' (${chart.outputDir}) must be dist/<env>/<component> or dist/cluster/<component>: ArgoCD syncs one folder per component`);
+      throw new SynthError([`'outputDir' (${chart.outputDir}) of [${chart.node.path}] must be dist/<env>/<component> or dist/cluster/<component>: ArgoCD syncs one folder per component`]);
     }
     const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
     if (!objects.length) continue;
@@ -228,7 +229,7 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[]): 
     }
     const env = environments.get(dir.group);
     if (!env) {
-      throw new Error(`${dir.path}: '${dir.group}' is neither an environment (${[...environments.keys()].join(', ')}) nor '${CLUSTER_GROUP}'`);
+      throw new SynthError([`${dir.path}: '${dir.group}' is neither an environment (${[...environments.keys()].join(', ')}) nor '${CLUSTER_GROUP}'`]);
     }
     applications.push({
       ...common,

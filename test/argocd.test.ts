@@ -379,3 +379,19 @@ describe('config errors', () => {
       .toContain('environments[production].gitops.syncWindow.timeZone = "Central": must be an IANA time zone such as "America/Chicago"');
   });
 });
+
+describe('folders ArgoCD cannot sync', () => {
+  it('rejects a dist/ folder that is not <env>/<component> or cluster/<component>', () => {
+    const built = new App();
+    const chart = new OutputChart(built, 'deep', { outputDir: 'dist/production/api-svc/extra', source: 'test' });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'flextime-production' } });
+    expect(() => argocdCharts(built, loadConfig())).toThrow("'outputDir' (dist/production/api-svc/extra) of [deep] must be dist/<env>/<component> or dist/cluster/<component>: ArgoCD syncs one folder per component");
+  });
+
+  it('rejects a dist/ folder whose first level is neither an environment nor cluster', () => {
+    const built = new App();
+    const chart = new OutputChart(built, 'qa-api', { outputDir: 'dist/qa/api-svc', source: 'test' });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'flextime-qa' } });
+    expect(() => argocdCharts(built, loadConfig())).toThrow("dist/qa/api-svc: 'qa' is neither an environment (development, staging, production) nor 'cluster'");
+  });
+});
