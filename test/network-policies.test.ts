@@ -138,6 +138,25 @@ describe.each(platform.environments.map((e) => [e.name, e] as const))('network p
   });
 });
 
+describe('cluster peers this repo renders itself', () => {
+  const cluster = distObjects('cluster');
+
+  it('select the rendered pods, in their namespace, and use ports those pods listen on', () => {
+    const checked: string[] = [];
+    for (const peer of platform.network.clusterPeers) {
+      const pods = renderedPods(cluster, peer.namespace).filter((pod) => Object.entries(peer.podLabels).every(([k, v]) => pod.labels[k] === v));
+      const sameName = renderedPods(cluster, peer.namespace).filter((pod) => pod.name === peer.name);
+      if (pods.length === 0 && sameName.length === 0) continue; // an add-on's pods (Helm chart), not rendered here
+      expect(pods.map((pod) => pod.name), `podLabels of cluster peer ${peer.name}`).toEqual([peer.name]);
+      const listening = new Set(pods[0]!.ports.map((port) => port.port));
+      const used = platform.network.allow.filter((r) => r.to === peer.name).flatMap((r) => r.ports.map((port) => port.port));
+      expect(used.filter((port) => !listening.has(port as number)), `ports of ${peer.name} in network.allow`).toEqual([]);
+      checked.push(peer.name);
+    }
+    expect(checked).toContain('otel-collector');
+  });
+});
+
 describe('the reachability test itself', () => {
   const staging = platform.environments.find((e) => e.name === 'staging')!;
 
@@ -183,6 +202,15 @@ describe('rendered network policies', () => {
     expect(names).toEqual(['api-svc', 'default-deny', 'flextime-backup', 'flextime-restore-verify', 'pgbouncer', 'scheduler-svc']);
     const pgbouncer = production.find((o) => o.metadata.name === 'pgbouncer')!;
     expect((pgbouncer.spec as { podSelector: unknown }).podSelector).toEqual({ matchLabels: { [NAME]: 'pgbouncer' } });
+  });
+
+  it('except the metadata address from every ipBlock that contains it, and only there (the API server rejects other excepts)', () => {
+    const raw = rawConfig();
+    raw.environments.find((e) => e.name === 'production')!.network.cidrs['oidc-issuer'] = ['0.0.0.0/0'];
+    const api = objects('dist/production/network-policies/', renderPlatform(loadConfig(raw), { environments: ['production'], shared: false })).find((o) => o.metadata.name === 'api-svc')!;
+    const blocks = (api.spec as { egress: Array<{ to: Array<{ ipBlock?: { cidr: string; except?: string[] } }> }> }).egress.flatMap((r) => r.to).flatMap((t) => (t.ipBlock ? [t.ipBlock] : []));
+    expect(blocks.find((b) => b.cidr === '0.0.0.0/0')).toEqual({ cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] });
+    expect(blocks.filter((b) => b.cidr !== '0.0.0.0/0' && b.except)).toEqual([]);
   });
 
   it('render no in-cluster redis policy where Redis is ElastiCache, and a CIDR rule instead', () => {
