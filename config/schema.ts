@@ -487,9 +487,7 @@ export const observability = z.object({
     /** Share of traces kept by the collector (probabilistic head sampling), per cent. */
     samplingPercent: z.number().gt(0).max(100),
   }).strict(),
-}).strict().superRefine((o, ctx) => {
-  uniqueBy(o.slos, 'name', ['slos'], ctx);
-});
+}).strict();
 export type Observability = z.infer<typeof observability>;
 
 // ------------------------------------------------------------------ security, cluster-wide (docs/security.md)
@@ -785,6 +783,7 @@ export const platform = z.object({
       });
     }
   });
+  uniqueBy(p.observability.slos, 'name', ['observability', 'slos'], ctx);
   p.observability.slos.forEach((s, i) => {
     if (!services.has(s.service)) {
       ctx.addIssue({

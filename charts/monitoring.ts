@@ -1,0 +1,100 @@
+/**
+ * dist/<env>/monitoring: what Prometheus scrapes in the environment (ServiceMonitors) and what
+ * it alerts on (PrometheusRules: SLO burn rates from `observability.slos`, and the platform
+ * alerts of charts/alert-rules.ts). Alert routing and dashboards are cluster-wide
+ * (charts/alerting.ts, charts/dashboards.ts).
+ */
+import type { App } from 'cdk8s';
+import type { Platform } from '../config/index.ts';
+import { selectorLabels } from '../lib/labels.ts';
+import { RuleSet } from '../lib/monitoring/prometheus-rule.ts';
+import type { RuleGroup } from '../lib/monitoring/rules.ts';
+import { MetricsScrape } from '../lib/monitoring/service-monitor.ts';
+import { sloRuleGroups } from '../lib/monitoring/slo-rules.ts';
+import { platformAlertGroups } from './alert-rules.ts';
+import { envChart, type EnvContext } from './context.ts';
+
+const SOURCE = 'charts/monitoring.ts';
+
+/**
+ * The label kube-prometheus-stack's Prometheus selects ServiceMonitors and PrometheusRules by
+ * (`prometheus.prometheusSpec.{serviceMonitor,rule}Selector`, see docs/observability.md).
+ */
+export const PROMETHEUS_SELECTOR_LABELS = { release: 'kube-prometheus-stack' } as const;
+
+/** Workloads besides the config services that expose a `metrics` port (exporter sidecars). */
+export const EXPORTER_TARGETS = ['pgbouncer', 'redis'] as const;
+
+/** The add-on that runs Prometheus, Alertmanager and Grafana (config/addons.ts). */
+export const PROMETHEUS_ADDON = 'kube-prometheus-stack';
+
+/**
+ * Namespace of Prometheus, Alertmanager and Grafana: the kube-prometheus-stack add-on's, so the
+ * global AlertmanagerConfig and Grafana's secrets land beside them. One home: config/addons.ts.
+ */
+export function monitoringNamespace(platform: Platform): string {
+  const addon = platform.addons.find((a) => a.name === PROMETHEUS_ADDON);
+  if (!addon) throw new Error(`missing dependency: monitoring needs the add-on '${PROMETHEUS_ADDON}' in config addons`);
+  return addon.namespace;
+}
+
+/** `runbook_url` of an alert. */
+export function runbookUrl(platform: Platform, alert: string): string {
+  return `${platform.observability.alerting.runbookBaseUrl}/${alert}.md`;
+}
+
+/** SLO burn-rate rule groups of one environment. */
+export function sloGroups(ctx: EnvContext): RuleGroup[] {
+  const { platform, env, namespace } = ctx;
+  return sloRuleGroups({
+    slos: platform.observability.slos.map((slo) => ({
+      name: slo.name,
+      description: slo.description,
+      objective: slo.objective,
+      indicator: slo.indicator,
+      alerting: slo.alerting,
+      selector: { namespace, service: slo.service },
+    })),
+    labels: { environment: env.name, namespace },
+    runbookUrl: (alert) => runbookUrl(platform, alert),
+  });
+}
+
+/** Non-SLO alert groups of one environment. */
+export function alertGroups(ctx: EnvContext): RuleGroup[] {
+  return platformAlertGroups({
+    namespace: ctx.namespace,
+    labels: { environment: ctx.env.name },
+    thresholds: ctx.platform.observability.alerts,
+    runbookUrl: (alert) => runbookUrl(ctx.platform, alert),
+  });
+}
+
+export function monitoringChart(app: App, ctx: EnvContext): void {
+  const chart = envChart(app, ctx, 'monitoring', SOURCE);
+  const { platform, namespace } = ctx;
+  const labels = (name: string) => ({ ...ctx.labels(name, 'monitoring'), ...PROMETHEUS_SELECTOR_LABELS });
+
+  const targets = [...platform.services.map((s) => s.name), ...EXPORTER_TARGETS];
+  for (const target of targets) {
+    new MetricsScrape(chart, `scrape-${target}`, {
+      name: target,
+      namespace,
+      labels: labels(target),
+      selector: selectorLabels(ctx.identity(target, 'monitoring')),
+    });
+  }
+
+  new RuleSet(chart, 'slo-rules', {
+    name: `${platform.partOf}-slos`,
+    namespace,
+    labels: labels(`${platform.partOf}-slos`),
+    groups: sloGroups(ctx),
+  });
+  new RuleSet(chart, 'alert-rules', {
+    name: `${platform.partOf}-alerts`,
+    namespace,
+    labels: labels(`${platform.partOf}-alerts`),
+    groups: alertGroups(ctx),
+  });
+}

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.ts';
+import { KNOWN_METRICS, knownSeriesNames } from '../config/metrics.ts';
+import { dashboardSpecs } from '../charts/dashboards.ts';
+import { buildDashboard, dashboardQueries, type DashboardJson, type DashboardSpec } from '../lib/monitoring/grafana.ts';
+import { metricNames } from '../lib/monitoring/promql.ts';
+import { dashboardSvg } from '../lib/monitoring/dashboard-svg.ts';
+import type { RuleGroup } from '../lib/monitoring/rules.ts';
+import { renderDocuments } from '../lib/synth/engine.ts';
+import { buildApp } from '../charts/index.ts';
+import { objects, renderPlatform } from './helpers.ts';
+
+const platform = loadConfig();
+const files = renderPlatform();
+const configMaps = objects('dist/cluster/monitoring/', files).filter((o) => o.kind === 'ConfigMap');
+const dashboards = configMaps.map((cm) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]!) as DashboardJson);
+const panelExprs = (d: DashboardJson) =>
+  (d.panels ?? []).flatMap((p) => ((p as { targets?: { expr: string }[] }).targets ?? []).map((t) => t.expr));
+
+/** Metric names a query reads that nobody produces. */
+function unknownMetrics(exprs: readonly string[], known: Set<string>): string[] {
+  return [...new Set(exprs.flatMap(metricNames))].filter((m) => !known.has(m)).sort();
+}
+
+/** Exporter metrics plus every recording rule rendered into dist/. */
+function producedSeries(): Set<string> {
+  const known = knownSeriesNames();
+  for (const rule of objects('dist/', files).filter((o) => o.kind === 'PrometheusRule')) {
+    for (const group of (rule.spec as { groups: RuleGroup[] }).groups) {
+      for (const r of group.rules) if ('record' in r) known.add(r.record);
+    }
+  }
+  return known;
+}
+
+describe('Grafana dashboards', () => {
+  it('are four ConfigMaps for the Grafana sidecar in the monitoring namespace', () => {
+    expect(configMaps.map((c) => c.metadata.name).sort()).toEqual([
+      'grafana-dashboard-business', 'grafana-dashboard-performance', 'grafana-dashboard-platform-overview', 'grafana-dashboard-security',
+    ]);
+    for (const cm of configMaps) {
+      expect(cm.metadata.namespace).toBe(platform.addons.find((a) => a.name === 'kube-prometheus-stack')!.namespace);
+      expect(cm.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+      expect(cm.metadata.annotations).toEqual({ grafana_folder: 'FlexTime' });
+    }
+  });
+
+  it('carry the four titles, stable uids and an environment variable', () => {
+    expect(dashboards.map((d) => [d.uid, d.title]).sort()).toEqual([
+      ['flextime-business', 'FlexTime Business Metrics'],
+      ['flextime-performance', 'FlexTime Performance Metrics'],
+      ['flextime-platform-overview', 'FlexTime Platform Overview'],
+      ['flextime-security', 'FlexTime Security'],
+    ]);
+    for (const d of dashboards) {
+      const vars = (d.templating?.list ?? []).map((v) => v.name);
+      expect(vars).toEqual(['datasource', 'environment']);
+    }
+  });
+
+  it('query only metrics our exporters or recording rules produce', () => {
+    const known = producedSeries();
+    for (const d of dashboards) {
+      const exprs = panelExprs(d);
+      expect(exprs.length, d.uid).toBeGreaterThan(5);
+      expect(unknownMetrics(exprs, known), d.uid).toEqual([]);
+    }
+  });
+
+  it('would catch a panel that reads a metric nobody produces', () => {
+    expect(unknownMetrics(['sum(rate(flextime_made_up_total[5m])) / sum(rate(http_requests_total[5m]))'], producedSeries()))
+      .toEqual(['flextime_made_up_total']);
+  });
+
+  it('show the business metrics per sport and the security signals', () => {
+    const byUid = new Map(dashboards.map((d) => [d.uid!, panelExprs(d).join('\n')]));
+    for (const metric of ['flextime_schedules_generated_total', 'flextime_conflicts_resolved_total', 'flextime_active_users']) {
+      expect(byUid.get('flextime-business')).toMatch(new RegExp(`sum by \\(sport\\) \\((increase\\()?${metric}`));
+    }
+    for (const metric of ['gatekeeper_violations', 'falcosidekick_inputs', 'flextime_auth_failures_total']) {
+      expect(byUid.get('flextime-security')).toContain(metric);
+    }
+    expect(byUid.get('flextime-platform-overview')).toContain('slo:error_budget:ratio');
+  });
+
+  it('place panels on the 24-column grid without overlap', () => {
+    for (const d of dashboards) {
+      const boxes = (d.panels ?? []).map((p) => p.gridPos!);
+      boxes.forEach((a, i) => {
+        expect(a.x + a.w).toBeLessThanOrEqual(24);
+        boxes.slice(i + 1).forEach((b) => {
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          expect(overlap, `${d.uid}: panels at ${JSON.stringify(a)} and ${JSON.stringify(b)}`).toBe(false);
+        });
+      });
+    }
+  });
+
+  it('list only known metrics in the metrics table once', () => {
+    const names = KNOWN_METRICS.map((m) => m.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('dashboard previews', () => {
+  it('are SVGs in docs/dashboards/ equal to what synth generates', () => {
+    const docs = renderDocuments(buildApp(platform)).filter((d) => d.path.startsWith('docs/dashboards/'));
+    expect(docs.map((d) => d.path)).toEqual(dashboards.map((d) => `docs/dashboards/${d.uid}.svg`).sort());
+    for (const doc of docs) {
+      expect(doc.content).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(readFileSync(join(import.meta.dirname, '..', doc.path), 'utf8')).toBe(doc.content);
+    }
+  });
+
+  it('draw one box per panel with its escaped title, the same bytes every time', () => {
+    const json = buildDashboard({
+      uid: 'x', title: 'A & B', description: 'd', tags: [],
+      rows: [{ title: 'Row', panels: [{ title: 'p95 < 500ms', queries: [{ expr: 'up' }] }] }],
+    });
+    const svg = dashboardSvg(json);
+    expect(svg).toContain('A &amp; B');
+    expect(svg).toContain('p95 &lt; 500ms');
+    expect(svg.match(/<rect /g)).toHaveLength(2); // background + one panel
+    expect(dashboardSvg(json)).toBe(svg);
+  });
+});
+
+describe('buildDashboard', () => {
+  const spec: DashboardSpec = { uid: 'ok', title: 't', description: 'd', tags: [], rows: [{ title: 'r', panels: [{ title: 'p', queries: [{ expr: 'up' }] }] }] };
+
+  it('rejects a uid Grafana would refuse', () => {
+    expect(() => buildDashboard({ ...spec, uid: 'has space' })).toThrow("'uid' (has space) must be at most 40 letters, digits, '-' or '_'");
+  });
+  it('rejects a panel wider than the grid', () => {
+    expect(() => buildDashboard({ ...spec, rows: [{ title: 'r', panels: [{ title: 'wide', width: 30, queries: [{ expr: 'up' }] }] }] }))
+      .toThrow("panel 'wide': 'width' (30) must be 1..24 grid columns");
+  });
+  it('rejects a panel without a query', () => {
+    expect(() => buildDashboard({ ...spec, rows: [{ title: 'r', panels: [{ title: 'empty', queries: [] }] }] }))
+      .toThrow("panel 'empty' of dashboard 'ok' has no query");
+  });
+  it('rejects a variable default that is not a choice', () => {
+    expect(() => buildDashboard({ ...spec, variables: [{ name: 'env', label: 'Env', values: ['a'], default: 'b' }] }))
+      .toThrow("variable 'env': 'default' (b) must be one of a");
+  });
+  it('lists every query of the spec', () => {
+    expect(dashboardQueries(dashboardSpecs(platform)[0]!).length).toBeGreaterThan(10);
+  });
+  it('builds the same JSON every time', () => {
+    expect(JSON.stringify(buildDashboard(spec))).toBe(JSON.stringify(buildDashboard(spec)));
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * promtool plumbing shared by test/prometheus-rules.test.ts and scripts/test-rules.ts:
+ * find the binary, extract every PrometheusRule's groups from dist/ into plain rules files,
+ * and generate unit tests for the SLO burn-rate alerts from the SLO config.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { Slo } from '../../config/schema.ts';
+import { formatLe, promNumber, type AlertingRule, type RuleGroup } from '../../lib/monitoring/rules.ts';
+import { errorBudget, sloAlertName, SRE_WORKBOOK_WINDOWS } from '../../lib/monitoring/slo-rules.ts';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+/** `.tools/bin/promtool` (scripts/install-tools), else $PROMTOOL, else promtool on PATH. */
+export function findPromtool(): string | undefined {
+  const candidates = [join(ROOT, '.tools', 'bin', 'promtool'), process.env.PROMTOOL];
+  for (const c of candidates) if (c && existsSync(c)) return c;
+  const which = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() : undefined;
+}
+
+export interface ExtractedRules {
+  /** Rules file path (in `dir`), named `<env>-<object name>.rules.yaml`. */
+  readonly file: string;
+  readonly env: string;
+  readonly name: string;
+  readonly groups: RuleGroup[];
+}
+
+/** Every PrometheusRule under dist/, as rules files promtool reads, written into `dir`. */
+export function extractRuleFiles(dir: string, distDir = join(ROOT, 'dist')): ExtractedRules[] {
+  const out: ExtractedRules[] = [];
+  for (const env of readdirSync(distDir).sort()) {
+    for (const component of readdirSync(join(distDir, env)).sort()) {
+      const folder = join(distDir, env, component);
+      for (const fileName of readdirSync(folder).filter((f) => f.startsWith('prometheusrule-')).sort()) {
+        const object = parse(readFileSync(join(folder, fileName), 'utf8')) as { metadata: { name: string }; spec: { groups: RuleGroup[] } };
+        const file = join(dir, `${env}-${object.metadata.name}.rules.yaml`);
+        writeFileSync(file, stringify({ groups: object.spec.groups }, { lineWidth: 0 }));
+        out.push({ file, env, name: object.metadata.name, groups: object.spec.groups });
+      }
+    }
+  }
+  return out;
+}
+
+/** Copy the hand-written unit tests (test/prometheus/*.test.yaml) next to the extracted rules. */
+export function copyStaticTests(dir: string): string[] {
+  const src = join(ROOT, 'test', 'prometheus');
+  return readdirSync(src)
+    .filter((f) => f.endsWith('.test.yaml'))
+    .sort()
+    .map((f) => {
+      copyFileSync(join(src, f), join(dir, f));
+      return join(dir, f);
+    });
+}
+
+export interface PromtoolResult {
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+export function promtool(bin: string, args: string[], cwd: string): PromtoolResult {
+  const r = spawnSync(bin, args, { cwd, encoding: 'utf8' });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+export function promtoolVersion(bin: string): string {
+  return execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
+}
+
+// ---------------------------------------------------------------- SLO unit tests from config
+
+/** Go's `%.4g` for the magnitudes alert values have here (1e-4 .. 1e4). */
+function goG4(x: number): string {
+  if (x === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(x)));
+  if (exponent < -4 || exponent >= 4) throw new Error(`goG4(${x}): exponent form not implemented`);
+  return String(Number(x.toPrecision(4)));
+}
+
+/** What Prometheus' `humanizePercentage` template function prints. */
+export function humanizePercentage(ratio: number): string {
+  return `${goG4(ratio * 100)}%`;
+}
+
+/** A label value the regex matches (first alternative, `.` as `0`), checked. */
+export function sampleMatching(regex: string): string {
+  const sample = regex.split('|')[0]!.replace(/[()^$]/g, '').replace(/\./g, '0');
+  if (!new RegExp(`^(?:${regex})$`).test(sample)) throw new Error(`cannot derive a sample value for regex '${regex}'`);
+  return sample;
+}
+
+/** A label value the regex does not match. */
+export function sampleNotMatching(regex: string): string {
+  const hit = ['200', 'succeeded', 'ok', 'good'].find((v) => !new RegExp(`^(?:${regex})$`).test(v));
+  if (!hit) throw new Error(`cannot derive a non-matching value for regex '${regex}'`);
+  return hit;
+}
+
+interface Phase {
+  /** Minutes this phase lasts. */
+  readonly minutes: number;
+  /** Share of bad events during the phase. */
+  readonly ratio: number;
+}
+
+/** Events per minute in every generated series. */
+const EVENTS_PER_MINUTE = 1000;
+
+/** promtool input series for one SLO: `phases` of constant bad ratio, one sample a minute. */
+function inputSeries(slo: Slo, labels: Record<string, string>, phases: readonly Phase[]): { series: string; values: string }[] {
+  const sel = (extra: Record<string, string>) =>
+    `{${Object.entries({ ...labels, ...extra }).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+  const counter = (perMinute: (p: Phase) => number) => {
+    let value = 0;
+    const parts: string[] = [];
+    phases.forEach((p, i) => {
+      const step = perMinute(p);
+      // The first segment includes its start sample; later ones continue from the last value.
+      const start = i === 0 ? value : value + step;
+      const steps = i === 0 ? p.minutes : p.minutes - 1;
+      parts.push(`${promNumber(start)}+${promNumber(step)}x${steps}`);
+      value = start + step * steps;
+    });
+    return parts.join(' ');
+  };
+  const ind = slo.indicator;
+  if (ind.kind === 'errorRatio') {
+    const bad = Object.fromEntries(Object.entries(ind.bad).map(([k, re]) => [k, sampleMatching(re)]));
+    const good = Object.fromEntries(Object.entries(ind.bad).map(([k, re]) => [k, sampleNotMatching(re)]));
+    return [
+      { series: `${ind.metric}${sel(bad)}`, values: counter((p) => p.ratio * EVENTS_PER_MINUTE) },
+      { series: `${ind.metric}${sel(good)}`, values: counter((p) => (1 - p.ratio) * EVENTS_PER_MINUTE) },
+    ];
+  }
+  return [
+    { series: `${ind.metric}_bucket${sel({ le: formatLe(ind.thresholdSeconds) })}`, values: counter((p) => (1 - p.ratio) * EVENTS_PER_MINUTE) },
+    { series: `${ind.metric}_count${sel({})}`, values: counter(() => EVENTS_PER_MINUTE) },
+  ];
+}
+
+interface Scenario {
+  readonly title: string;
+  readonly phases: readonly Phase[];
+  /** Evaluation time in minutes after the start. */
+  readonly at: number;
+  /** Severities expected to fire at `at`. */
+  readonly firing: readonly string[];
+}
+
+/**
+ * Four scenarios per SLO, with numbers derived from its objective:
+ * a fast burn pages (and tickets), a slow burn only tickets, healthy traffic is silent, and a
+ * spike that has ended no longer pages (the short window recovered) though it still tickets.
+ */
+export function sloScenarios(slo: Slo): Scenario[] {
+  const budget = errorBudget(slo.objective);
+  const pages = slo.alerting === 'page';
+  const page = SRE_WORKBOOK_WINDOWS.filter((w) => w.severity === 'critical');
+  const ticket = SRE_WORKBOOK_WINDOWS.filter((w) => w.severity === 'warning');
+  const fastest = Math.max(...page.map((w) => w.factor));
+  const slowest = Math.min(...ticket.map((w) => w.factor));
+  const capped = (r: number) => Math.min(1, r);
+  const both = pages ? ['critical', 'warning'] : ['warning'];
+  return [
+    { title: `${slo.name}: a fast burn (${promNumber(capped(2 * fastest * budget) / budget)}x budget) ${pages ? 'pages' : 'opens a ticket'}`, phases: [{ minutes: 60, ratio: capped(2 * fastest * budget) }], at: 30, firing: both },
+    { title: `${slo.name}: a slow burn (${slowest * 2}x budget) opens a ticket and does not page`, phases: [{ minutes: 120, ratio: 2 * slowest * budget }], at: 90, firing: ['warning'] },
+    { title: `${slo.name}: healthy traffic (half the budget) stays silent`, phases: [{ minutes: 180, ratio: 0.5 * budget }], at: 180, firing: [] },
+    {
+      // 35 minutes after the spike both short windows (5m, 30m) read 0, the long ones still see it.
+      title: `${slo.name}: a spike that ended 35 minutes ago no longer pages`,
+      phases: [{ minutes: 60, ratio: capped(30 * budget) }, { minutes: 40, ratio: 0 }],
+      at: 95,
+      firing: ['warning'],
+    },
+  ];
+}
+
+/** Cumulative bad ratio from the start to `at` (what a long window covering everything reads). */
+function cumulativeRatio(phases: readonly Phase[], at: number): number {
+  let bad = 0;
+  let all = 0;
+  let t = 0;
+  for (const p of phases) {
+    const minutes = Math.max(0, Math.min(p.minutes, at - t));
+    bad += minutes * p.ratio;
+    all += minutes;
+    t += p.minutes;
+  }
+  return bad / all;
+}
+
+/**
+ * A promtool unit-test file for the SLO alerts of one environment, reading `rulesFile`.
+ * Expected annotations are the rendered ones with `$value` filled in, so a changed description
+ * template fails here as well.
+ */
+export function sloUnitTests(slos: readonly Slo[], alerts: readonly AlertingRule[], env: string, namespace: string, rulesFile: string): string {
+  const tests = slos.flatMap((slo) =>
+    sloScenarios(slo).map((sc) => {
+      const alertname = sloAlertName(slo);
+      const value = cumulativeRatio(sc.phases, sc.at);
+      const exp = sc.firing.map((severity) => {
+        const rule = alerts.find((a) => a.alert === alertname && a.labels.severity === severity);
+        if (!rule) throw new Error(`no ${severity} rule for ${alertname} in ${env}`);
+        return {
+          exp_labels: { ...rule.labels },
+          exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace('{{ $value | humanizePercentage }}', humanizePercentage(value))])),
+        };
+      });
+      return {
+        name: sc.title,
+        interval: '1m',
+        input_series: inputSeries(slo, { namespace, service: slo.service }, sc.phases),
+        alert_rule_test: [{ eval_time: `${sc.at}m`, alertname, exp_alerts: exp }],
+      };
+    }),
+  );
+  return `# Generated from config/observability.ts by test/prometheus/promtool.ts for ${env}.\n` +
+    stringify({ rule_files: [basename(rulesFile)], evaluation_interval: '1m', tests }, { lineWidth: 0 });
+}
+
+export function writeFile(dir: string, name: string, content: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
