@@ -9,25 +9,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMMENT_MARKER } from '../scripts/diff.ts';
+import { requireTool, ROOT, skipWithout } from './tools.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
 const workflowFiles = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
 const read = (file: string) => readFileSync(join(WORKFLOWS, file), 'utf8');
 
-/** scripts/install-tools links it here; ACTIONLINT points elsewhere for a local build. */
-const ACTIONLINT = process.env.ACTIONLINT ?? join(ROOT, '.tools', 'bin', 'actionlint');
-const inCi = process.env.CI === 'true';
 
 describe('workflows', () => {
   it('are the four the review process relies on', () => {
     expect(workflowFiles).toEqual(['ci.yml', 'pr-diff.yml', 'promote.yml', 'service-release.yml']);
   });
 
-  // Outside CI a missing binary skips this; in CI (CI=true) a missing binary is a failure.
-  it.skipIf(!existsSync(ACTIONLINT) && !inCi)('pass actionlint', () => {
-    if (!existsSync(ACTIONLINT)) throw new Error(`actionlint not found at ${ACTIONLINT}; run scripts/install-tools actionlint`);
-    const result = spawnSync(ACTIONLINT, ['-no-color'], { cwd: ROOT, encoding: 'utf8' });
+  it.skipIf(skipWithout('actionlint'))('pass actionlint', () => {
+    const result = spawnSync(requireTool('actionlint'), ['-no-color'], { cwd: ROOT, encoding: 'utf8' });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
