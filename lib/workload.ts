@@ -1,7 +1,7 @@
 /**
  * HardenedWorkload: the one construct behind every long-running workload. It renders a
- * Deployment or StatefulSet from the hardened pod template (lib/pod.ts) plus its dedicated
- * ServiceAccount, Service, PodDisruptionBudget and, optionally, a recommendation-only VPA.
+ * Deployment, StatefulSet or Argo Rollout from the hardened pod template (lib/pod.ts) plus its
+ * dedicated ServiceAccount, Service, PodDisruptionBudget and, optionally, a recommendation-only VPA.
  *
  * Core kinds come from cdk8s' generated `k8s` bindings rather than cdk8s-plus' Deployment,
  * so the output carries only the caller's names, labels and selectors.
@@ -9,10 +9,18 @@
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { modelObject } from './model-object.ts';
 import { hardenedPodTemplate, KUBE_LINTER_IGNORE_PREFIX, type HardenedPodProps } from './pod.ts';
+import type { RolloutStrategy } from './rollout.ts';
 import { RecommendationOnlyVpa } from './vertical-autoscaler.ts';
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet';
+/** `Rollout` is Argo Rollouts' (argoproj.io/v1alpha1): a Deployment with canary or blue-green steps. */
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'Rollout';
+
+const API_VERSION: Record<WorkloadKind, string> = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', Rollout: 'argoproj.io/v1alpha1' };
+/** Label each controller puts on the pods of one revision (topology spread keys on it). */
+const REVISION_LABEL: Partial<Record<WorkloadKind, string>> = { Deployment: 'pod-template-hash', Rollout: 'rollouts-pod-template-hash' };
 
 /** Who owns the replica count. */
 export class Replicas {
@@ -102,6 +110,12 @@ export interface HardenedWorkloadProps {
    * @default '25%'
    */
   readonly maxSurge?: string;
+  /**
+   * Canary or blue-green steps of a `Rollout` (required for that kind, refused for the others).
+   * Blue-green adds the Service `<name>-preview` for the new pods before promotion.
+   * @default - none
+   */
+  readonly rolloutStrategy?: RolloutStrategy;
   /** PersistentVolumeClaim templates (StatefulSet only). @default [] */
   readonly volumeClaims?: readonly VolumeClaim[];
   /**
@@ -126,7 +140,7 @@ export class HardenedWorkload extends Construct {
     this.name = name;
     this.kind = kind;
     this.serviceAccountName = name;
-    this.scaleTargetRef = { apiVersion: 'apps/v1', kind, name };
+    this.scaleTargetRef = { apiVersion: API_VERSION[kind], kind, name };
     const metadata = { name, namespace, labels: { ...props.labels } };
     const selector = { matchLabels: { ...props.selectorLabels } };
     for (const [key, value] of Object.entries(props.selectorLabels)) {
@@ -134,6 +148,11 @@ export class HardenedWorkload extends Construct {
     }
     if (props.volumeClaims?.length && kind !== 'StatefulSet') {
       throw new Error(`'volumeClaims' need kind 'StatefulSet' (got '${kind}')`);
+    }
+    if (kind === 'Rollout' && !props.rolloutStrategy) throw new Error(`kind 'Rollout' needs a 'rolloutStrategy' (RolloutStrategy.canary or .blueGreen)`);
+    if (kind !== 'Rollout' && props.rolloutStrategy) throw new Error(`'rolloutStrategy' needs kind 'Rollout' (got '${kind}')`);
+    if (props.rolloutStrategy?.needsPreviewService && !props.servicePorts?.length) {
+      throw new Error(`a blue-green Rollout needs 'servicePorts': its active and preview Services switch traffic`);
     }
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -151,8 +170,8 @@ export class HardenedWorkload extends Construct {
       spread: {
         selector: props.selectorLabels,
         whenUnsatisfiable: props.zoneSpread,
-        // Spread each Deployment revision on its own, so a rollout does not pile new pods up.
-        matchLabelKeys: kind === 'Deployment' ? ['pod-template-hash'] : [],
+        // Spread each revision on its own, so a rollout does not pile new pods up.
+        matchLabelKeys: REVISION_LABEL[kind] ? [REVISION_LABEL[kind]] : [],
       },
     });
     const count = replicas.autoscaled ? {} : { replicas: replicas.min };
@@ -171,6 +190,17 @@ export class HardenedWorkload extends Construct {
           template,
         },
       });
+    } else if (kind === 'Rollout') {
+      modelObject(this, 'Rollout', new Rollout({
+        metadata,
+        spec: {
+          ...count,
+          selector,
+          revisionHistoryLimit: 5,
+          strategy: props.rolloutStrategy!.render(name),
+          template: k8s.toJson_PodTemplateSpec(template) as never,
+        },
+      }));
     } else {
       const headless = `${name}-headless`;
       new k8s.KubeService(this, 'HeadlessService', {
@@ -207,14 +237,18 @@ export class HardenedWorkload extends Construct {
     }
 
     if (props.servicePorts?.length) {
+      const ports = props.servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.targetPort), protocol: 'TCP' }));
       new k8s.KubeService(this, 'Service', {
         metadata,
-        spec: {
-          type: 'ClusterIP',
-          selector: { ...props.selectorLabels },
-          ports: props.servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.targetPort), protocol: 'TCP' })),
-        },
+        spec: { type: 'ClusterIP', selector: { ...props.selectorLabels }, ports },
       });
+      // Argo Rollouts adds the revision hash to both selectors: active → stable pods, preview → new pods.
+      if (props.rolloutStrategy?.needsPreviewService) {
+        new k8s.KubeService(this, 'PreviewService', {
+          metadata: { ...metadata, name: `${name}-preview` },
+          spec: { type: 'ClusterIP', selector: { ...props.selectorLabels }, ports },
+        });
+      }
     }
 
     const budget = (props.disruption ?? Disruption.maxUnavailable(1)).budget;
@@ -225,7 +259,7 @@ export class HardenedWorkload extends Construct {
     }
     // kube-linter compares minAvailable with spec.replicas and reads a missing count as 1.
     const linterNote = replicas.autoscaled && budget.minAvailable !== undefined
-      ? { annotations: { [`${KUBE_LINTER_IGNORE_PREFIX}pdb-min-available`]: `replicas are owned by an autoscaler (min ${replicas.min}), not spec.replicas` } }
+      ? { annotations: { [`${KUBE_LINTER_IGNORE_PREFIX}pdb-min-available`]: 'replicas are owned by an autoscaler, not spec.replicas' } }
       : {};
     new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
       metadata: { ...metadata, ...linterNote },

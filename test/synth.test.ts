@@ -198,6 +198,22 @@ describe('one-field change', () => {
     return out;
   }
 
+  it('changing one replica count changes exactly one line per environment', () => {
+    const changed = changedLines((raw) => {
+      for (const env of raw.environments) env.services['api-svc']!.replicas.max += 1;
+    });
+    expect([...changed]).toEqual([
+      ['dist/development/api-svc/horizontalpodautoscaler-api-svc.yaml', ['  maxReplicas: 4']],
+      ['dist/production/api-svc/horizontalpodautoscaler-api-svc.yaml', ['  maxReplicas: 21']],
+      ['dist/staging/api-svc/horizontalpodautoscaler-api-svc.yaml', ['  maxReplicas: 7']],
+    ]);
+  });
+
+  it('raising the production floor changes only production, one line per file', () => {
+    const changed = changedLines((raw) => { raw.environments.find((e) => e.name === 'production')!.services['api-svc']!.replicas.min += 1; });
+    expect([...changed]).toEqual([['dist/production/api-svc/horizontalpodautoscaler-api-svc.yaml', ['  minReplicas: 4']]]);
+  });
+
   it('changing a quota value changes exactly one line in one file', () => {
     const changed = changedLines((raw) => { raw.environments.find((e) => e.name === 'production')!.quota.pods += 1; });
     expect([...changed]).toEqual([['dist/production/namespaces/resourcequota-flextime-production.yaml', ['    pods: 101']]]);
