@@ -20,7 +20,7 @@ export function redisEndpoint({ env, platform, namespace }: EnvContext): RedisEn
   if (env.redis.mode === 'in-cluster') {
     return { host: `${REDIS_SERVICE}.${namespace}.svc.cluster.local`, port: REDIS_PORT, tls: false, inCluster: true };
   }
-  const outputs = platform.aws.outputs[env.name];
-  if (!outputs) throw new Error(`environments[${env.name}].redis.mode is 'external' but aws.outputs has no '${env.name}' entry`);
+  const outputs = platform.aws.outputs.environments[env.name];
+  if (!outputs) throw new Error(`environments[${env.name}].redis.mode is 'external' but aws.outputs.environments has no '${env.name}' entry`);
   return { host: outputs.redis_endpoint, port: outputs.redis_port, tls: env.redis.tls, inCluster: false };
 }

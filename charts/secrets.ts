@@ -20,6 +20,11 @@ import { clusterChart, ENVIRONMENT_LABEL, namespaceOf, type EnvContext } from '.
 
 const SOURCE = 'charts/secrets.ts';
 
+/** Secrets Manager prefix of an environment: its ClusterSecretStore's `prefix`, and what the cluster's External Secrets role may read (terraform-bootstrap/cluster). */
+export function environmentSecretsPrefix({ platform, env }: Pick<EnvContext, 'platform' | 'env'>): string {
+  return `${platform.partOf}/${env.name}/`;
+}
+
 /** ClusterSecretStore of one environment: `<secretStore.name>-<env>`. */
 export function environmentStoreName({ platform, env }: Pick<EnvContext, 'platform' | 'env'>): string {
   return `${platform.secretStore.name}-${env.name}`;
@@ -70,12 +75,12 @@ export function secretStoresChart(app: App, platform: Platform): void {
 
   for (const env of platform.environments) {
     const name = environmentStoreName({ platform, env });
-    const outputs = platform.aws.outputs[env.name];
     new SecretsManagerStore(chart, name, {
       name,
       labels: { ...labels(name), [ENVIRONMENT_LABEL]: env.name },
-      region: outputs?.region ?? platform.secretStore.region,
-      prefix: `${platform.partOf}/${env.name}/`,
+      // The region of the environment's Terraform state (its cluster's); its secrets live there.
+      region: platform.aws.outputs.environments[env.name]?.region ?? platform.secretStore.region,
+      prefix: environmentSecretsPrefix({ platform, env }),
       serviceAccount,
       namespaces: [namespaceOf(platform, env)],
     });

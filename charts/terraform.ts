@@ -1,15 +1,24 @@
 /**
- * terraform-bootstrap/generated.auto.tfvars.json: the names Terraform and the manifests must
- * agree on (namespaces, cluster names, service accounts bound to IAM roles, EKS version, SSO),
- * rendered from config by the same synth. Terraform loads `*.auto.tfvars.json` by itself;
- * every key is a variable declared in terraform-bootstrap/variables.tf (test/terraform-config.test.ts).
+ * The Terraform inputs synth owns: the names Terraform and the manifests must agree on, rendered
+ * from config by the same synth, one file per root module of terraform-bootstrap/:
+ *
+ * - cluster/generated.auto.tfvars.json: every cluster of config with the environments it hosts
+ *   (namespace, Secrets Manager prefix), the cluster ArgoCD runs in, the cluster-wide service
+ *   accounts bound to IAM roles, the platform secrets External Secrets reads, EKS version, SSO;
+ * - environment/generated.auto.tfvars.json: per environment its namespace, its cluster, the
+ *   backup job's service account and its Secrets Manager prefix.
+ *
+ * Terraform loads `*.auto.tfvars.json` by itself; every key is a variable the module declares
+ * (test/terraform-config.test.ts).
  */
 import type { App } from 'cdk8s';
 import type { Platform } from '../config/index.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { namespaceOf } from './context.ts';
+import { environmentSecretsPrefix } from './secrets.ts';
 
-export const TFVARS_PATH = 'terraform-bootstrap/generated.auto.tfvars.json';
+export const CLUSTER_TFVARS_PATH = 'terraform-bootstrap/cluster/generated.auto.tfvars.json';
+export const ENVIRONMENT_TFVARS_PATH = 'terraform-bootstrap/environment/generated.auto.tfvars.json';
 
 /** A service account as Terraform's `service_accounts` variable spells it. */
 interface TfServiceAccount {
@@ -17,11 +26,12 @@ interface TfServiceAccount {
   name: string;
 }
 
-export interface TerraformInputs {
+export interface ClusterTerraformInputs {
   eks_version: string;
-  environments: Record<string, { namespace: string; cluster_name: string }>;
+  clusters: Record<string, { environments: Record<string, { namespace: string; secrets_prefix: string }> }>;
+  platform_secrets: string[];
+  argocd_cluster: string;
   service_accounts: {
-    backup: string;
     external_secrets: TfServiceAccount;
     cert_manager: TfServiceAccount;
     cluster_autoscaler: TfServiceAccount;
@@ -31,17 +41,35 @@ export interface TerraformInputs {
   sso_groups_prefix: string;
 }
 
-/** The values, in a fixed key order so the file only changes when config does. */
-export function terraformInputs(platform: Platform): TerraformInputs {
+export interface EnvironmentTerraformInputs {
+  environments: Record<string, { namespace: string; cluster: string; backup_service_account: string; secrets_prefix: string }>;
+}
+
+/** Secrets the platform ClusterSecretStore reads for add-ons, by exact name (sorted, unique). */
+export function platformSecretNames(platform: Platform): string[] {
+  const { observability, security } = platform;
+  return [...new Set([
+    observability.alerting.secretKey,
+    observability.grafana.oauthSecretKey,
+    security.falco.slackWebhookSecretKey,
+  ])].sort();
+}
+
+/** The cluster module's values, in a fixed key order so the file only changes when config does. */
+export function clusterTerraformInputs(platform: Platform): ClusterTerraformInputs {
   const { aws } = platform;
   const sa = (ref: { namespace: string; name: string }): TfServiceAccount => ({ namespace: ref.namespace, name: ref.name });
   return {
     eks_version: aws.eksVersion,
-    environments: Object.fromEntries(
-      platform.environments.map((env) => [env.name, { namespace: namespaceOf(platform, env), cluster_name: env.cluster }]),
-    ),
+    clusters: Object.fromEntries(platform.clusters.map((cluster) => [cluster.name, {
+      environments: Object.fromEntries(platform.environments.filter((env) => env.cluster === cluster.name).map((env) => [
+        env.name,
+        { namespace: namespaceOf(platform, env), secrets_prefix: environmentSecretsPrefix({ platform, env }) },
+      ])),
+    }])),
+    platform_secrets: platformSecretNames(platform),
+    argocd_cluster: platform.gitops.controlCluster,
     service_accounts: {
-      backup: aws.serviceAccounts.backup,
       external_secrets: sa(aws.serviceAccounts.externalSecrets),
       cert_manager: sa(aws.serviceAccounts.certManager),
       cluster_autoscaler: sa(aws.serviceAccounts.clusterAutoscaler),
@@ -52,9 +80,21 @@ export function terraformInputs(platform: Platform): TerraformInputs {
   };
 }
 
+/** The environment module's values. */
+export function environmentTerraformInputs(platform: Platform): EnvironmentTerraformInputs {
+  return {
+    environments: Object.fromEntries(platform.environments.map((env) => [env.name, {
+      namespace: namespaceOf(platform, env),
+      cluster: env.cluster,
+      backup_service_account: platform.aws.serviceAccounts.backup,
+      secrets_prefix: environmentSecretsPrefix({ platform, env }),
+    }])),
+  };
+}
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
 export function terraformInputsChart(app: App, platform: Platform): void {
-  new GeneratedDocument(app, 'terraform-inputs', {
-    path: TFVARS_PATH,
-    content: `${JSON.stringify(terraformInputs(platform), null, 2)}\n`,
-  });
+  new GeneratedDocument(app, 'terraform-cluster-inputs', { path: CLUSTER_TFVARS_PATH, content: json(clusterTerraformInputs(platform)) });
+  new GeneratedDocument(app, 'terraform-environment-inputs', { path: ENVIRONMENT_TFVARS_PATH, content: json(environmentTerraformInputs(platform)) });
 }

@@ -1,13 +1,14 @@
 /**
  * The AWS ground (terraform-bootstrap/): the names Terraform must agree on with the manifests,
- * and what Terraform produced per environment (config/terraform-outputs.json, copied from
- * `terraform output -json` after an apply; placeholder account 111111111111 until the first one).
+ * and what Terraform produced per cluster and per environment (config/terraform-outputs.json,
+ * copied from `terraform output -json` of terraform-bootstrap/cluster and terraform-bootstrap/environment
+ * after an apply; placeholder account 111111111111 until the first one).
  */
 import type { PlatformInput } from './schema.ts';
 import terraformOutputs from './terraform-outputs.json' with { type: 'json' };
 import { ssoConfig } from './network.ts';
 
-/** Outputs per environment, for config values that come from Terraform (role ARNs, endpoints). */
+/** Outputs per cluster and per environment, for config values that come from Terraform (role ARNs, endpoints). */
 export { terraformOutputs };
 
 export const awsConfig: PlatformInput['aws'] = {

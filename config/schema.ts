@@ -643,17 +643,37 @@ const awsRoleArn = z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[A-Za-z0-9+=,
 const awsDnsName = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS name');
 const awsPort = z.number().int().min(1).max(65535);
 
+const awsAccountId = z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit AWS account id');
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, 'must be an AWS region such as "us-east-2"');
+
 /**
- * What `terraform apply` of one environment produced (terraform-bootstrap/outputs.tf), committed
- * as config/terraform-outputs.json. Keys are Terraform's output names, so a test can hold both
- * sides together. Non-secret values only: secrets appear by ARN or name.
+ * What `terraform apply` of one cluster produced (terraform-bootstrap/cluster/outputs.tf),
+ * committed as `clusters.<cluster>` of config/terraform-outputs.json. Keys are Terraform's output
+ * names, so a test can hold both sides together. Non-secret values only.
  */
-export const terraformOutputs = z.object({
-  account_id: z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit AWS account id'),
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, 'must be an AWS region such as "us-east-2"'),
+export const clusterTerraformOutputs = z.object({
+  account_id: awsAccountId,
+  region: awsRegion,
   cluster_name: dnsLabel,
   cluster_endpoint: z.url(),
   oidc_provider_arn: z.string().regex(/^arn:aws:iam::[0-9]{12}:oidc-provider\/.+$/, 'must be an IAM OIDC provider ARN'),
+  efs_file_system_id: z.string().regex(/^fs-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be an EFS id such as "fs-0123456789abcdef0"'),
+  /** The one External Secrets role of the cluster: reads the secrets of every environment on it. */
+  external_secrets_role_arn: awsRoleArn,
+  cert_manager_role_arn: awsRoleArn,
+  cluster_autoscaler_role_arn: awsRoleArn,
+}).strict();
+export type ClusterTerraformOutputs = z.infer<typeof clusterTerraformOutputs>;
+
+/**
+ * What `terraform apply` of one environment produced (terraform-bootstrap/environment/outputs.tf),
+ * committed as `environments.<env>` of config/terraform-outputs.json. Secrets appear by ARN or name.
+ */
+export const environmentTerraformOutputs = z.object({
+  account_id: awsAccountId,
+  region: awsRegion,
+  /** The cluster whose VPC the data stores were built in. */
+  cluster_name: dnsLabel,
   db_endpoint: awsDnsName,
   db_port: awsPort,
   db_master_user_secret_arn: z.string().regex(/^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$/, 'must be a Secrets Manager secret ARN'),
@@ -661,11 +681,16 @@ export const terraformOutputs = z.object({
   redis_port: awsPort,
   redis_auth_secret_name: z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, 'must be a Secrets Manager secret name'),
   backup_bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-  efs_file_system_id: z.string().regex(/^fs-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be an EFS id such as "fs-0123456789abcdef0"'),
-  external_secrets_role_arn: awsRoleArn,
   backup_role_arn: awsRoleArn,
-  cert_manager_role_arn: awsRoleArn,
-  cluster_autoscaler_role_arn: awsRoleArn,
+  /** The environment's customer-managed key: SSE-KMS of the backups (and RDS, Redis, logs). */
+  kms_key_arn: z.string().regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN such as "arn:aws:kms:us-east-2:111111111111:key/<uuid>"'),
+}).strict();
+export type EnvironmentTerraformOutputs = z.infer<typeof environmentTerraformOutputs>;
+
+/** config/terraform-outputs.json: one part per root module of terraform-bootstrap/, keyed by cluster / environment name. */
+export const terraformOutputs = z.object({
+  clusters: z.record(z.string(), clusterTerraformOutputs),
+  environments: z.record(z.string(), environmentTerraformOutputs),
 }).strict();
 export type TerraformOutputs = z.infer<typeof terraformOutputs>;
 
@@ -684,8 +709,8 @@ export const aws = z.object({
     clusterAutoscaler: serviceAccountRef,
     efsCsiDriver: serviceAccountRef,
   }).strict(),
-  /** Per environment name: the outputs of its Terraform state (config/terraform-outputs.json). */
-  outputs: z.record(z.string(), terraformOutputs),
+  /** The outputs of every cluster's and every environment's Terraform state (config/terraform-outputs.json). */
+  outputs: terraformOutputs,
 }).strict();
 export type Aws = z.infer<typeof aws>;
 
@@ -873,12 +898,14 @@ function uniqueBy<T>(items: readonly T[], key: keyof T, path: (string | number)[
 }
 
 /**
- * Config and Terraform describe the same AWS ground: versions, environments and accounts agree.
- * (Outputs of another cluster than the environment's are not an error here: config may move an
- * environment before its stack is applied; test/terraform-config.test.ts flags the stale outputs.)
+ * Config and Terraform describe the same AWS ground: versions, clusters, environments and accounts
+ * agree. Every cluster that hosts an environment and every environment needs the outputs of its
+ * Terraform state. (An environment's outputs from another cluster than the one config now puts it
+ * on are not an error here: config may move an environment before its stack is re-applied;
+ * test/terraform-config.test.ts flags the stale outputs.)
  */
 function checkAws(
-  p: { podSecurityVersion: string; environments: ReadonlyArray<{ name: string; cluster: string }>; aws: Aws },
+  p: { podSecurityVersion: string; clusters: ReadonlyArray<{ name: string }>; environments: ReadonlyArray<{ name: string; cluster: string }>; aws: Aws },
   ctx: z.RefinementCtx,
 ): void {
   if (`v${p.aws.eksVersion}` !== p.podSecurityVersion) {
@@ -888,31 +915,42 @@ function checkAws(
       message: `must be the Kubernetes minor of podSecurityVersion (${p.podSecurityVersion})`,
     });
   }
-  const names = p.environments.map((e) => e.name);
-  for (const key of Object.keys(p.aws.outputs)) {
-    if (!names.includes(key)) {
-      ctx.addIssue({ code: 'custom', path: ['aws', 'outputs', key], message: `unknown environment '${key}'; allowed: ${names.join(', ')}` });
+  const parts = [
+    { part: 'clusters', what: 'cluster', names: p.clusters.map((c) => c.name), outputs: p.aws.outputs.clusters },
+    { part: 'environments', what: 'environment', names: p.environments.map((e) => e.name), outputs: p.aws.outputs.environments },
+  ] as const;
+  for (const { part, what, names, outputs } of parts) {
+    for (const key of Object.keys(outputs)) {
+      if (!names.includes(key)) {
+        ctx.addIssue({ code: 'custom', path: ['aws', 'outputs', part, key], message: `unknown ${what} '${key}'; allowed: ${names.join(', ')}` });
+      }
+    }
+    for (const [key, out] of Object.entries<Record<string, unknown> & { account_id: string }>(outputs)) {
+      for (const [field, value] of Object.entries(out)) {
+        const account = typeof value === 'string' ? /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):/.exec(value)?.[1] : undefined;
+        if (account && account !== out.account_id) {
+          ctx.addIssue({ code: 'custom', path: ['aws', 'outputs', part, key, field], message: `must be in the ${what}'s account ${out.account_id} (account_id)` });
+        }
+      }
+    }
+  }
+  for (const cluster of p.clusters) {
+    const hosted = p.environments.filter((e) => e.cluster === cluster.name).map((e) => e.name);
+    if (hosted.length && !p.aws.outputs.clusters[cluster.name]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aws', 'outputs', 'clusters', cluster.name],
+        message: `cluster '${cluster.name}' hosts ${hosted.join(', ')} and needs the outputs of its Terraform state (terraform-bootstrap/cluster) in config/terraform-outputs.json (docs/terraform.md)`,
+      });
     }
   }
   for (const env of p.environments) {
-    const out = p.aws.outputs[env.name];
-    if (!out) {
+    if (!p.aws.outputs.environments[env.name]) {
       ctx.addIssue({
         code: 'custom',
-        path: ['aws', 'outputs', env.name],
-        message: `every environment needs the outputs of its Terraform state in config/terraform-outputs.json (docs/terraform.md)`,
+        path: ['aws', 'outputs', 'environments', env.name],
+        message: `every environment needs the outputs of its Terraform state (terraform-bootstrap/environment) in config/terraform-outputs.json (docs/terraform.md)`,
       });
-      continue;
-    }
-    for (const [key, value] of Object.entries(out)) {
-      const account = typeof value === 'string' ? /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):/.exec(value)?.[1] : undefined;
-      if (account && account !== out.account_id) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['aws', 'outputs', env.name, key],
-          message: `must be in the environment's account ${out.account_id} (account_id)`,
-        });
-      }
     }
   }
 }

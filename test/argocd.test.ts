@@ -292,19 +292,26 @@ describe('add-ons', () => {
     const raw = rawConfig();
     raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
-    raw.aws.outputs.production!.cluster_name = 'flextime-production';
+    moveProductionOutputs(raw);
     const names = objects('argocd/apps/', renderPlatform(loadConfig(raw))).map((a) => a.metadata.name!);
     expect(names).toContain('addon-flextime-production-cert-manager');
     expect(names).not.toContain('addon-flextime-production-chaos-mesh');
   });
 });
 
+/** The Terraform side of moving production to its own cluster: that cluster's outputs, production's re-applied outputs. */
+function moveProductionOutputs(raw: ReturnType<typeof rawConfig>): void {
+  const { clusters, environments } = raw.aws.outputs;
+  clusters['flextime-production'] = { ...clusters.flextime!, cluster_name: 'flextime-production', external_secrets_role_arn: 'arn:aws:iam::111111111111:role/flextime-production-external-secrets' };
+  environments.production = { ...environments.production!, cluster_name: 'flextime-production' };
+}
+
 describe('multi-cluster is one config change', () => {
   it('moving production to its own cluster changes only production destinations and the projects', () => {
     const raw = rawConfig();
     raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
-    raw.aws.outputs.production!.cluster_name = 'flextime-production';
+    moveProductionOutputs(raw);
     const before = new Map(files.filter((f) => f.path.startsWith('argocd/')).map((f) => [f.path, f.object]));
     const after = new Map(renderPlatform(loadConfig(raw)).filter((f) => f.path.startsWith('argocd/')).map((f) => [f.path, f.object]));
 

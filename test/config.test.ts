@@ -95,10 +95,11 @@ describe('platform config', () => {
       .toContain("environments[production].cluster = \"flextime-prod\": unknown cluster 'flextime-prod'; allowed: flextime");
   });
 
-  it('allows production on its own cluster with one added cluster', () => {
+  it('allows production on its own cluster with one added cluster (and the Terraform outputs of that cluster)', () => {
     expect(errorAfter((c) => {
       c.clusters.push({ name: 'flextime-prod', server: 'https://prod.eks.example.com' });
       env(c, 'production').cluster = 'flextime-prod';
+      c.aws.outputs.clusters['flextime-prod'] = { ...c.aws.outputs.clusters.flextime!, cluster_name: 'flextime-prod' };
     })).toBe('');
   });
 

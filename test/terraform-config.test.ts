@@ -1,120 +1,202 @@
 /**
- * "One config, both worlds": the Terraform inputs synth writes, the variables Terraform declares,
- * the outputs it declares and the outputs config reads back, and the service accounts IAM roles
+ * "One config, both worlds": the Terraform inputs synth writes for both root modules
+ * (terraform-bootstrap/cluster, terraform-bootstrap/environment), the variables they declare,
+ * the outputs they declare and the outputs config reads back, and the service accounts IAM roles
  * trust, all describe the same thing.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Platform } from '../config/index.ts';
-import { terraformOutputs } from '../config/schema.ts';
-import { terraformInputs, TFVARS_PATH } from '../charts/terraform.ts';
+import { clusterTerraformOutputs, environmentTerraformOutputs } from '../config/schema.ts';
+import { CLUSTER_TFVARS_PATH, clusterTerraformInputs, ENVIRONMENT_TFVARS_PATH, environmentTerraformInputs } from '../charts/terraform.ts';
 import { namespaceOf } from '../charts/context.ts';
 import { renderDocuments, type KubeObject } from '../lib/synth/engine.ts';
 import { buildApp } from '../charts/index.ts';
 import { configError, objects, rawConfig } from './helpers.ts';
-import { outputNames, parseHclFile, parseStack, TF_DIR, variableNames, type Hcl } from './terraform-hcl.ts';
+import { CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, outputNames, parseHclFile, parseStack, variableNames, type Hcl } from './terraform-hcl.ts';
 import { irsaSubjects } from './terraform-policy.ts';
 
-let stack: Hcl;
+let cluster: Hcl;
+let environment: Hcl;
 let platform: Platform;
-const generated = JSON.parse(readFileSync(TFVARS_PATH, 'utf8')) as Record<string, Hcl>;
-const envTfvars: Record<string, Record<string, Hcl>> = {};
+let rendered: KubeObject[];
+const generated = {
+  cluster: JSON.parse(readFileSync(CLUSTER_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
+  environment: JSON.parse(readFileSync(ENVIRONMENT_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
+};
+/** Hand-written tfvars: clusters/<cluster>.tfvars and environments/<env>.tfvars, by name. */
+const tfvars = { cluster: {} as Record<string, Record<string, Hcl>>, environment: {} as Record<string, Record<string, Hcl>> };
+
+async function readTfvars(dir: string): Promise<Record<string, Record<string, Hcl>>> {
+  const out: Record<string, Record<string, Hcl>> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tfvars'))) out[file.replace(/\.tfvars$/, '')] = await parseHclFile(join(dir, file));
+  return out;
+}
+
+/** The `key` of a partial S3 backend file. */
+const stateKey = (path: string) => /^key\s*=\s*"([^"]+)"/m.exec(readFileSync(path, 'utf8'))?.[1];
 
 beforeAll(async () => {
-  stack = await parseStack();
+  cluster = await parseStack(CLUSTER_DIR);
+  environment = await parseStack(ENVIRONMENT_DIR);
   platform = loadConfig();
-  for (const file of readdirSync(join(TF_DIR, 'environments')).filter((f) => f.endsWith('.tfvars'))) {
-    envTfvars[file.replace(/\.tfvars$/, '')] = await parseHclFile(join(TF_DIR, 'environments', file));
-  }
+  rendered = objects();
+  tfvars.cluster = await readTfvars(join(CLUSTER_DIR, 'clusters'));
+  tfvars.environment = await readTfvars(join(ENVIRONMENT_DIR, 'environments'));
 });
 
 describe('the Terraform inputs synth writes', () => {
-  it('are committed exactly as config renders them', () => {
-    const doc = renderDocuments(buildApp(platform)).find((d) => d.path === TFVARS_PATH);
-    expect(doc?.content).toBe(readFileSync(TFVARS_PATH, 'utf8'));
-    expect(generated).toEqual(terraformInputs(platform));
+  it('are committed exactly as config renders them, one file per root module', () => {
+    const docs = renderDocuments(buildApp(platform));
+    for (const path of [CLUSTER_TFVARS_PATH, ENVIRONMENT_TFVARS_PATH]) {
+      expect(docs.find((d) => d.path === path)?.content, path).toBe(readFileSync(path, 'utf8'));
+    }
+    expect(generated.cluster).toEqual(clusterTerraformInputs(platform));
+    expect(generated.environment).toEqual(environmentTerraformInputs(platform));
   });
 
-  it('hold the namespaces, clusters, EKS version and SSO of config', () => {
-    expect(generated.eks_version).toBe(platform.podSecurityVersion.slice(1));
-    expect(generated.environments).toEqual({
-      development: { namespace: 'flextime-development', cluster_name: 'flextime' },
-      staging: { namespace: 'flextime-staging', cluster_name: 'flextime' },
-      production: { namespace: 'flextime-production', cluster_name: 'flextime' },
+  it('give the cluster module every cluster of config with the environments config puts on it', () => {
+    expect(generated.cluster.eks_version).toBe(platform.podSecurityVersion.slice(1));
+    expect(generated.cluster.clusters).toEqual({
+      flextime: {
+        environments: {
+          development: { namespace: 'flextime-development', secrets_prefix: 'flextime/development/' },
+          staging: { namespace: 'flextime-staging', secrets_prefix: 'flextime/staging/' },
+          production: { namespace: 'flextime-production', secrets_prefix: 'flextime/production/' },
+        },
+      },
     });
-    expect(generated.sso_issuer_url).toBe(platform.sso.issuer);
+    expect(generated.cluster.argocd_cluster).toBe(platform.gitops.controlCluster);
+    expect(generated.cluster.sso_issuer_url).toBe(platform.sso.issuer);
   });
 
-  it('only set variables that variables.tf declares', () => {
-    const declared = variableNames(stack);
-    expect(Object.keys(generated).filter((k) => !declared.includes(k))).toEqual([]);
-  });
-});
-
-describe('every environment', () => {
-  it('has a hand-written tfvars file and a backend file with its own state key', () => {
-    const names = platform.environments.map((e) => e.name).sort();
-    expect(Object.keys(envTfvars).sort()).toEqual(names);
-    const keys = names.map((env) => {
-      const backend = readFileSync(join(TF_DIR, 'environments', `${env}.s3.tfbackend`), 'utf8');
-      return /^key\s*=\s*"([^"]+)"/m.exec(backend)?.[1];
-    });
-    expect(keys).toEqual(names.map((env) => `flextime/${env}/terraform.tfstate`));
+  it('follow a move of production to its own cluster: a second cluster hosting production only', () => {
+    const raw = rawConfig();
+    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
+    raw.aws.outputs.clusters['flextime-production'] = { ...raw.aws.outputs.clusters.flextime!, cluster_name: 'flextime-production' };
+    const moved = loadConfig(raw);
+    expect(Object.fromEntries(Object.entries<Hcl>(clusterTerraformInputs(moved).clusters).map(([name, c]) => [name, Object.keys(c.environments)])))
+      .toEqual({ flextime: ['development', 'staging'], 'flextime-production': ['production'] });
+    expect(environmentTerraformInputs(moved).environments.production?.cluster).toBe('flextime-production');
+    // ...and the cluster module picks its tier from that: the shared cluster turns non-production.
+    const tierOf = (name: string) => evaluate(locals(cluster).tier_name, { local: { hosted: clusterTerraformInputs(moved).clusters[name]!.environments } });
+    expect([tierOf('flextime'), tierOf('flextime-production')]).toEqual(['non-production', 'production']);
   });
 
-  it('sets every declared variable exactly once, between the generated file and its tfvars', () => {
-    const declared = variableNames(stack);
-    for (const [env, tfvars] of Object.entries(envTfvars)) {
-      expect(tfvars.environment, `${env}.tfvars`).toBe(env);
-      expect(Object.keys(tfvars).filter((k) => !declared.includes(k)), `${env}.tfvars: undeclared`).toEqual([]);
-      expect(Object.keys(tfvars).filter((k) => k in generated), `${env}.tfvars: also generated`).toEqual([]);
-      const set = new Set([...Object.keys(generated), ...Object.keys(tfvars)]);
-      expect(declared.filter((v) => !set.has(v) && stack.variable[v][0].default === undefined), `${env}: unset`).toEqual([]);
+  it('give the environment module each environment\'s namespace, cluster, backup service account and the prefix its ClusterSecretStore reads', () => {
+    for (const env of platform.environments) {
+      const store = rendered.find((o) => o.kind === 'ClusterSecretStore' && o.metadata.name === `${platform.secretStore.name}-${env.name}`) as KubeObject & { spec: { provider: { aws: { prefix: string } } } };
+      expect(generated.environment.environments[env.name], env.name).toEqual({
+        namespace: namespaceOf(platform, env),
+        cluster: env.cluster,
+        backup_service_account: platform.aws.serviceAccounts.backup,
+        secrets_prefix: store.spec.provider.aws.prefix,
+      });
     }
   });
 
-  it('has outputs of the cluster it runs in (re-apply after moving an environment)', () => {
-    for (const env of platform.environments) expect(platform.aws.outputs[env.name]?.cluster_name, env.name).toBe(env.cluster);
+  it('only set variables the modules declare', () => {
+    expect(Object.keys(generated.cluster).filter((k) => !variableNames(cluster).includes(k))).toEqual([]);
+    expect(Object.keys(generated.environment).filter((k) => !variableNames(environment).includes(k))).toEqual([]);
+  });
+});
+
+describe('every cluster and every environment', () => {
+  it('has a hand-written tfvars file and a backend file with a state key of its own', () => {
+    const clusters = platform.clusters.map((c) => c.name).sort();
+    const environments = platform.environments.map((e) => e.name).sort();
+    expect(Object.keys(tfvars.cluster).sort()).toEqual(clusters);
+    expect(Object.keys(tfvars.environment).sort()).toEqual(environments);
+    const keys = [
+      ...clusters.map((c) => stateKey(join(CLUSTER_DIR, 'clusters', `${c}.s3.tfbackend`))),
+      ...environments.map((e) => stateKey(join(ENVIRONMENT_DIR, 'environments', `${e}.s3.tfbackend`))),
+    ];
+    expect(keys).toEqual([
+      ...clusters.map((c) => `flextime/clusters/${c}/terraform.tfstate`),
+      ...environments.map((e) => `flextime/environments/${e}/terraform.tfstate`),
+    ]);
+  });
+
+  it('sets every declared variable exactly once, between the generated file and its tfvars', () => {
+    const modules: Array<[string, Hcl, Record<string, Hcl>, Record<string, Record<string, Hcl>>, string]> = [
+      ['cluster', cluster, generated.cluster, tfvars.cluster, 'cluster'],
+      ['environment', environment, generated.environment, tfvars.environment, 'environment'],
+    ];
+    for (const [module, stack, gen, byName, selector] of modules) {
+      const declared = variableNames(stack);
+      for (const [name, vars] of Object.entries(byName)) {
+        const where = `${module} ${name}.tfvars`;
+        expect(vars[selector], where).toBe(name);
+        expect(Object.keys(vars).filter((k) => !declared.includes(k)), `${where}: undeclared`).toEqual([]);
+        expect(Object.keys(vars).filter((k) => k in gen), `${where}: also generated`).toEqual([]);
+        const set = new Set([...Object.keys(gen), ...Object.keys(vars)]);
+        expect(declared.filter((v) => !set.has(v) && stack.variable[v][0].default === undefined), `${where}: unset`).toEqual([]);
+      }
+    }
+  });
+
+  it('puts an environment in the account and region of its cluster (its data stores live in the cluster\'s VPC)', () => {
+    for (const env of platform.environments) {
+      const own = tfvars.environment[env.name]!;
+      const host = tfvars.cluster[env.cluster]!;
+      expect([own.aws_account_id, own.region], env.name).toEqual([host.aws_account_id, host.region]);
+    }
   });
 
   it('has outputs in the account and region its tfvars name', () => {
-    for (const [env, tfvars] of Object.entries(envTfvars)) {
-      expect([platform.aws.outputs[env]?.account_id, platform.aws.outputs[env]?.region]).toEqual([tfvars.aws_account_id, tfvars.region]);
+    const { clusters, environments } = platform.aws.outputs;
+    for (const [name, vars] of Object.entries(tfvars.cluster)) {
+      expect([clusters[name]?.account_id, clusters[name]?.region], name).toEqual([vars.aws_account_id, vars.region]);
+    }
+    for (const [name, vars] of Object.entries(tfvars.environment)) {
+      expect([environments[name]?.account_id, environments[name]?.region], name).toEqual([vars.aws_account_id, vars.region]);
+    }
+  });
+
+  it('has environment outputs from the cluster config puts it on (re-apply the environment after moving it)', () => {
+    for (const env of platform.environments) {
+      expect(platform.aws.outputs.environments[env.name]?.cluster_name, env.name).toBe(env.cluster);
+      expect(platform.aws.outputs.clusters[env.cluster]?.cluster_name, env.cluster).toBe(env.cluster);
     }
   });
 });
 
 describe('the outputs config reads back', () => {
-  it('are exactly the outputs outputs.tf declares', () => {
-    expect(Object.keys(terraformOutputs.shape).sort()).toEqual(outputNames(stack));
+  it('are exactly the outputs each module declares', () => {
+    expect(Object.keys(clusterTerraformOutputs.shape).sort()).toEqual(outputNames(cluster));
+    expect(Object.keys(environmentTerraformOutputs.shape).sort()).toEqual(outputNames(environment));
   });
 
   it('name each IRSA role by the key of its trust subject', () => {
-    for (const key of Object.keys(stack.locals.find((l: Hcl) => l.irsa_subjects).irsa_subjects)) {
-      if (key === 'efs_csi_driver') continue; // used by the EKS add-on inside Terraform, not by config
-      expect(stack.output[`${key}_role_arn`]?.[0].value).toBe(`\${aws_iam_role.irsa["${key}"].arn}`);
+    for (const stack of [cluster, environment]) {
+      for (const key of Object.keys(locals(stack).irsa_subjects)) {
+        if (key === 'efs_csi_driver') continue; // used by the EKS add-on inside Terraform, not by config
+        expect(stack.output[`${key}_role_arn`]?.[0].value).toBe(`\${aws_iam_role.irsa["${key}"].arn}`);
+      }
     }
   });
 });
 
 /** The trust subject of every role config knows by ARN: ARN → `system:serviceaccount:<ns>:<name>`. */
-function trustedSubjects(p: Platform, s: Hcl): Map<string, string> {
+function trustedSubjects(p: Platform): Map<string, string> {
   const trusted = new Map<string, string>();
-  for (const env of p.environments) {
-    const subjects = irsaSubjects(s, { ...generated, environment: env.name }, env.name);
-    const out = p.aws.outputs[env.name]! as unknown as Record<string, string>;
+  const add = (outputs: Record<string, unknown> | undefined, subjects: Record<string, string>) => {
     for (const [key, subject] of Object.entries(subjects)) {
-      if (out[`${key}_role_arn`]) trusted.set(out[`${key}_role_arn`]!, subject);
+      const arn = outputs?.[`${key}_role_arn`];
+      if (typeof arn === 'string') trusted.set(arn, subject);
     }
-  }
+  };
+  for (const name of Object.keys(generated.cluster.clusters)) add(p.aws.outputs.clusters[name], irsaSubjects(cluster, { ...generated.cluster, cluster: name }));
+  for (const env of p.environments) add(p.aws.outputs.environments[env.name], irsaSubjects(environment, { ...generated.environment, environment: env.name }));
   return trusted;
 }
 
 /** ServiceAccounts whose IRSA annotation names a Terraform role that does not trust them. */
-function irsaMismatches(rendered: KubeObject[], trusted: Map<string, string>): string[] {
-  return rendered
+function irsaMismatches(objs: KubeObject[], trusted: Map<string, string>): string[] {
+  return objs
     .filter((o) => o.kind === 'ServiceAccount')
     .flatMap((sa) => {
       const arn = sa.metadata.annotations?.['eks.amazonaws.com/role-arn'];
@@ -124,35 +206,79 @@ function irsaMismatches(rendered: KubeObject[], trusted: Map<string, string>): s
     });
 }
 
+const ref = (r: { namespace: string; name: string }) => `system:serviceaccount:${r.namespace}:${r.name}`;
+
 describe('IRSA trust', () => {
-  it('binds each role to exactly the service account config names, per environment', () => {
+  it('binds each cluster role to exactly the service account config names', () => {
     const sa = platform.aws.serviceAccounts;
-    const ref = (r: { namespace: string; name: string }) => `system:serviceaccount:${r.namespace}:${r.name}`;
+    expect(irsaSubjects(cluster, { ...generated.cluster, cluster: 'flextime' })).toEqual({
+      external_secrets: ref(sa.externalSecrets),
+      cert_manager: ref(sa.certManager),
+      cluster_autoscaler: ref(sa.clusterAutoscaler),
+      efs_csi_driver: ref(sa.efsCsiDriver),
+    });
+  });
+
+  it('binds each environment\'s backup role to the backup service account in that environment\'s namespace only', () => {
     for (const env of platform.environments) {
-      expect(irsaSubjects(stack, { ...generated, environment: env.name }, env.name)).toEqual({
-        external_secrets: ref(sa.externalSecrets),
-        backup: `system:serviceaccount:${namespaceOf(platform, env)}:flextime-backup`,
-        cert_manager: ref(sa.certManager),
-        cluster_autoscaler: ref(sa.clusterAutoscaler),
-        efs_csi_driver: ref(sa.efsCsiDriver),
+      expect(irsaSubjects(environment, { ...generated.environment, environment: env.name })).toEqual({
+        backup: `system:serviceaccount:${namespaceOf(platform, env)}:${platform.aws.serviceAccounts.backup}`,
       });
     }
   });
 
   it('matches every rendered ServiceAccount that carries a Terraform role', () => {
-    expect(irsaMismatches(objects(), trustedSubjects(platform, stack))).toEqual([]);
+    expect(irsaMismatches(rendered, trustedSubjects(platform))).toEqual([]);
   });
 
   it('catches a ServiceAccount that carries a role trusting another account', () => {
-    const arn = platform.aws.outputs.production!.backup_role_arn;
+    const arn = platform.aws.outputs.environments.production!.backup_role_arn;
     const impostor: KubeObject = {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: 'api-svc', namespace: 'flextime-production', annotations: { 'eks.amazonaws.com/role-arn': arn } },
     };
-    expect(irsaMismatches([impostor], trustedSubjects(platform, stack))).toEqual([
+    expect(irsaMismatches([impostor], trustedSubjects(platform))).toEqual([
       `system:serviceaccount:flextime-production:api-svc uses ${arn}, which trusts only system:serviceaccount:flextime-production:flextime-backup`,
     ]);
+  });
+});
+
+describe('External Secrets: one role per cluster', () => {
+  type Store = KubeObject & { spec: { provider: { aws: { prefix?: string; auth: { jwt: { serviceAccountRef: { name: string; namespace: string } } } } } } };
+  const stores = () => rendered.filter((o): o is Store => o.kind === 'ClusterSecretStore');
+
+  it('every ClusterSecretStore authenticates as the service account the cluster\'s External Secrets role trusts', () => {
+    const subject = irsaSubjects(cluster, { ...generated.cluster, cluster: 'flextime' }).external_secrets;
+    expect(stores().length).toBe(platform.environments.length + 1);
+    for (const store of stores()) expect(ref(store.spec.provider.aws.auth.jwt.serviceAccountRef), store.metadata.name).toBe(subject);
+  });
+
+  it('the role may read exactly the prefixes of the environments on its cluster and the platform secrets', () => {
+    const doc = cluster.data.aws_iam_policy_document.external_secrets[0];
+    expect(doc.statement[0].resources).toBe('${local.secret_arns}');
+    expect(doc.statement[1].condition.map((c: Hcl) => [c.test, c.variable, c.values])).toEqual([
+      ['StringEquals', 'kms:ViaService', ['secretsmanager.${var.region}.amazonaws.com']],
+      ['ArnLike', 'kms:EncryptionContext:SecretARN', '${local.secret_arns}'],
+    ]);
+    const arns = locals(cluster).secret_arns as string;
+    expect(arns).toContain('[for env in values(local.hosted) : "arn:aws:secretsmanager:${var.region}:${var.aws_account_id}:secret:${env.secrets_prefix}*"]');
+    expect(arns).toContain('[for name in var.platform_secrets : "arn:aws:secretsmanager:${var.region}:${var.aws_account_id}:secret:${name}-??????"]');
+    const prefixes = stores().filter((s) => s.spec.provider.aws.prefix).map((s) => s.spec.provider.aws.prefix).sort();
+    expect(prefixes).toEqual(Object.values<Hcl>(generated.cluster.clusters.flextime.environments).map((e) => e.secrets_prefix).sort());
+  });
+
+  it('every secret read through the platform store is one the role may read by name', () => {
+    const platformStores = new Set(stores().filter((s) => !s.spec.provider.aws.prefix).map((s) => s.metadata.name));
+    const read = rendered
+      .filter((o) => o.kind === 'ExternalSecret')
+      .filter((o) => platformStores.has((o.spec as { secretStoreRef: { name: string } }).secretStoreRef.name))
+      .flatMap((o) => [
+        ...((o.spec as { data?: Array<{ remoteRef: { key: string } }> }).data ?? []).map((d) => d.remoteRef.key),
+        ...((o.spec as { dataFrom?: Array<{ extract?: { key: string } }> }).dataFrom ?? []).flatMap((d) => (d.extract ? [d.extract.key] : [])),
+      ]);
+    expect(read.length).toBeGreaterThan(0);
+    expect([...new Set(read)].filter((key) => !generated.cluster.platform_secrets.includes(key))).toEqual([]);
   });
 });
 
@@ -165,29 +291,53 @@ describe('config errors about the AWS ground', () => {
 
   it('rejects an environment without Terraform outputs', () => {
     const raw = rawConfig();
-    delete raw.aws.outputs.staging;
-    expect(configError(raw)).toBe('invalid platform config:\n  - aws.outputs.staging = missing: every environment needs the outputs of its Terraform state in config/terraform-outputs.json (docs/terraform.md)');
+    delete raw.aws.outputs.environments.staging;
+    expect(configError(raw)).toBe('invalid platform config:\n  - aws.outputs.environments.staging = missing: every environment needs the outputs of its Terraform state (terraform-bootstrap/environment) in config/terraform-outputs.json (docs/terraform.md)');
   });
 
-  it('rejects outputs of an environment config does not know', () => {
+  it('rejects a cluster that hosts environments but has no Terraform outputs (moving production needs its cluster applied)', () => {
     const raw = rawConfig();
-    raw.aws.outputs.qa = raw.aws.outputs.staging!;
-    expect(configError(raw)).toBe("invalid platform config:\n  - aws.outputs.qa = " + JSON.stringify(raw.aws.outputs.staging) + ": unknown environment 'qa'; allowed: development, staging, production");
+    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
+    expect(configError(raw)).toBe("invalid platform config:\n  - aws.outputs.clusters.flextime-production = missing: cluster 'flextime-production' hosts production and needs the outputs of its Terraform state (terraform-bootstrap/cluster) in config/terraform-outputs.json (docs/terraform.md)");
   });
 
-  it('rejects a role ARN from another account', () => {
+  it('accepts a cluster that hosts nothing yet without outputs', () => {
     const raw = rawConfig();
-    raw.aws.outputs.production = { ...raw.aws.outputs.production!, backup_role_arn: 'arn:aws:iam::222222222222:role/flextime-production-backup' };
-    expect(configError(raw)).toBe("invalid platform config:\n  - aws.outputs.production.backup_role_arn = \"arn:aws:iam::222222222222:role/flextime-production-backup\": must be in the environment's account 111111111111 (account_id)");
+    raw.clusters.push({ name: 'flextime-spare', server: 'https://spare.eks.example.com' });
+    expect(() => loadConfig(raw)).not.toThrow();
   });
 
-  it('rejects a malformed output and an unknown output', () => {
+  it('rejects outputs of an environment or a cluster config does not know', () => {
     const raw = rawConfig();
-    raw.aws.outputs.development = { ...raw.aws.outputs.development!, efs_file_system_id: 'models', vpc_id: 'vpc-1' } as typeof raw.aws.outputs.development;
+    raw.aws.outputs.environments.qa = raw.aws.outputs.environments.staging!;
+    raw.aws.outputs.clusters.legacy = raw.aws.outputs.clusters.flextime!;
     expect(configError(raw)).toBe([
       'invalid platform config:',
-      '  - aws.outputs.development.efs_file_system_id = "models": must be an EFS id such as "fs-0123456789abcdef0"',
-      "  - aws.outputs.development: unknown field(s) 'vpc_id'",
+      `  - aws.outputs.clusters.legacy = ${JSON.stringify(raw.aws.outputs.clusters.flextime)}: unknown cluster 'legacy'; allowed: flextime`,
+      `  - aws.outputs.environments.qa = ${JSON.stringify(raw.aws.outputs.environments.staging)}: unknown environment 'qa'; allowed: development, staging, production`,
+    ].join('\n'));
+  });
+
+  it('rejects a role ARN from another account, of an environment and of a cluster', () => {
+    const raw = rawConfig();
+    raw.aws.outputs.environments.production = { ...raw.aws.outputs.environments.production!, backup_role_arn: 'arn:aws:iam::222222222222:role/flextime-production-backup' };
+    raw.aws.outputs.clusters.flextime = { ...raw.aws.outputs.clusters.flextime!, external_secrets_role_arn: 'arn:aws:iam::222222222222:role/flextime-external-secrets' };
+    expect(configError(raw)).toBe([
+      'invalid platform config:',
+      "  - aws.outputs.clusters.flextime.external_secrets_role_arn = \"arn:aws:iam::222222222222:role/flextime-external-secrets\": must be in the cluster's account 111111111111 (account_id)",
+      "  - aws.outputs.environments.production.backup_role_arn = \"arn:aws:iam::222222222222:role/flextime-production-backup\": must be in the environment's account 111111111111 (account_id)",
+    ].join('\n'));
+  });
+
+  it('rejects a malformed output and an output of the other module', () => {
+    const raw = rawConfig();
+    raw.aws.outputs.clusters.flextime = { ...raw.aws.outputs.clusters.flextime!, efs_file_system_id: 'models' };
+    raw.aws.outputs.environments.development = { ...raw.aws.outputs.environments.development!, efs_file_system_id: 'fs-00000000000000001' } as typeof raw.aws.outputs.environments.development;
+    expect(configError(raw)).toBe([
+      'invalid platform config:',
+      '  - aws.outputs.clusters.flextime.efs_file_system_id = "models": must be an EFS id such as "fs-0123456789abcdef0"',
+      "  - aws.outputs.environments.development: unknown field(s) 'efs_file_system_id'",
     ].join('\n'));
   });
 });
@@ -199,9 +349,20 @@ describe('the ArgoCD bootstrap', () => {
   const CHART_SPEC = ['project', 'source', 'sources', 'destination', 'syncPolicy', 'revisionHistoryLimit', 'ignoreDifferences', 'info'];
 
   it('applies the root Application that synth renders', () => {
-    expect(stack.locals.find((l: Hcl) => l.root_application).root_application).toContain(`/../${ROOT_APP}`);
+    expect(locals(cluster).root_application).toContain(`/../../${ROOT_APP}`);
+    expect(existsSync(join(CLUSTER_DIR, '../..', ROOT_APP))).toBe(true);
     const root = parseYaml(readFileSync(ROOT_APP, 'utf8')) as KubeObject;
     expect([root.apiVersion, root.kind, root.metadata.namespace]).toEqual(['argoproj.io/v1alpha1', 'Application', platform.gitops.namespace]);
+  });
+
+  it('installs ArgoCD and the root Application on the cluster ArgoCD runs in only', () => {
+    const count = (name: string) => {
+      const vars = { ...generated.cluster, cluster: name };
+      const runs = evaluate(locals(cluster).runs_argocd, { var: vars });
+      return ['argocd', 'root_application'].map((r) => evaluate(cluster.resource.helm_release[r][0].count, { local: { runs_argocd: runs }, var: vars }));
+    };
+    expect(count(platform.gitops.controlCluster)).toEqual([1, 1]);
+    expect(count('flextime-production')).toEqual([0, 0]);
   });
 
   it('loses no field of the root Application on its way through the argocd-apps chart', () => {

@@ -1,7 +1,8 @@
 /**
- * Security policy of terraform-bootstrap/, checked on the parsed HCL (no provider, no AWS).
- * Each rule returns one message per violation, `<address>: <what is wrong>`, so a test can
- * assert the exact message after removing a property.
+ * Security policy of terraform-bootstrap/, checked on the parsed HCL of each root module
+ * (cluster/, environment/; no provider, no AWS). Every rule applies to whatever resources a
+ * module has. Each rule returns one message per violation, `<address>: <what is wrong>`, so a
+ * test can assert the exact message after removing a property.
  */
 import { block, blocks, evaluate, isExpression, locals, perTier, references, tiers, type Block, type Hcl } from './terraform-hcl.ts';
 
@@ -14,7 +15,10 @@ export const MIN_LOG_RETENTION_DAYS = 30;
 /** Shortest database backup (PITR) window we accept (days). */
 export const MIN_BACKUP_RETENTION_DAYS = 7;
 
-/** Environments whose data must survive an AZ failure and a mistaken `terraform destroy`. */
+/**
+ * The tier whose data must survive an AZ failure and a mistaken `terraform destroy`: the
+ * production environment, and any cluster that hosts it.
+ */
 const PRODUCTION = 'production';
 
 /** `attr` of `body` must be `true` (literally or through local.tier) in every environment. */
@@ -116,9 +120,25 @@ export const rules: Record<string, Rule> = {
     for (const [address, body] of blocks(stack, 'resource', 'aws_elasticache_replication_group')) {
       out.push(...inProduction(address, body, 'multi_az_enabled'), ...inProduction(address, body, 'automatic_failover_enabled'));
     }
-    const prod = tiers(stack)[PRODUCTION] ?? {};
-    if (prod.nat_gateways !== 3) out.push(`locals.tiers.${PRODUCTION}: nat_gateways must be 3 (one per AZ), not ${prod.nat_gateways}`);
-    if (prod.node_capacity_type !== 'ON_DEMAND') out.push(`locals.tiers.${PRODUCTION}: node_capacity_type must be ON_DEMAND, not ${prod.node_capacity_type}`);
+    for (const [address, body] of blocks(stack, 'resource', 'aws_nat_gateway')) {
+      const count = perTier(stack, body.count)[PRODUCTION];
+      if (count !== 3) out.push(`${address}: count must be 3 in ${PRODUCTION} (one NAT gateway per AZ), not ${count}`);
+    }
+    for (const [address, body] of blocks(stack, 'resource', 'aws_eks_node_group')) {
+      const capacity = perTier(stack, body.capacity_type)[PRODUCTION];
+      if (capacity !== 'ON_DEMAND') out.push(`${address}: capacity_type must be ON_DEMAND in ${PRODUCTION}, not ${capacity}`);
+    }
+    // A cluster's tier comes from the environments it hosts (generated from config): hosting
+    // production must select the production row, whatever else the cluster hosts.
+    const tierName = locals(stack).tier_name;
+    if (tierName !== undefined) {
+      const hosts = (names: string[]) => evaluate(tierName, { local: { hosted: Object.fromEntries(names.map((n) => [n, {}])) } });
+      for (const hosted of [[PRODUCTION], ['development', PRODUCTION, 'staging']]) {
+        const picked = hosts(hosted);
+        if (picked !== PRODUCTION) out.push(`locals.tier_name: a cluster hosting ${hosted.join(', ')} must take the ${PRODUCTION} tier, not ${picked}`);
+      }
+      if (!tiers(stack)[PRODUCTION]) out.push(`locals.tiers: needs a ${PRODUCTION} row`);
+    }
     return out;
   },
 
@@ -154,7 +174,10 @@ export const rules: Record<string, Rule> = {
       const missing = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].filter((t) => !types.includes(t));
       if (missing.length) out.push(`${address}: enabled_cluster_log_types lacks ${missing.join(', ')}`);
     }
-    if (!blocks(stack, 'resource', 'aws_flow_log').some(([, f]) => f.traffic_type === 'ALL')) out.push('aws_flow_log: the VPC needs flow logs of ALL traffic');
+    for (const [address] of blocks(stack, 'resource', 'aws_vpc')) {
+      const logged = attachedTo(stack, 'aws_flow_log', 'vpc_id', address).some(([, f]) => f.traffic_type === 'ALL');
+      if (!logged) out.push(`${address}: needs flow logs of ALL traffic (aws_flow_log)`);
+    }
     return out;
   },
 
@@ -272,10 +295,12 @@ export function policyViolations(stack: Hcl): string[] {
   return Object.values(rules).flatMap((rule) => rule(stack)).sort();
 }
 
-/** Evaluate the IRSA subjects (locals.irsa_subjects) of `environment` with the given variables. */
-export function irsaSubjects(stack: Hcl, variables: Record<string, Hcl>, environment: string): Record<string, string> {
-  const all = locals(stack);
-  const env = variables.environments?.[environment];
-  const scope = { local: { ...all, namespace: env?.namespace }, var: { ...variables, environment } };
+/** The IRSA subjects (locals.irsa_subjects) of a module, evaluated with `variables` and extra `locals`. */
+export function irsaSubjects(stack: Hcl, variables: Record<string, Hcl>, extraLocals: Record<string, Hcl> = {}): Record<string, string> {
+  const declared = { ...locals(stack), ...extraLocals };
+  // Locals the subjects use (local.namespace = var.environments[var.environment].namespace) first.
+  const resolved = Object.fromEntries(Object.entries<Hcl>(declared).map(([k, v]) => [k, evaluate(v, { local: declared, var: variables }) ?? v]));
+  const all = { ...declared, ...resolved };
+  const scope = { local: all, var: variables };
   return Object.fromEntries(Object.entries<Hcl>(all.irsa_subjects ?? {}).map(([k, v]) => [k, evaluate(v, scope)]));
 }

@@ -252,7 +252,7 @@ describe('Redis', () => {
   it('is absent from production, which uses the ElastiCache endpoint of its Terraform outputs over TLS', () => {
     expect(files.filter((f) => f.path.startsWith('dist/production/redis/'))).toEqual([]);
     expect(objects('dist/production/', files).filter((o) => o.kind === 'StatefulSet')).toEqual([]);
-    const outputs = platform.aws.outputs.production!;
+    const outputs = platform.aws.outputs.environments.production!;
     const settings = find('ConfigMap', 'flextime-settings', 'dist/production/', files).data as Record<string, string>;
     expect(settings).toMatchObject({ REDIS_HOST: outputs.redis_endpoint, REDIS_PORT: String(outputs.redis_port), REDIS_TLS: 'true' });
     const trigger = (find('ScaledObject', 'scheduler-svc', 'dist/production/', files).spec as { triggers: Array<{ metadata: Record<string, string> }> }).triggers[0]!;

@@ -1,21 +1,48 @@
-# ArgoCD, then the one root Application (app-of-apps) rendered by `npm run synth`. From then on
-# ArgoCD syncs everything else from git; Terraform does not manage Kubernetes objects.
+# ArgoCD, then the one root Application (app-of-apps) rendered by `npm run synth`, on the cluster
+# ArgoCD runs in (config gitops.controlCluster) only: from there it deploys every environment to
+# the cluster config puts it on. Terraform manages no other Kubernetes object.
 locals {
-  root_application = yamldecode(file("${path.module}/../argocd/bootstrap/application-flextime-root.yaml"))
+  runs_argocd      = var.cluster == var.argocd_cluster
+  root_application = yamldecode(file("${path.module}/../../argocd/bootstrap/application-flextime-root.yaml"))
   argocd_namespace = local.root_application.metadata.namespace
+
+  # Since Argo CD 1.8 an Application has no health of its own; without this check a parent
+  # Application counts a child as healthy as soon as it exists, so sync waves between child
+  # Applications (add-ons before the components that need their CRDs) would not wait.
+  # The check documented in the Argo CD 3.3 operator manual (operator-manual/health).
+  application_health_lua = <<-LUA
+    hs = {}
+    hs.status = "Progressing"
+    hs.message = ""
+    if obj.status ~= nil then
+      if obj.status.health ~= nil then
+        hs.status = obj.status.health.status
+        if obj.status.health.message ~= nil then
+          hs.message = obj.status.health.message
+        end
+      end
+    end
+    return hs
+  LUA
 }
 
 resource "helm_release" "argocd" {
+  count            = local.runs_argocd ? 1 : 0
   name             = "argocd"
   repository       = "https://argoproj.github.io/argo-helm"
   chart            = "argo-cd"
-  version          = "7.7.22"
+  version          = "9.5.11" # Argo CD v3.3.9: the minor whose CRDs `npm run verify` checks against
   namespace        = local.argocd_namespace
   create_namespace = true
   wait             = true
 
   values = [yamlencode({
     crds = { keep = true } # uninstalling the release must not delete every Application
+    configs = {
+      cm = {
+        "resource.customizations.health.argoproj.io_Application" = local.application_health_lua
+      }
+    }
   })]
 
   depends_on = [aws_eks_node_group.main]
@@ -25,6 +52,7 @@ resource "helm_release" "argocd" {
 # goes in a second release (a CR in the same release would fail Helm's resource mapping).
 # argocd-apps takes an Application as `applications.<name>` = its spec plus metadata fields.
 resource "helm_release" "root_application" {
+  count      = local.runs_argocd ? 1 : 0
   name       = "flextime-root"
   repository = "https://argoproj.github.io/argo-helm"
   chart      = "argocd-apps"

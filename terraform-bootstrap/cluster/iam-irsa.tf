@@ -1,12 +1,12 @@
-# IAM roles for service accounts. Each role trusts exactly one Kubernetes service account
-# (StringEquals on namespace:name, never a wildcard); the names come from config via
+# IAM roles for the cluster-wide service accounts. Each role trusts exactly one Kubernetes service
+# account (StringEquals on namespace:name, never a wildcard); the names come from config via
 # generated.auto.tfvars.json, so a renamed service account cannot silently lose its role.
+# The backup job's role belongs to its environment (../environment/iam-irsa.tf).
 locals {
   oidc_issuer = replace(aws_eks_cluster.main.identity[0].oidc[0].issuer, "https://", "")
 
   irsa_subjects = {
     external_secrets   = "system:serviceaccount:${var.service_accounts.external_secrets.namespace}:${var.service_accounts.external_secrets.name}"
-    backup             = "system:serviceaccount:${local.namespace}:${var.service_accounts.backup}"
     cert_manager       = "system:serviceaccount:${var.service_accounts.cert_manager.namespace}:${var.service_accounts.cert_manager.name}"
     cluster_autoscaler = "system:serviceaccount:${var.service_accounts.cluster_autoscaler.namespace}:${var.service_accounts.cluster_autoscaler.name}"
     efs_csi_driver     = "system:serviceaccount:${var.service_accounts.efs_csi_driver.namespace}:${var.service_accounts.efs_csi_driver.name}"
@@ -14,10 +14,17 @@ locals {
 
   irsa_policies = {
     external_secrets   = data.aws_iam_policy_document.external_secrets.json
-    backup             = data.aws_iam_policy_document.backup.json
     cert_manager       = data.aws_iam_policy_document.cert_manager.json
     cluster_autoscaler = data.aws_iam_policy_document.cluster_autoscaler.json
   }
+
+  # What External Secrets may read: everything below the prefix of each environment on this cluster
+  # (the environment ClusterSecretStores' prefixes), and the platform secrets by exact name
+  # ("-??????" is the random suffix Secrets Manager adds to every secret ARN).
+  secret_arns = concat(
+    [for env in values(local.hosted) : "arn:aws:secretsmanager:${var.region}:${var.aws_account_id}:secret:${env.secrets_prefix}*"],
+    [for name in var.platform_secrets : "arn:aws:secretsmanager:${var.region}:${var.aws_account_id}:secret:${name}-??????"],
+  )
 }
 
 data "aws_iam_policy_document" "irsa_trust" {
@@ -60,38 +67,34 @@ resource "aws_iam_role_policy_attachment" "efs_csi_driver" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"
 }
 
-# External Secrets reads this environment's secrets (and the RDS-managed master secret) only.
+# External Secrets (one controller, one role per cluster) reads the secrets of the environments
+# this cluster hosts and the platform secrets (Alertmanager, Grafana, Falco), nothing else: not
+# another cluster's environments, not the RDS master
+# passwords (RDS keeps those for administrators; apps log in with their own roles' secrets).
 data "aws_iam_policy_document" "external_secrets" {
   statement {
-    actions = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = [
-      "arn:aws:secretsmanager:${var.region}:${var.aws_account_id}:secret:${local.secrets_path}/*",
-      aws_db_instance.main.master_user_secret[0].secret_arn,
-    ]
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = local.secret_arns
   }
+  # Whatever key a secret is encrypted with (each environment's own), only through Secrets Manager
+  # and only for those secrets.
   statement {
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.main.arn]
+    resources = ["arn:aws:kms:${var.region}:${var.aws_account_id}:key/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:SecretARN"
+      values   = local.secret_arns
+    }
   }
 }
 
-# The backup job writes and reads dumps; it cannot delete them (versioning keeps old ones).
-data "aws_iam_policy_document" "backup" {
-  statement {
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.backups.arn]
-  }
-  statement {
-    actions   = ["s3:PutObject", "s3:GetObject"]
-    resources = ["${aws_s3_bucket.backups.arn}/*"]
-  }
-  statement {
-    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-    resources = [aws_kms_key.main.arn]
-  }
-}
-
-# cert-manager answers DNS-01 challenges in the environment's zones only.
+# cert-manager answers DNS-01 challenges in the cluster's zones only.
 data "aws_iam_policy_document" "cert_manager" {
   statement {
     actions   = ["route53:GetChange"]

@@ -1,14 +1,14 @@
-# One customer-managed key per environment encrypts every data store, the EKS secrets and the
-# log groups, so one key policy and one CloudTrail trail show who can read FlexTime data.
+# One customer-managed key per cluster for EKS secrets, the cluster's log groups and the shared
+# EFS model data. Environment data (RDS, Redis, backups) has keys of its own (../environment/kms.tf).
 resource "aws_kms_key" "main" {
-  description             = "${local.name}: EKS secrets, RDS, ElastiCache, S3 backups, EFS, logs"
+  description             = "${local.name}: EKS secrets, EFS model data, cluster logs"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = data.aws_iam_policy_document.kms.json
 }
 
 resource "aws_kms_alias" "main" {
-  name          = "alias/${local.name}"
+  name          = "alias/${local.name}-cluster"
   target_key_id = aws_kms_key.main.key_id
 }
 

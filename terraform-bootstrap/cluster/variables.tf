@@ -1,18 +1,18 @@
 # Two kinds of input:
 #   generated.auto.tfvars.json  written by `npm run synth` from config/ (names Kubernetes and AWS
 #                               must agree on); never edited by hand.
-#   environments/<env>.tfvars   written by people: account, region, network and SSO settings.
+#   clusters/<cluster>.tfvars   written by people: account, region, network and SSO settings.
 # No variable holds a secret, and none has a secret default.
 
-# --- from environments/<env>.tfvars ------------------------------------------------------------
+# --- from clusters/<cluster>.tfvars ------------------------------------------------------------
 
-variable "environment" {
-  description = "Which environment this state describes: a key of local.tiers and of var.environments."
+variable "cluster" {
+  description = "Which cluster this state describes: a key of var.clusters (config `clusters`), also the EKS cluster name."
   type        = string
 
   validation {
-    condition     = contains(["development", "staging", "production"], var.environment)
-    error_message = "environment must be development, staging or production."
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.cluster))
+    error_message = "cluster must be a DNS label, as in config `clusters[].name`."
   }
 }
 
@@ -27,7 +27,7 @@ variable "aws_account_id" {
 }
 
 variable "region" {
-  description = "AWS region of the environment."
+  description = "AWS region of the cluster (and of the environments it hosts)."
   type        = string
 }
 
@@ -68,18 +68,29 @@ variable "eks_version" {
   type        = string
 }
 
-variable "environments" {
-  description = "Per environment: its namespace and the EKS cluster it runs in."
+variable "clusters" {
+  description = "Per cluster of config: the environments it hosts, each with its namespace and Secrets Manager prefix."
   type = map(object({
-    namespace    = string
-    cluster_name = string
+    environments = map(object({
+      namespace      = string
+      secrets_prefix = string
+    }))
   }))
 }
 
+variable "platform_secrets" {
+  description = "Secrets Manager names the platform ClusterSecretStore reads for add-ons (Alertmanager, Grafana, Falco)."
+  type        = list(string)
+}
+
+variable "argocd_cluster" {
+  description = "The cluster ArgoCD runs in (config gitops.controlCluster); only its state installs ArgoCD."
+  type        = string
+}
+
 variable "service_accounts" {
-  description = "Service accounts that get an IAM role; trust policies are bound to exactly these."
+  description = "Cluster-wide service accounts that get an IAM role; trust policies are bound to exactly these."
   type = object({
-    backup             = string
     external_secrets   = object({ namespace = string, name = string })
     cert_manager       = object({ namespace = string, name = string })
     cluster_autoscaler = object({ namespace = string, name = string })

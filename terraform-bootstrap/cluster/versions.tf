@@ -14,8 +14,7 @@ terraform {
   }
 
   # Partial configuration: bucket, key, region, lock table and KMS key come from
-  # environments/<environment>.s3.tfbackend, so every environment has its own state
-  # (production in its own account and bucket). See README.md.
+  # clusters/<cluster>.s3.tfbackend (key flextime/clusters/<cluster>/terraform.tfstate). See ../README.md.
   backend "s3" {}
 }
 

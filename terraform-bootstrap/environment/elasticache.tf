@@ -1,26 +1,14 @@
-# Redis for the scheduler job queue and API caching.
-#
-# AUTH token: created by Secrets Manager itself, never typed, never a variable or output
-# (README.md "Redis AUTH token"). Terraform 1.8 has no ephemeral values and `auth_token` is no
-# write-only argument, so the value passes through the plan and sits in the encrypted,
-# access-restricted state as a sensitive attribute; nowhere else.
-locals {
-  redis_auth_secret_name = "${local.secrets_path}/redis-auth-token"
-}
-
-data "aws_secretsmanager_secret_version" "redis_auth" {
-  secret_id = local.redis_auth_secret_name
-}
+# Redis for the scheduler job queue and API caching. AUTH token: secrets.tf.
 
 resource "aws_elasticache_subnet_group" "main" {
   name       = "${local.name}-redis"
-  subnet_ids = aws_subnet.private[*].id
+  subnet_ids = local.private_subnet_ids
 }
 
 resource "aws_security_group" "redis" {
   name        = "${local.name}-redis"
   description = "Redis: only from the EKS cluster"
-  vpc_id      = aws_vpc.main.id
+  vpc_id      = local.vpc_id
 }
 
 resource "aws_vpc_security_group_ingress_rule" "redis_from_cluster" {
@@ -29,7 +17,7 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_cluster" {
   ip_protocol                  = "tcp"
   from_port                    = 6379
   to_port                      = 6379
-  referenced_security_group_id = aws_eks_cluster.main.vpc_config[0].cluster_security_group_id
+  referenced_security_group_id = local.cluster_security_group_id
 }
 
 resource "aws_cloudwatch_log_group" "redis" {

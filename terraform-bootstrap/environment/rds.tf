@@ -5,14 +5,14 @@ locals {
 
 resource "aws_db_subnet_group" "main" {
   name       = local.db_identifier
-  subnet_ids = aws_subnet.private[*].id
+  subnet_ids = local.private_subnet_ids
 }
 
 # Reachable only from the cluster (nodes and pods share the EKS cluster security group).
 resource "aws_security_group" "db" {
   name        = "${local.name}-postgres"
   description = "PostgreSQL: only from the EKS cluster"
-  vpc_id      = aws_vpc.main.id
+  vpc_id      = local.vpc_id
 }
 
 resource "aws_vpc_security_group_ingress_rule" "db_from_cluster" {
@@ -21,7 +21,7 @@ resource "aws_vpc_security_group_ingress_rule" "db_from_cluster" {
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
-  referenced_security_group_id = aws_eks_cluster.main.vpc_config[0].cluster_security_group_id
+  referenced_security_group_id = local.cluster_security_group_id
 }
 
 resource "aws_db_parameter_group" "main" {

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Slo } from '../../config/schema.ts';
 import { formatLe, promNumber, type AlertingRule, type RuleGroup } from '../../lib/monitoring/rules.ts';
-import { errorBudget, sloAlertName, SRE_WORKBOOK_WINDOWS } from '../../lib/monitoring/slo-rules.ts';
+import { errorBudget, seconds, sloAlertName, SRE_WORKBOOK_WINDOWS } from '../../lib/monitoring/slo-rules.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -108,6 +108,8 @@ interface Phase {
   readonly ratio: number;
 }
 
+/** Value every generated counter starts from. */
+const COUNTER_START = 1_000_000;
 /** Events per minute in every generated series. */
 const EVENTS_PER_MINUTE = 1000;
 
@@ -116,7 +118,9 @@ function inputSeries(slo: Slo, labels: Record<string, string>, phases: readonly 
   const sel = (extra: Record<string, string>) =>
     `{${Object.entries({ ...labels, ...extra }).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
   const counter = (perMinute: (p: Phase) => number) => {
-    let value = 0;
+    // Counters start high: Prometheus stops extrapolating a rate at a counter's zero point, which
+    // would skew the ratio of a series that starts at 0 inside the window.
+    let value = COUNTER_START;
     const parts: string[] = [];
     phases.forEach((p, i) => {
       const step = perMinute(p);
@@ -148,50 +152,104 @@ interface Scenario {
   readonly phases: readonly Phase[];
   /** Evaluation time in minutes after the start. */
   readonly at: number;
-  /** Severities expected to fire at `at`. */
-  readonly firing: readonly string[];
+  /** What the scenario claims for some severities (checked against the simulation). */
+  readonly claims: Readonly<Record<string, boolean>>;
 }
 
+const FOR_MINUTES: Record<string, number> = { critical: 2, warning: 15 };
+
 /**
- * Four scenarios per SLO, with numbers derived from its objective:
- * a fast burn pages (and tickets), a slow burn only tickets, healthy traffic is silent, and a
- * spike that has ended no longer pages (the short window recovered) though it still tickets.
+ * Scenarios per SLO, with numbers derived from its objective. Each claims what must (not) fire;
+ * `simulate` derives the full expectation and refuses a scenario whose claim it contradicts or
+ * whose outcome sits too close to a threshold to be robust.
  */
 export function sloScenarios(slo: Slo): Scenario[] {
   const budget = errorBudget(slo.objective);
   const pages = slo.alerting === 'page';
-  const page = SRE_WORKBOOK_WINDOWS.filter((w) => w.severity === 'critical');
-  const ticket = SRE_WORKBOOK_WINDOWS.filter((w) => w.severity === 'warning');
-  const fastest = Math.max(...page.map((w) => w.factor));
-  const slowest = Math.min(...ticket.map((w) => w.factor));
   const capped = (r: number) => Math.min(1, r);
-  const both = pages ? ['critical', 'warning'] : ['warning'];
-  return [
-    { title: `${slo.name}: a fast burn (${promNumber(capped(2 * fastest * budget) / budget)}x budget) ${pages ? 'pages' : 'opens a ticket'}`, phases: [{ minutes: 60, ratio: capped(2 * fastest * budget) }], at: 30, firing: both },
-    { title: `${slo.name}: a slow burn (${slowest * 2}x budget) opens a ticket and does not page`, phases: [{ minutes: 120, ratio: 2 * slowest * budget }], at: 90, firing: ['warning'] },
-    { title: `${slo.name}: healthy traffic (half the budget) stays silent`, phases: [{ minutes: 180, ratio: 0.5 * budget }], at: 180, firing: [] },
+  const x = (r: number) => `${promNumber(Math.round((r / budget) * 10) / 10)}x budget`;
+  const fast = capped(28.8 * budget);
+  const spike = capped(40 * budget);
+  // Long enough for the 1h window to exceed 14.4x with a 25 % margin, short enough for 6h to stay below 6x.
+  const spikeMinutes = Math.ceil((60 * 14.4 * budget * 1.25) / spike);
+  const list: Scenario[] = [
+    { title: `${slo.name}: a fast burn (${x(fast)}) ${pages ? 'pages' : 'opens a ticket'}`, phases: [{ minutes: 60, ratio: fast }], at: 30, claims: { critical: pages, warning: true } },
+    { title: `${slo.name}: a slow burn (2x budget) opens a ticket and does not page`, phases: [{ minutes: 120, ratio: 2 * budget }], at: 90, claims: { critical: false, warning: true } },
+    { title: `${slo.name}: healthy traffic (half the budget) stays silent`, phases: [{ minutes: 180, ratio: 0.5 * budget }], at: 180, claims: { critical: false, warning: false } },
     {
       // 35 minutes after the spike both short windows (5m, 30m) read 0, the long ones still see it.
       title: `${slo.name}: a spike that ended 35 minutes ago no longer pages`,
       phases: [{ minutes: 60, ratio: capped(30 * budget) }, { minutes: 40, ratio: 0 }],
       at: 95,
-      firing: ['warning'],
+      claims: { critical: false, warning: true },
     },
   ];
+  if (pages) {
+    list.push(
+      { title: `${slo.name}: a burn at 7x budget pages through the 6h/30m pair`, phases: [{ minutes: 120, ratio: 7 * budget }], at: 90, claims: { critical: true } },
+      { title: `${slo.name}: a burn at 5x budget stays below the 6x page`, phases: [{ minutes: 120, ratio: 5 * budget }], at: 90, claims: { critical: false, warning: true } },
+      {
+        title: `${slo.name}: a ${spikeMinutes}-minute spike (${x(spike)}) after a clean morning pages through the 1h/5m pair alone`,
+        phases: [{ minutes: 300, ratio: 0 }, { minutes: spikeMinutes, ratio: spike }],
+        at: 300 + spikeMinutes,
+        claims: { critical: true },
+      },
+    );
+  }
+  return list;
 }
 
-/** Cumulative bad ratio from the start to `at` (what a long window covering everything reads). */
-function cumulativeRatio(phases: readonly Phase[], at: number): number {
-  let bad = 0;
-  let all = 0;
-  let t = 0;
-  for (const p of phases) {
-    const minutes = Math.max(0, Math.min(p.minutes, at - t));
-    bad += minutes * p.ratio;
-    all += minutes;
-    t += p.minutes;
+/** Bad ratio per minute of increments (minute m = the step from sample m-1 to sample m). */
+function perMinute(phases: readonly Phase[]): number[] {
+  return phases.flatMap((p) => Array.from({ length: p.minutes }, () => p.ratio));
+}
+
+/**
+ * The error ratio a `window`-minute rate reads at minute t: samples in (t - window, t], so the
+ * increments of minutes t - window + 2 .. t (every minute carries the same number of events).
+ */
+function windowRatio(minutes: readonly number[], t: number, window: number): number {
+  const from = Math.max(1, t - window + 2);
+  const slice = minutes.slice(from - 1, t);
+  return slice.reduce((a, b) => a + b, 0) / slice.length;
+}
+
+interface Expectation {
+  readonly severity: string;
+  /** `$value`: the long-window ratio of the first pair that holds. */
+  readonly value: number;
+}
+
+/** What Prometheus will show at `sc.at`: firing severities and their values. */
+export function simulate(slo: Slo, sc: Scenario): Expectation[] {
+  const budget = errorBudget(slo.objective);
+  const minutes = perMinute(sc.phases);
+  const windows = SRE_WORKBOOK_WINDOWS.filter((w) => slo.alerting === 'page' || w.severity !== 'critical');
+  const severities = [...new Set(windows.map((w) => w.severity))];
+  const holds = (severity: string, t: number, margin: number) =>
+    windows.filter((w) => w.severity === severity).find((w) =>
+      windowRatio(minutes, t, seconds(w.long) / 60) > w.factor * budget * margin &&
+      windowRatio(minutes, t, seconds(w.short) / 60) > w.factor * budget * margin);
+  const firing = (severity: string, forMinutes: number, margin: number) => {
+    for (let t = sc.at - forMinutes; t <= sc.at; t++) if (t < 2 || !holds(severity, t, margin)) return false;
+    return true;
+  };
+  const out: Expectation[] = [];
+  for (const severity of severities) {
+    const f = FOR_MINUTES[severity]!;
+    const verdict = firing(severity, f, 1);
+    // Robust only if a 5 % change of the ratios or 2 minutes of timing would not flip it.
+    const robust = [firing(severity, f + 2, 1.05), firing(severity, f + 2, 0.95), firing(severity, Math.max(0, f - 2), 1.05), firing(severity, Math.max(0, f - 2), 0.95)]
+      .every((v) => v === verdict);
+    if (!robust) throw new Error(`scenario '${sc.title}' is too close to the ${severity} threshold to test reliably`);
+    const claim = sc.claims[severity];
+    if (claim !== undefined && claim !== verdict) {
+      throw new Error(`scenario '${sc.title}' claims ${severity} ${claim ? 'fires' : 'stays silent'}, but the windows say otherwise`);
+    }
+    const pair = holds(severity, sc.at, 1);
+    if (verdict && pair) out.push({ severity, value: windowRatio(minutes, sc.at, seconds(pair.long) / 60) });
   }
-  return bad / all;
+  return out;
 }
 
 /**
@@ -203,8 +261,7 @@ export function sloUnitTests(slos: readonly Slo[], alerts: readonly AlertingRule
   const tests = slos.flatMap((slo) =>
     sloScenarios(slo).map((sc) => {
       const alertname = sloAlertName(slo);
-      const value = cumulativeRatio(sc.phases, sc.at);
-      const exp = sc.firing.map((severity) => {
+      const exp = simulate(slo, sc).map(({ severity, value }) => {
         const rule = alerts.find((a) => a.alert === alertname && a.labels.severity === severity);
         if (!rule) throw new Error(`no ${severity} rule for ${alertname} in ${env}`);
         return {

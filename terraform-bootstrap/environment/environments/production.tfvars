@@ -1,9 +1,5 @@
 # Hand-written, non-secret settings of the production environment (placeholders until the first apply).
-environment        = "production"
-aws_account_id     = "111111111111"
-region             = "us-east-2"
-vpc_cidr           = "10.30.0.0/16"
-public_api_cidrs   = ["198.51.100.0/24"]
-sso_admin_role_arn = "arn:aws:iam::111111111111:role/AWSReservedSSO_PlatformAdmin_0000000000000000"
-sso_client_id      = "flextime-eks-production"
-dns_zone_ids       = ["Z00000000000000000003"]
+# Account and region are those of the cluster config puts production on (its VPC holds the data stores).
+environment    = "production"
+aws_account_id = "111111111111"
+region         = "us-east-2"

@@ -1,0 +1,55 @@
+# Non-secret values config/ needs, copied into config/terraform-outputs.json (`environments.<env>`)
+# after an apply: node scripts/terraform-outputs.mjs environment <env> (../README.md).
+# Secrets are referenced by ARN or name, never by value.
+
+output "account_id" {
+  value = data.aws_caller_identity.current.account_id
+}
+
+output "region" {
+  value = var.region
+}
+
+output "cluster_name" {
+  description = "The cluster the data stores were built next to (config must still put the environment there)."
+  value       = data.aws_eks_cluster.this.name
+}
+
+output "db_endpoint" {
+  value = aws_db_instance.main.address
+}
+
+output "db_port" {
+  value = aws_db_instance.main.port
+}
+
+output "db_master_user_secret_arn" {
+  description = "Secrets Manager secret RDS keeps the master password in (ARN only)."
+  value       = aws_db_instance.main.master_user_secret[0].secret_arn
+}
+
+output "redis_endpoint" {
+  value = aws_elasticache_replication_group.main.primary_endpoint_address
+}
+
+output "redis_port" {
+  value = aws_elasticache_replication_group.main.port
+}
+
+output "redis_auth_secret_name" {
+  description = "Secrets Manager secret holding the Redis AUTH token (name only)."
+  value       = local.redis_auth_secret_name
+}
+
+output "backup_bucket" {
+  value = aws_s3_bucket.backups.bucket
+}
+
+output "backup_role_arn" {
+  value = aws_iam_role.irsa["backup"].arn
+}
+
+output "kms_key_arn" {
+  description = "Customer-managed key of the environment; the backup job encrypts dumps with it (SSE-KMS)."
+  value       = aws_kms_key.main.arn
+}

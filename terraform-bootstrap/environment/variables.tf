@@ -1,0 +1,44 @@
+# Two kinds of input:
+#   generated.auto.tfvars.json     written by `npm run synth` from config/ (names Kubernetes and
+#                                  AWS must agree on); never edited by hand.
+#   environments/<env>.tfvars      written by people: account and region.
+# No variable holds a secret, and none has a secret default.
+
+# --- from environments/<env>.tfvars ------------------------------------------------------------
+
+variable "environment" {
+  description = "Which environment this state describes: a key of local.tiers and of var.environments."
+  type        = string
+
+  validation {
+    condition     = contains(["development", "staging", "production"], var.environment)
+    error_message = "environment must be development, staging or production."
+  }
+}
+
+variable "aws_account_id" {
+  description = "The only AWS account this state may touch: the account of the environment's cluster."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id must be 12 digits."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the environment's cluster."
+  type        = string
+}
+
+# --- from generated.auto.tfvars.json (config/) ------------------------------------------------
+
+variable "environments" {
+  description = "Per environment: its namespace, the EKS cluster it runs in, the backup job's service account and its Secrets Manager prefix."
+  type = map(object({
+    namespace              = string
+    cluster                = string
+    backup_service_account = string
+    secrets_prefix         = string
+  }))
+}
