@@ -40,14 +40,14 @@ describe('observability config', () => {
   });
 
   it('rejects an SLO of an unknown service', () => {
-    expect(errorFor((r) => { slo(r, 0).service = 'billing-svc'; })).toBe(
-      "invalid platform config:\n  - observability.slos[api-availability].service = \"billing-svc\": unknown service 'billing-svc'; allowed: api-svc, scheduler-svc",
+    expect(errorFor((r) => { slo(r, 5).service = 'billing-svc'; })).toBe(
+      "invalid platform config:\n  - observability.slos[schedule-generation-time].service = \"billing-svc\": unknown service 'billing-svc'; allowed: api-svc, scheduler-svc",
     );
   });
 
   it('rejects two SLOs with one name', () => {
-    expect(errorFor((r) => { slo(r, 1).name = 'api-availability'; })).toBe(
-      "invalid platform config:\n  - observability.slos[api-availability].name = \"api-availability\": duplicate name 'api-availability' (also at observability.slos[0])",
+    expect(errorFor((r) => { slo(r, 5).name = 'schedule-job-errors'; })).toBe(
+      "invalid platform config:\n  - observability.slos[schedule-job-errors].name = \"schedule-job-errors\": duplicate name 'schedule-job-errors' (also at observability.slos[4])",
     );
   });
 
