@@ -52,7 +52,6 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   if (options.shared ?? true) {
     priorityClassesChart(app, platform);
     secretStoresChart(app, platform);
-    terraformInputsChart(app, platform);
     securityChart(app, platform);
     alertingChart(app, platform);
     dashboardsChart(app, platform);
@@ -61,6 +60,8 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     clusterIngressChart(app, platform);
     clusterRbacChart(app, platform);
   }
+  // After every chart with an ExternalSecret: the cluster's IAM scope lists the platform secrets they read.
+  if (options.shared ?? true) terraformInputsChart(app, platform);
   // Keep last: derives one ArgoCD Application per dist/ folder the charts above render.
   if (options.shared ?? true) argocdCharts(app, platform);
   return app;

@@ -4,14 +4,15 @@
  *
  * - cluster/generated.auto.tfvars.json: every cluster of config with the environments it hosts
  *   (namespace, Secrets Manager prefix), the cluster ArgoCD runs in, the cluster-wide service
- *   accounts bound to IAM roles, the platform secrets External Secrets reads, EKS version, SSO;
+ *   accounts bound to IAM roles, the platform secrets External Secrets reads (scanned from the
+ *   rendered ExternalSecrets), EKS version, SSO;
  * - environment/generated.auto.tfvars.json: per environment its namespace, its cluster, the
  *   backup job's service account and its Secrets Manager prefix.
  *
  * Terraform loads `*.auto.tfvars.json` by itself; every key is a variable the module declares
  * (test/terraform-config.test.ts).
  */
-import type { App } from 'cdk8s';
+import { ApiObject, type App } from 'cdk8s';
 import type { Platform } from '../config/index.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { namespaceOf } from './context.ts';
@@ -45,18 +46,33 @@ export interface EnvironmentTerraformInputs {
   environments: Record<string, { namespace: string; cluster: string; backup_service_account: string; secrets_prefix: string }>;
 }
 
-/** Secrets the platform ClusterSecretStore reads for add-ons, by exact name (sorted, unique). */
-export function platformSecretNames(platform: Platform): string[] {
-  const { observability, security } = platform;
-  return [...new Set([
-    observability.alerting.secretKey,
-    observability.grafana.oauthSecretKey,
-    security.falco.slackWebhookSecretKey,
-  ])].sort();
+/**
+ * Secrets read through the platform ClusterSecretStore (the one without a prefix) by any
+ * ExternalSecret in `app`, by exact name, sorted: the cluster's External Secrets role may read
+ * these and the environment prefixes, nothing else. Scanned, so a new add-on secret cannot be
+ * forgotten (build the charts first).
+ */
+export function platformSecretNames(app: App, platform: Platform): string[] {
+  const names = new Set<string>();
+  for (const obj of app.node.findAll().filter(ApiObject.isApiObject)) {
+    if (obj.kind !== 'ExternalSecret') continue;
+    const spec = obj.toJson().spec as ExternalSecretSpec;
+    if (spec.secretStoreRef.kind !== 'ClusterSecretStore' || spec.secretStoreRef.name !== platform.secretStore.name) continue;
+    for (const d of spec.data ?? []) names.add(d.remoteRef.key);
+    for (const d of spec.dataFrom ?? []) if (d.extract) names.add(d.extract.key);
+  }
+  return [...names].sort();
+}
+
+/** The parts of an ExternalSecret's spec platformSecretNames reads. */
+interface ExternalSecretSpec {
+  secretStoreRef: { kind?: string; name: string };
+  data?: Array<{ remoteRef: { key: string } }>;
+  dataFrom?: Array<{ extract?: { key: string } }>;
 }
 
 /** The cluster module's values, in a fixed key order so the file only changes when config does. */
-export function clusterTerraformInputs(platform: Platform): ClusterTerraformInputs {
+export function clusterTerraformInputs(platform: Platform, platformSecrets: readonly string[]): ClusterTerraformInputs {
   const { aws } = platform;
   const sa = (ref: { namespace: string; name: string }): TfServiceAccount => ({ namespace: ref.namespace, name: ref.name });
   return {
@@ -67,7 +83,7 @@ export function clusterTerraformInputs(platform: Platform): ClusterTerraformInpu
         { namespace: namespaceOf(platform, env), secrets_prefix: environmentSecretsPrefix({ platform, env }) },
       ])),
     }])),
-    platform_secrets: platformSecretNames(platform),
+    platform_secrets: [...platformSecrets],
     argocd_cluster: platform.gitops.controlCluster,
     service_accounts: {
       external_secrets: sa(aws.serviceAccounts.externalSecrets),
@@ -94,7 +110,9 @@ export function environmentTerraformInputs(platform: Platform): EnvironmentTerra
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
+/** Call after every chart that renders an ExternalSecret (see platformSecretNames). */
 export function terraformInputsChart(app: App, platform: Platform): void {
-  new GeneratedDocument(app, 'terraform-cluster-inputs', { path: CLUSTER_TFVARS_PATH, content: json(clusterTerraformInputs(platform)) });
+  const platformSecrets = platformSecretNames(app, platform);
+  new GeneratedDocument(app, 'terraform-cluster-inputs', { path: CLUSTER_TFVARS_PATH, content: json(clusterTerraformInputs(platform, platformSecrets)) });
   new GeneratedDocument(app, 'terraform-environment-inputs', { path: ENVIRONMENT_TFVARS_PATH, content: json(environmentTerraformInputs(platform)) });
 }
