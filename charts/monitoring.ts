@@ -18,9 +18,10 @@ const SOURCE = 'charts/monitoring.ts';
 
 /**
  * The label kube-prometheus-stack's Prometheus selects ServiceMonitors and PrometheusRules by
- * (`prometheus.prometheusSpec.{serviceMonitor,rule}Selector`, see docs/observability.md).
+ * (`prometheus.prometheusSpec.{serviceMonitor,rule}Selector`); defined beside those selectors.
  */
-export const PROMETHEUS_SELECTOR_LABELS = { release: 'kube-prometheus-stack' } as const;
+import { PROMETHEUS_SELECTOR_LABELS } from '../config/addons.ts';
+export { PROMETHEUS_SELECTOR_LABELS };
 
 /** Workloads besides the config services that expose a `metrics` port (exporter sidecars). */
 export const EXPORTER_TARGETS = ['pgbouncer', 'redis'] as const;

@@ -19,6 +19,7 @@ import { recommendedLabels } from '../lib/labels.ts';
 import { modelObject } from '../lib/model-object.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { clusterChart, envChart, ENVIRONMENT_LABEL, namespaceOf, type EnvContext } from './context.ts';
+import { PROMETHEUS_SELECTOR_LABELS } from './monitoring.ts';
 import { CONTROLS, FRAMEWORKS } from './security/controls.ts';
 import { flexTimeFalcoRules } from './security/falco-rules.ts';
 import { POD_KINDS, POLICIES, type PolicyDefinition } from './security/gatekeeper-policies.ts';
@@ -33,8 +34,8 @@ export const FALCO_RULES_CONFIGMAP = 'falco-flextime-rules';
 export const FALCO_RULES_FILE = 'flextime-rules.yaml';
 /** The Secret Falcosidekick reads its Slack webhook from (`falcosidekick.config.existingSecret`). */
 export const FALCOSIDEKICK_SECRET = 'falcosidekick-slack';
-/** Label kube-prometheus-stack's Prometheus selects PrometheusRules by (docs/observability.md). */
-const PROMETHEUS_RULE_LABELS = { release: 'kube-prometheus-stack' };
+/** Label kube-prometheus-stack's Prometheus selects PrometheusRules by (config/addons.ts). */
+const PROMETHEUS_RULE_LABELS = PROMETHEUS_SELECTOR_LABELS;
 const POD_KIND_NAMES = new Set(POD_KINDS.flatMap((k) => k.kinds));
 const ENFORCEMENT_ORDER: readonly EnforcementAction[] = ['deny', 'warn', 'dryrun'];
 
@@ -55,8 +56,9 @@ export function securityChart(app: App, platform: Platform): void {
       controls: policy.controls,
       controlsAnnotation: CONTROLS_ANNOTATION,
       labels: labels(policy.name, 'admission-policy'),
-      // Constraint kinds exist only after Gatekeeper has processed the template.
-      constraintAnnotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+      // Constraint kinds exist only after Gatekeeper has processed the template: skip their dry run
+      // and apply them one wave after the templates (the sync retry covers a slow Gatekeeper).
+      constraintAnnotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true', 'argocd.argoproj.io/sync-wave': '1' },
       constraints,
     });
     implementations.push({

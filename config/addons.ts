@@ -8,7 +8,22 @@
  * Upgrading a chart = change `version` here and read the chart's changelog in the PR.
  */
 import type { PlatformInput } from './schema.ts';
-import { ingressControllerSettings } from './network.ts';
+import { ingressControllerSettings, ssoConfig } from './network.ts';
+import { observabilityConfig } from './observability.ts';
+import { securityConfig } from './security.ts';
+
+/**
+ * The label kube-prometheus-stack's Prometheus selects ServiceMonitors, PodMonitors and
+ * PrometheusRules by: `release: <Helm release>`, which the chart's own objects carry (ArgoCD's
+ * release name is the chart name). The one source of truth: the selectors below, every add-on's
+ * ServiceMonitor and every rendered object (charts/monitoring.ts re-exports it) use this.
+ */
+export const PROMETHEUS_SELECTOR_LABELS = { release: 'kube-prometheus-stack' } as const;
+const scrapedBy = { ...PROMETHEUS_SELECTOR_LABELS };
+/** Keycloak's OpenID Connect endpoints of the SSO realm. */
+const oidc = `${ssoConfig.issuer}/protocol/openid-connect`;
+/** kube-prometheus-stack's namespace: Prometheus, Alertmanager, Grafana and our dashboards. */
+const MONITORING_NAMESPACE = 'observability';
 
 const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
 const RBAC = [
@@ -25,7 +40,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     repoURL: 'https://prometheus-community.github.io/helm-charts',
     chart: 'kube-prometheus-stack',
     version: '88.2.0',
-    namespace: 'observability',
+    namespace: MONITORING_NAMESPACE,
     wave: -40,
     // node-exporter reads the host (hostNetwork, hostPID, hostPath).
     podSecurity: 'privileged',
@@ -37,20 +52,59 @@ export const addonsConfig: PlatformInput['addons'] = [
       prometheus: {
         prometheusSpec: {
           retention: '15d',
-          // Pick up the ServiceMonitors and PrometheusRules rendered into dist/, not only the chart's.
-          serviceMonitorSelectorNilUsesHelmValues: false,
-          podMonitorSelectorNilUsesHelmValues: false,
-          ruleSelectorNilUsesHelmValues: false,
+          // Every namespace (the chart's namespace selectors are {}), only objects with the label:
+          // dist/ objects and the add-ons' ServiceMonitors set it (test/addons.test.ts).
+          serviceMonitorSelector: { matchLabels: scrapedBy },
+          podMonitorSelector: { matchLabels: scrapedBy },
+          ruleSelector: { matchLabels: scrapedBy },
         },
       },
-      grafana: { sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', searchNamespace: 'ALL' } } },
+      alertmanager: {
+        alertmanagerSpec: {
+          // Global routing rendered by charts/alerting.ts (docs/observability.md).
+          alertmanagerConfiguration: { name: 'flextime-alert-routing' },
+          // The chart's default {} would also merge the global config as a namespaced route.
+          alertmanagerConfigSelector: { matchLabels: scrapedBy },
+        },
+      },
+      grafana: {
+        // GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET, from the ExternalSecret of charts/alerting.ts.
+        envFromSecret: 'grafana-oauth',
+        'grafana.ini': {
+          auth: { disable_login_form: true },
+          'auth.generic_oauth': {
+            enabled: true,
+            name: 'Big 12 SSO',
+            client_id: observabilityConfig.grafana.oauthClientId,
+            scopes: 'openid profile email groups',
+            auth_url: `${oidc}/auth`,
+            token_url: `${oidc}/token`,
+            api_url: `${oidc}/userinfo`,
+            use_pkce: true,
+            role_attribute_path: observabilityConfig.grafana.roleAttributePath,
+            role_attribute_strict: true,
+          },
+        },
+        sidecar: {
+          dashboards: {
+            enabled: true,
+            label: 'grafana_dashboard',
+            labelValue: '1',
+            // Our dashboards live beside Grafana: no cluster-wide read of ConfigMaps and Secrets.
+            searchNamespace: MONITORING_NAMESPACE,
+            resource: 'configmap',
+            folderAnnotation: 'grafana_folder',
+            provider: { foldersFromFilesStructure: true },
+          },
+        },
+      },
     },
   },
   {
     name: 'cert-manager',
     repoURL: 'https://charts.jetstack.io',
     chart: 'cert-manager',
-    version: 'v1.21.2',
+    version: 'v1.21.1',
     namespace: 'cert-manager',
     wave: -30,
     podSecurity: 'restricted',
@@ -60,7 +114,7 @@ export const addonsConfig: PlatformInput['addons'] = [
       crds: { enabled: true, keep: true },
       replicaCount: 2,
       podDisruptionBudget: { enabled: true },
-      prometheus: { enabled: true, servicemonitor: { enabled: true } },
+      prometheus: { enabled: true, servicemonitor: { enabled: true, labels: scrapedBy } },
     },
   },
   {
@@ -68,13 +122,13 @@ export const addonsConfig: PlatformInput['addons'] = [
     repoURL: 'https://charts.external-secrets.io',
     chart: 'external-secrets',
     // Serves external-secrets.io/v1, the API our ExternalSecrets use.
-    version: '2.10.0',
+    version: '2.9.0',
     namespace: 'external-secrets',
     wave: -30,
     podSecurity: 'restricted',
     dependsOn: ['kube-prometheus-stack'],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK],
-    values: { installCRDs: true, replicaCount: 2, serviceMonitor: { enabled: true } },
+    values: { installCRDs: true, replicaCount: 2, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
   },
   {
     name: 'keda',
@@ -90,8 +144,8 @@ export const addonsConfig: PlatformInput['addons'] = [
       crds: { install: true },
       operator: { replicaCount: 2 },
       prometheus: {
-        operator: { enabled: true, serviceMonitor: { enabled: true } },
-        metricServer: { enabled: true, serviceMonitor: { enabled: true } },
+        operator: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
+        metricServer: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
       },
     },
   },
@@ -99,7 +153,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     name: 'gatekeeper',
     repoURL: 'https://open-policy-agent.github.io/gatekeeper/charts',
     chart: 'gatekeeper',
-    version: '3.20.1',
+    // The gator CLI of scripts/install-tools tests our policies with the same release.
+    version: '3.23.0',
     namespace: 'gatekeeper-system',
     wave: -30,
     podSecurity: 'restricted',
@@ -111,31 +166,59 @@ export const addonsConfig: PlatformInput['addons'] = [
     repoURL: 'https://falcosecurity.github.io/charts',
     chart: 'falco',
     version: '6.2.1',
-    namespace: 'falco',
+    // Where charts/security.ts renders the rules ConfigMap and the Falcosidekick secret.
+    namespace: securityConfig.falco.namespace,
     wave: -30,
     // The modern eBPF probe needs privileged pods on every node.
     podSecurity: 'privileged',
     clusterResources: [...RBAC],
     values: {
       driver: { kind: 'modern_ebpf' },
+      // The container plugin (chart 6.x default, explicit here): container.* and k8s.pod/ns fields our rules match on.
+      collectors: { enabled: true, containerEngine: { enabled: true } },
+      // FlexTime rules (charts/security.ts), loaded after the default rules; the chart's own
+      // rules.d mount exists only with `customRules`, which we leave empty.
+      mounts: {
+        volumes: [{ name: 'flextime-rules', configMap: { name: 'falco-flextime-rules' } }],
+        volumeMounts: [{ name: 'flextime-rules', mountPath: '/etc/falco/rules.d', readOnly: true }],
+      },
       falco: { json_output: true, json_include_output_property: true },
-      falcosidekick: { enabled: true, webui: { enabled: false } },
+      falcosidekick: {
+        enabled: true,
+        webui: { enabled: false },
+        config: {
+          // SLACK_WEBHOOKURL, from the ExternalSecret of charts/security.ts.
+          existingSecret: 'falcosidekick-slack',
+          slack: { minimumpriority: lowerCase(securityConfig.falco.slackMinimumPriority) },
+        },
+        // falcosidekick_inputs{priority,rule}: every event, also those below the Slack threshold.
+        serviceMonitor: { enabled: true, additionalLabels: scrapedBy },
+      },
     },
   },
   {
     name: 'trivy-operator',
     repoURL: 'https://aquasecurity.github.io/helm-charts/',
     chart: 'trivy-operator',
-    version: '0.35.0',
+    version: '0.32.1',
     namespace: 'trivy-system',
     wave: -30,
     podSecurity: 'baseline',
     dependsOn: ['kube-prometheus-stack'],
     clusterResources: [CRD, ...RBAC, { group: 'aquasecurity.github.io', kind: 'ClusterComplianceReport' }],
     values: {
-      operator: { scanJobsConcurrentLimit: 3, vulnerabilityScannerScanOnlyCurrentRevisions: true },
+      operator: {
+        scanJobsConcurrentLimit: 3,
+        vulnerabilityScannerEnabled: true,
+        vulnerabilityScannerScanOnlyCurrentRevisions: true,
+        configAuditScannerEnabled: true,
+        // Its node-collector Job mounts host paths, which trivy-system's baseline Pod Security refuses.
+        infraAssessmentScannerEnabled: false,
+      },
+      // Fixable findings only: the critical-vulnerability alert asks for a rebuild on a patched base.
       trivy: { ignoreUnfixed: true, severity: 'HIGH,CRITICAL' },
-      serviceMonitor: { enabled: true },
+      // trivy_image_vulnerabilities, read by the FlextimeCriticalImageVulnerability alert.
+      serviceMonitor: { enabled: true, labels: scrapedBy },
     },
   },
   {
@@ -172,7 +255,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     clusterResources: [CRD, ...RBAC],
     values: {
       installCRDs: true,
-      controller: { replicas: 2, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+      controller: { replicas: 2, metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } } },
       dashboard: { enabled: false },
     },
   },
@@ -202,7 +285,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     values: {
       chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock' },
       controllerManager: { enableFilterNamespace: true },
-      dashboard: { securityMode: true },
+      // The chart's NodePort would be denied by the service-exposure policy (ingress-nginx only).
+      dashboard: { securityMode: true, service: { type: 'ClusterIP' } },
     },
   },
   {
@@ -228,7 +312,7 @@ export const addonsConfig: PlatformInput['addons'] = [
             'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
           },
         },
-        metrics: { enabled: true, serviceMonitor: { enabled: true } },
+        metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
         minAvailable: 2,
       },
     },
@@ -250,3 +334,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     },
   },
 ];
+
+function lowerCase<T extends string>(value: T): Lowercase<T> {
+  return value.toLowerCase() as Lowercase<T>;
+}
