@@ -21,6 +21,7 @@ import { isClusterScoped } from '../lib/synth/kinds.ts';
 import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
 import { ArgoProject, type ClusterResource, type ProjectDestination, type ProjectSyncWindow, type RoleGrant } from '../lib/argocd-project.ts';
 import { ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
+import { addonValuesOn } from './addon-roles.ts';
 
 const SOURCE = 'charts/argocd.ts';
 export const ROOT_APPLICATION = 'flextime-root';
@@ -254,7 +255,7 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[]): 
         server: cluster.server,
         namespace: addon.namespace,
         wave: addon.wave,
-        source: { repoURL: addon.repoURL, chart: addon.chart, version: addon.version, values: addon.values },
+        source: { repoURL: addon.repoURL, chart: addon.chart, version: addon.version, values: addonValuesOn(platform, addon, cluster.name) },
         createNamespace: { labels: podSecurityLabels(addon.podSecurity, platform.podSecurityVersion) },
         pruneLast: true,
         ignoreDifferences: INJECTED_CA_BUNDLES,

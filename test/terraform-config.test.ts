@@ -16,7 +16,8 @@ import { CLUSTER_TFVARS_PATH, clusterTerraformInputs, ENVIRONMENT_TFVARS_PATH, e
 import { namespaceOf } from '../charts/context.ts';
 import { renderDocuments, type KubeObject } from '../lib/synth/engine.ts';
 import { buildApp } from '../charts/index.ts';
-import { configError, objects, rawConfig } from './helpers.ts';
+import { ROLE_ARN_ANNOTATION } from '../charts/addon-roles.ts';
+import { configError, objects, rawConfig, renderPlatform } from './helpers.ts';
 import { CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, outputNames, parseHclFile, parseStack, variableNames, type Hcl } from './terraform-hcl.ts';
 import { irsaSubjects } from './terraform-policy.ts';
 
@@ -210,6 +211,19 @@ function irsaMismatches(objs: KubeObject[], trusted: Map<string, string>): strin
 
 const ref = (r: { namespace: string; name: string }) => `system:serviceaccount:${r.namespace}:${r.name}`;
 
+/** [ServiceAccount of the Helm release, role ARN] of every add-on Application whose values annotate its ServiceAccount with a role. */
+function addonServiceAccountRoles(objs: KubeObject[]): Array<[string, string]> {
+  type Spec = { destination: { namespace: string }; source?: { helm?: { releaseName: string; valuesObject?: { serviceAccount?: { annotations?: Record<string, string> } } } } };
+  return objs
+    .filter((o) => o.kind === 'Application')
+    .flatMap((app): Array<[string, string]> => {
+      const { destination, source } = app.spec as Spec;
+      const arn = source?.helm?.valuesObject?.serviceAccount?.annotations?.[ROLE_ARN_ANNOTATION];
+      return arn ? [[`system:serviceaccount:${destination.namespace}:${source!.helm!.releaseName}`, arn]] : [];
+    })
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
 describe('IRSA trust', () => {
   it('binds each cluster role to exactly the service account config names', () => {
     const sa = platform.aws.serviceAccounts;
@@ -231,6 +245,23 @@ describe('IRSA trust', () => {
 
   it('matches every rendered ServiceAccount that carries a Terraform role', () => {
     expect(irsaMismatches(rendered, trustedSubjects(platform))).toEqual([]);
+  });
+
+  it('puts the cluster\'s role on the ServiceAccount of each add-on that calls AWS, a role that trusts exactly that ServiceAccount', () => {
+    const trusted = trustedSubjects(platform);
+    const addons = addonServiceAccountRoles(rendered);
+    expect(addons.map(([sa]) => sa)).toEqual(['system:serviceaccount:cert-manager:cert-manager', 'system:serviceaccount:external-secrets:external-secrets']);
+    for (const [sa, arn] of addons) expect(trusted.get(arn), sa).toBe(sa);
+  });
+
+  it('gives the add-ons of a new cluster that cluster\'s roles', () => {
+    const raw = rawConfig();
+    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
+    const arn = 'arn:aws:iam::111111111111:role/flextime-production-external-secrets';
+    raw.aws.outputs.clusters['flextime-production'] = { ...raw.aws.outputs.clusters.flextime!, cluster_name: 'flextime-production', external_secrets_role_arn: arn };
+    const apps = objects('argocd/apps/', renderPlatform(loadConfig(raw))).filter((a) => a.metadata.name === 'addon-flextime-production-external-secrets');
+    expect(addonServiceAccountRoles(apps)).toEqual([['system:serviceaccount:external-secrets:external-secrets', arn]]);
   });
 
   it('catches a ServiceAccount that carries a role trusting another account', () => {

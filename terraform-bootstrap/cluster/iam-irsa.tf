@@ -103,6 +103,12 @@ data "aws_iam_policy_document" "cert_manager" {
   statement {
     actions   = ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"]
     resources = [for id in var.dns_zone_ids : "arn:aws:route53:::hostedzone/${id}"]
+    # Challenge records only: TXT, never an A or CNAME that could redirect traffic.
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["TXT"]
+    }
   }
   statement {
     actions   = ["route53:ListHostedZonesByName"]
