@@ -10,6 +10,7 @@ import { namespacesChart, priorityClassesChart } from './namespaces.ts';
 import { apiSvcChart } from './api-svc.ts';
 import { schedulerSvcChart } from './scheduler-svc.ts';
 import { redisChart } from './redis.ts';
+import { databaseChart } from './database.ts';
 import { secretStoresChart } from './secrets.ts';
 import { terraformInputsChart } from './terraform.ts';
 import { environmentSecurityChart, securityChart } from './security.ts';
@@ -43,6 +44,7 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     apiSvcChart(app, ctx);
     schedulerSvcChart(app, ctx);
     redisChart(app, ctx);
+    databaseChart(app, ctx);
     environmentSecurityChart(app, ctx);
     monitoringChart(app, ctx);
     networkPoliciesChart(app, ctx);

@@ -9,6 +9,7 @@ import { GuardedNamespace } from '../lib/namespace.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 import { redisEndpoint } from './redis-endpoint.ts';
+import { databaseEndpoint } from './database-endpoint.ts';
 
 const SOURCE = 'charts/namespaces.ts';
 export const SETTINGS_CONFIGMAP = 'flextime-settings';
@@ -44,14 +45,21 @@ export function namespacesChart(app: App, ctx: EnvContext): void {
 function appSettings(ctx: EnvContext): Record<string, string> {
   const { env, platform, namespace } = ctx;
   const redis = redisEndpoint(ctx);
+  const db = databaseEndpoint(ctx);
   const settings: Record<string, string> = {
     FLEXTIME_ENVIRONMENT: env.name,
     LOG_LEVEL: env.logLevel,
     PUBLIC_API_URL: `https://api.${env.domain}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: platform.otelEndpoint,
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${env.name},service.namespace=${namespace}`,
-    PGBOUNCER_HOST: `pgbouncer.${namespace}.svc.cluster.local`,
-    PGBOUNCER_PORT: '6432',
+    // The database through PgBouncer (charts/database-endpoint.ts): libpq variables, read by
+    // node-postgres and psycopg; user and password come from the service's ExternalSecret.
+    PGBOUNCER_HOST: db.host,
+    PGBOUNCER_PORT: String(db.port),
+    PGHOST: db.host,
+    PGPORT: String(db.port),
+    PGDATABASE: db.database,
+    PGUSER: platform.database.appUser,
     // In-cluster StatefulSet or ElastiCache, as environments[].redis.mode says (charts/redis-endpoint.ts).
     REDIS_HOST: redis.host,
     REDIS_PORT: String(redis.port),

@@ -36,6 +36,7 @@ export const networkConfig: PlatformInput['network'] = {
     { name: 'pgbouncer', description: 'PgBouncer in front of RDS, with pgbouncer_exporter', ports: { pgbouncer: 6432, metrics: 9127 } },
     { name: 'flextime-backup', description: 'Nightly pg_dump to S3 (CronJob)' },
     { name: 'flextime-restore-verify', description: 'Weekly restore of the newest dump into a throw-away PostgreSQL (CronJob)' },
+    { name: 'pushgateway', description: 'Prometheus Pushgateway: the backup and restore jobs push their result metrics', ports: { metrics: 9091 } },
   ],
   clusterPeers: [
     {
@@ -73,9 +74,11 @@ export const networkConfig: PlatformInput['network'] = {
     { from: 'flextime-backup', to: 'vpc-endpoints', ports: HTTPS, reason: 'STS AssumeRoleWithWebIdentity (IRSA)' },
     { from: 'flextime-restore-verify', to: 's3', ports: HTTPS, reason: 'download the newest dump' },
     { from: 'flextime-restore-verify', to: 'vpc-endpoints', ports: HTTPS, reason: 'STS AssumeRoleWithWebIdentity (IRSA)' },
+    { from: 'flextime-backup', to: 'pushgateway', ports: [{ port: 'metrics' }], reason: 'push flextime_backup_last_success_timestamp_seconds' },
+    { from: 'flextime-restore-verify', to: 'pushgateway', ports: [{ port: 'metrics' }], reason: 'push flextime_restore_verify_success' },
     { from: 'api-svc', to: 'otel-collector', ports: [{ port: 4317 }, { port: 4318 }], reason: 'traces and metrics over OTLP' },
     { from: 'scheduler-svc', to: 'otel-collector', ports: [{ port: 4317 }, { port: 4318 }], reason: 'traces and metrics over OTLP' },
-    ...scrape('api-svc', 'scheduler-svc', 'redis', 'pgbouncer'),
+    ...scrape('api-svc', 'scheduler-svc', 'redis', 'pgbouncer', 'pushgateway'),
     ...dns('api-svc', 'scheduler-svc', 'pgbouncer', 'flextime-backup', 'flextime-restore-verify'),
   ],
 };

@@ -12,6 +12,7 @@ import { securityConfig } from './security.ts';
 import { gitopsConfig } from './gitops.ts';
 import { addonsConfig } from './addons.ts';
 import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
+import { databaseConfig } from './database.ts';
 
 export const platformConfig: PlatformInput = {
   partOf: 'flextime',
@@ -87,6 +88,10 @@ export const platformConfig: PlatformInput = {
     REDIS_PASSWORD: { key: 'redis-auth-token' },
     JWT_SIGNING_KEY: { key: 'api-svc/jwt', property: 'signingKey' },
     OIDC_CLIENT_SECRET: { key: 'api-svc/oidc', property: 'clientSecret' },
+    // charts/database.ts: PgBouncer's login for the app role, pg_dump's role, the RDS CA bundle (PEM).
+    DATABASE_APP_PASSWORD: { key: 'app/database', property: 'password' },
+    DATABASE_BACKUP_PASSWORD: { key: 'database/backup', property: 'password' },
+    RDS_CA_BUNDLE: { key: 'database/rds-ca-bundle' },
   },
   maxSurgePercent: 25,
   aws: awsConfig,
@@ -97,4 +102,5 @@ export const platformConfig: PlatformInput = {
   security: securityConfig,
   gitops: gitopsConfig,
   addons: addonsConfig,
+  database: databaseConfig,
 };

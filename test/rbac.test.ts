@@ -167,6 +167,7 @@ const SERVICE_ACCOUNT_PERMISSIONS: Record<string, string[]> = {
   pgbouncer: [],
   'flextime-backup': [],
   'flextime-restore-verify': [],
+  pushgateway: [],
 };
 
 describe.each(platform.environments.map((e) => [e.name] as const))('ServiceAccounts in %s', (env) => {

@@ -251,7 +251,7 @@ describe.each(ENVS)('workloads in %s', (envName) => {
 describe('Redis', () => {
   it('is absent from production, which uses the ElastiCache endpoint of its Terraform outputs over TLS', () => {
     expect(files.filter((f) => f.path.startsWith('dist/production/redis/'))).toEqual([]);
-    expect(objects('dist/production/', files).filter((o) => o.kind === 'StatefulSet')).toEqual([]);
+    expect(objects('dist/production/', files).filter((o) => o.kind === 'StatefulSet' && o.metadata.name === 'redis')).toEqual([]);
     const outputs = platform.aws.outputs.environments.production!;
     const settings = find('ConfigMap', 'flextime-settings', 'dist/production/', files).data as Record<string, string>;
     expect(settings).toMatchObject({ REDIS_HOST: outputs.redis_endpoint, REDIS_PORT: String(outputs.redis_port), REDIS_TLS: 'true' });
@@ -369,7 +369,7 @@ describe('workload config errors', () => {
     const c = rawConfig();
     env(c, 'staging').quota.requestsCpu = '2';
     expect(configError(c)).toContain(
-      'environments[staging].quota.requestsCpu = "2": workloads need 3.41 CPU of requests.cpu at max replicas plus rolling-update surge (api-svc 8 × 100m, scheduler-svc 5 × 500m, redis 1 × 100m+10m); raise the quota or lower replicas/resources',
+      'environments[staging].quota.requestsCpu = "2": workloads need 3.95 CPU of requests.cpu at max replicas plus rolling-update surge (api-svc 8 × 100m, scheduler-svc 5 × 500m, redis 1 × 100m+10m, pgbouncer 3 × 50m+10m, pushgateway 1 × 10m, flextime-backup 1 × 100m, flextime-restore-verify 1 × 250m); raise the quota or lower replicas/resources',
     );
   });
 

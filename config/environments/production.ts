@@ -38,6 +38,11 @@ export const production: EnvironmentInput = {
   },
   // ElastiCache (Multi-AZ, TLS): endpoint and port are this environment's Terraform outputs.
   redis: { mode: 'external', tls: true },
+  // PgBouncer per replica; RDS db.r6g.large allows about 1600 connections (terraform-bootstrap/locals.tf tier).
+  database: {
+    serverConnectionLimit: 1600,
+    pgbouncer: { replicas: 3, maxClientConn: 1000, defaultPoolSize: 40, minPoolSize: 5, reservePoolSize: 10, maxDbConnections: 80 },
+  },
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.4.2@sha256:a64d77806d2a434e13be6271911aa17d566fc1564b85cbc1c4ed37734e00a06f',

@@ -38,6 +38,11 @@ export const staging: EnvironmentInput = {
     storageClassName: 'gp3',
     maxMemory: '512Mi',
   },
+  // PgBouncer per replica; RDS db.t4g.large allows about 800 connections (terraform-bootstrap/locals.tf tier).
+  database: {
+    serverConnectionLimit: 800,
+    pgbouncer: { replicas: 2, maxClientConn: 500, defaultPoolSize: 20, minPoolSize: 2, reservePoolSize: 5, maxDbConnections: 40 },
+  },
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1@sha256:7ed80f6a81ad0833f390dad47a2eb32a07de3d479c0ee27519f7fb1431b614e3',

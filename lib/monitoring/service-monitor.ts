@@ -24,6 +24,12 @@ export interface MetricsScrapeProps {
   readonly path?: string;
   /** @default '30s' */
   readonly interval?: string;
+  /**
+   * Keep the target's own labels when they clash with the scrape labels (a Pushgateway: the
+   * pushed `job`, `namespace` and `database` labels are the ones that mean something).
+   * @default false
+   */
+  readonly honorLabels?: boolean;
 }
 
 export class MetricsScrape extends Construct {
@@ -43,6 +49,7 @@ export class MetricsScrape extends Construct {
           port: props.port ?? 'metrics',
           path: props.path ?? '/metrics',
           interval,
+          ...(props.honorLabels ? { honorLabels: true } : {}),
         }],
       },
     }));

@@ -1,0 +1,240 @@
+/**
+ * scripts/db/backup.sh and restore-verify.sh for real: a throw-away PostgreSQL (the Debian
+ * server binaries, unix socket only) holds a small FlexTime schema; backup.sh dumps it to a local
+ * directory target, restore-verify.sh restores the dump and counts the key tables' rows, and a
+ * damaged dump must fail the check with its own exit code. A small HTTP server stands in for the
+ * Pushgateway and records what the scripts push.
+ *
+ * Needs initdb/pg_ctl/pg_dump/pg_restore/psql (Debian: `apt-get install -y postgresql-15
+ * postgresql-client-15`, see scripts/install-tools). Outside CI their absence skips this file; in
+ * CI (CI=true) it fails. As root, the PostgreSQL side runs as the `postgres` user (initdb refuses root).
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IN_CI, ROOT } from './tools.ts';
+
+const SCRIPTS = join(ROOT, 'scripts', 'db');
+const TABLES = ['public.teams', 'public.venues', 'public.schedules', 'public.games'];
+
+/** Directory of the PostgreSQL server binaries: $PG_BINDIR, else the newest /usr/lib/postgresql/<major>/bin. */
+function postgresBinDir(): string | undefined {
+  if (process.env.PG_BINDIR) return existsSync(join(process.env.PG_BINDIR, 'initdb')) ? process.env.PG_BINDIR : undefined;
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const majors = readdirSync(base).filter((d) => /^[0-9]+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  return majors.map((m) => join(base, m, 'bin')).find((dir) => ['initdb', 'pg_ctl', 'pg_dump', 'pg_restore', 'psql'].every((b) => existsSync(join(dir, b))));
+}
+
+const BIN = postgresBinDir();
+if (!BIN && IN_CI) {
+  throw new Error('PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore, psql) not found in $PG_BINDIR or /usr/lib/postgresql/<major>/bin; install them with scripts/install-tools (apt-get install -y postgresql-15 postgresql-client-15)');
+}
+const AS_ROOT = process.getuid?.() === 0;
+
+interface Run { code: number; stdout: string; stderr: string }
+
+/** Runs a command as the PostgreSQL user (postgres when we are root) with PATH led by the server binaries. */
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const vars = { PATH: `${BIN}:/usr/local/bin:/usr/bin:/bin`, LC_ALL: 'C.UTF-8', TZ: 'UTC', ...env };
+  const assignments = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+  const [file, argv] = AS_ROOT ? ['runuser', ['-u', 'postgres', '--', 'env', '-i', ...assignments, command, ...args]] : ['env', ['-i', ...assignments, command, ...args]];
+  return new Promise((resolve) => {
+    execFile(file, argv, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(!BIN)('database backup and restore scripts against a real PostgreSQL', () => {
+  let root = '';
+  let socket = '';
+  let port = 0;
+  let server: Server | undefined;
+  let pushgateway = '';
+  const pushes: Array<{ url: string; body: string }> = [];
+  const db = () => ({ PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+  const psql = async (database: string, sql: string) => {
+    const r = await run('psql', ['--no-psqlrc', '--tuples-only', '--no-align', '--quiet', '--set=ON_ERROR_STOP=1', `--dbname=${database}`, `--command=${sql}`], db());
+    if (r.code !== 0) throw new Error(`psql failed: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const target = (dir: string) => `file://${join(root, dir)}`;
+  const backup = (dir: string, env: Record<string, string> = {}) =>
+    run('bash', [join(SCRIPTS, 'backup.sh')], { ...db(), PGDATABASE: 'flextime', BACKUP_TARGET: target(dir), BACKUP_WORK_DIR: root, PUSHGATEWAY_URL: pushgateway, METRICS_NAMESPACE: 'flextime-test', ...env });
+  const verify = (dir: string, env: Record<string, string> = {}) =>
+    run('bash', [join(SCRIPTS, 'restore-verify.sh')], { BACKUP_TARGET: target(dir), DATABASE_NAME: 'flextime', VERIFY_TABLES: TABLES.join(' '), RESTORE_WORK_DIR: root, PUSHGATEWAY_URL: pushgateway, METRICS_NAMESPACE: 'flextime-test', ...env });
+  /** `rows <table> <n>` lines restore-verify.sh prints, as a map. */
+  const rowsOf = (stdout: string) => Object.fromEntries(stdout.split('\n').filter((l) => l.startsWith('rows ')).map((l) => [l.split(' ')[1], Number(l.split(' ')[2])]));
+  const dumps = (dir: string) => {
+    const found: string[] = [];
+    const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : found.push(join(d, e.name))));
+    if (existsSync(join(root, dir))) walk(join(root, dir));
+    return found.sort();
+  };
+  /** A fresh backup target holding one dump, damaged by `damage`. */
+  const damagedCopy = async (dir: string, damage: (dump: string) => void) => {
+    expect((await backup(dir)).code).toBe(0);
+    const dump = dumps(dir).find((f) => f.endsWith('.dump'))!;
+    damage(dump);
+  };
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'flextime-db-'));
+    if (AS_ROOT) {
+      const id = await new Promise<string>((resolve, reject) => execFile('id', ['-u', 'postgres'], (e, out) => (e ? reject(new Error('running as root needs a "postgres" user (initdb refuses root); the Debian postgresql package creates it')) : resolve(out.trim()))));
+      chownSync(root, Number(id), Number(id));
+    }
+    socket = join(root, 'socket');
+    port = 20_000 + (process.pid % 20_000);
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        pushes.push({ url: req.url ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    pushgateway = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+    for (const [cmd, args] of [
+      ['mkdir', ['-p', socket]],
+      ['initdb', ['--pgdata', join(root, 'data'), '--username=postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']],
+      ['pg_ctl', ['--pgdata', join(root, 'data'), '--log', join(root, 'server.log'), '--wait', '--options', `-c listen_addresses='' -c unix_socket_directories='${socket}' -p ${port} -c fsync=off`, 'start']],
+      ['createdb', ['--host', socket, '--port', String(port), '--username', 'postgres', 'flextime']],
+    ] as const) {
+      const r = await run(cmd, [...args]);
+      if (r.code !== 0) throw new Error(`${cmd} failed (${r.code}): ${r.stderr}`);
+    }
+    await psql('flextime', `
+      CREATE TABLE teams (id serial PRIMARY KEY, name text NOT NULL UNIQUE, conference text NOT NULL DEFAULT 'Big 12');
+      CREATE TABLE venues (id serial PRIMARY KEY, team_id int NOT NULL REFERENCES teams, name text NOT NULL, capacity int CHECK (capacity > 0));
+      CREATE TABLE schedules (id serial PRIMARY KEY, sport text NOT NULL, season int NOT NULL, generated_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE games (id bigserial PRIMARY KEY, schedule_id int NOT NULL REFERENCES schedules, home int NOT NULL REFERENCES teams, away int NOT NULL REFERENCES teams, venue_id int REFERENCES venues, starts_at timestamptz, CHECK (home <> away));
+      CREATE INDEX games_schedule ON games (schedule_id);
+      INSERT INTO teams (name) SELECT 'Team ' || g FROM generate_series(1, 16) g;
+      INSERT INTO venues (team_id, name, capacity) SELECT id, name || ' Arena', 10000 + id * 1000 FROM teams;
+      INSERT INTO schedules (sport, season) VALUES ('football', 2025), ('basketball', 2025), ('baseball', 2026);
+      INSERT INTO games (schedule_id, home, away, venue_id, starts_at)
+        SELECT 1 + g % 3, 1 + g % 16, 1 + (g + 5) % 16, 1 + g % 16, timestamptz '2025-09-01 18:00+00' + g * interval '1 day' FROM generate_series(1, 240) g;
+    `);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (root) {
+      await run('pg_ctl', ['--pgdata', join(root, 'data'), '--mode=immediate', 'stop']);
+      rmSync(root, { recursive: true, force: true });
+    }
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('backs up to <database>/YYYY/MM/DD/<database>-<UTC time>.dump with its sha256 beside it, and pushes the success time', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const r = await backup('store');
+    expect(r.code, r.stderr).toBe(0);
+    const files = dumps('store').map((f) => f.slice(join(root, 'store').length + 1));
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^flextime\/[0-9]{4}\/[0-9]{2}\/[0-9]{2}\/flextime-[0-9]{8}T[0-9]{6}Z\.dump$/);
+    expect(files[1]).toBe(`${files[0]}.sha256`);
+    const dump = readFileSync(join(root, 'store', files[0]!));
+    expect(dump.subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump custom format
+    const name = files[0]!.split('/').pop();
+    expect(readFileSync(join(root, 'store', files[1]!), 'utf8')).toBe(`${createHash('sha256').update(dump).digest('hex')}  ${name}\n`);
+
+    const push = pushes.find((p) => p.url.startsWith('/metrics/job/flextime-backup/'))!;
+    expect(push.url).toBe('/metrics/job/flextime-backup/namespace/flextime-test/database/flextime');
+    const value = Number(/^flextime_backup_last_success_timestamp_seconds ([0-9]+)$/m.exec(push.body)?.[1]);
+    expect(value).toBeGreaterThanOrEqual(before);
+    expect(push.body).toContain('# TYPE flextime_backup_last_success_timestamp_seconds gauge');
+  }, 60_000);
+
+  it('restores the newest dump into its own throw-away PostgreSQL with the same row counts as the source, and pushes success 1', async () => {
+    pushes.length = 0;
+    const r = await verify('store');
+    expect(r.code, r.stderr).toBe(0);
+    const source = Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, Number(await psql('flextime', `SELECT count(*) FROM ${t}`))])));
+    expect(source).toEqual({ 'public.teams': 16, 'public.venues': 16, 'public.schedules': 3, 'public.games': 240 });
+    expect(rowsOf(r.stdout)).toEqual(source);
+    expect(pushes.map((p) => [p.url, p.body.trim().split('\n').pop()])).toEqual([
+      ['/metrics/job/flextime-restore-verify/namespace/flextime-test/database/flextime', 'flextime_restore_verify_success 1'],
+    ]);
+  }, 60_000);
+
+  it('restores into a scratch database on an existing server, and drops it afterwards', async () => {
+    const r = await verify('store', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(rowsOf(r.stdout)['public.games']).toBe(240);
+    expect(await psql('postgres', "SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_verify_%'")).toBe('0');
+  }, 60_000);
+
+  it('picks the newest of several dumps', async () => {
+    await psql('flextime', "INSERT INTO schedules (sport, season) VALUES ('soccer', 2026)");
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the key has one-second resolution
+    expect((await backup('store')).code).toBe(0);
+    const r = await verify('store', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(rowsOf(r.stdout)['public.schedules']).toBe(4);
+    await psql('flextime', "DELETE FROM schedules WHERE sport = 'soccer'");
+  }, 60_000);
+
+  it('fails with exit code 4 and names the mismatch when the dump is not the file the backup wrote', async () => {
+    await damagedCopy('corrupt', (dump) => {
+      const bytes = readFileSync(dump);
+      bytes.write('XXXX', 2000, 'latin1');
+      writeFileSync(dump, bytes);
+    });
+    pushes.length = 0;
+    const r = await verify('corrupt');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/FAILED: checksum mismatch: flextime-[0-9T]+Z\.dump is not the file the backup wrote/);
+    expect(pushes.map((p) => p.body.trim().split('\n').pop())).toEqual(['flextime_restore_verify_success 0']);
+  }, 60_000);
+
+  it('fails with exit code 5 when a dump with a matching checksum does not restore (damaged before it was summed)', async () => {
+    await damagedCopy('unrestorable', (dump) => {
+      const bytes = readFileSync(dump);
+      writeFileSync(dump, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      const name = dump.split('/').pop()!;
+      writeFileSync(`${dump}.sha256`, `${createHash('sha256').update(readFileSync(dump)).digest('hex')}  ${name}\n`);
+    });
+    const r = await verify('unrestorable', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/FAILED: pg_restore of flextime-[0-9T]+Z\.dump into a scratch database failed/);
+  }, 60_000);
+
+  it('fails with exit code 6 when a key table is missing from the restored dump', async () => {
+    const r = await verify('store', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres', VERIFY_TABLES: 'public.teams public.referees' });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('FAILED: table public.referees is missing from the restored dump');
+  }, 60_000);
+
+  it('fails with exit code 3 when there is no dump to check', async () => {
+    mkdirSync(join(root, 'empty'), { recursive: true });
+    const r = await verify('empty');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`FAILED: no dump of flextime in ${target('empty')}`);
+  });
+
+  it('fails the backup with exit code 3 when pg_dump fails, and stores nothing', async () => {
+    const r = await backup('nothing', { PGDATABASE: 'no_such_database' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('FAILED: pg_dump of no_such_database exited with 1');
+    expect(dumps('nothing')).toEqual([]);
+  });
+
+  it('refuses a target that is neither s3:// nor file:// (exit code 2), and an s3:// target without a KMS key', async () => {
+    const ftp = await backup('x', { BACKUP_TARGET: 'ftp://backups/flextime' });
+    expect(ftp.code).toBe(2);
+    expect(ftp.stderr).toContain("FAILED: BACKUP_TARGET 'ftp://backups/flextime' must be s3://<bucket>/<prefix> or file:///<dir>");
+    const s3 = await backup('x', { BACKUP_TARGET: 's3://flextime-test-backups/postgres/' });
+    expect(s3.code).toBe(2);
+    expect(s3.stderr).toContain('FAILED: environment variable BACKUP_KMS_KEY_ID is not set');
+  });
+});
