@@ -1,32 +1,89 @@
 #!/usr/bin/env node
-// `npm run synth`: bundle main.ts and our own modules with esbuild (tens of ms), then run the
-// bundle in this same process. One node process and no TypeScript runtime hook keeps a full
-// synth well under a second; `npx cdk8s synth` (tsx under the cdk8s runner) takes seconds.
-// The bundle is named by its content hash, so concurrent runs never overwrite each other's.
-import { build } from 'esbuild';
+// `npm run synth`: run main.ts in this one node process, fast.
+//
+// Loading the dependencies file by file (cdk8s-plus, zod, yaml and hundreds of small
+// @kubernetes-models modules) costs more than rendering. So the code is split in two bundles:
+//   - vendor: every package our code imports, bundled into one file, rebuilt only when
+//     package-lock.json or the set of imported packages changes (a second or two, once);
+//   - app: our own TypeScript (config/, lib/, charts/, main.ts), bundled by esbuild on every
+//     run (tens of ms); each package import becomes a lookup in the loaded vendor bundle.
+// Both are content-addressed under .build/, so concurrent runs never overwrite each other.
+import { build, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = await build({
+const buildDir = join(root, '.build');
+// Packages that must stay real node_modules imports: re2-wasm locates its .wasm file relative
+// to its own source file.
+const UNBUNDLED = ['re2-wasm'];
+
+const hash = (...parts) => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+
+function writeOnce(path, contents) {
+  if (existsSync(path)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
+// 1. Our code, with every package import turned into `globalThis.__flextimeVendor.get(spec)`.
+//    Treated as CommonJS by esbuild, so named imports become property reads at use time.
+const packages = new Set();
+const app = await build({
   entryPoints: [join(root, 'main.ts')],
   bundle: true,
-  packages: 'external', // node_modules load as they are; only our sources are bundled
   platform: 'node',
   format: 'esm',
   target: 'node20',
   write: false,
   logLevel: 'error',
   absWorkingDir: root,
+  plugins: [{
+    name: 'vendor',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, ({ path }) => {
+        if (path.startsWith('node:')) return { path, external: true };
+        packages.add(path);
+        return { path, namespace: 'vendor' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'vendor' }, ({ path }) => ({
+        contents: `module.exports = globalThis.__flextimeVendor.get(${JSON.stringify(path)});`,
+        loader: 'js',
+      }));
+    },
+  }],
 });
-const code = result.outputFiles[0].contents;
-const outfile = join(root, '.build', `main-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-if (!existsSync(outfile)) {
-  mkdirSync(dirname(outfile), { recursive: true });
-  const tmp = `${outfile}.${process.pid}`;
-  writeFileSync(tmp, code);
-  renameSync(tmp, outfile);
+
+// 2. The vendor bundle for exactly these packages at exactly the locked versions.
+const specs = [...packages].sort();
+const vendorFile = join(buildDir, `vendor-${hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), specs.join(','), esbuildVersion)}.mjs`);
+if (!existsSync(vendorFile)) {
+  const entry = [
+    ...specs.map((spec, i) => `import * as m${i} from ${JSON.stringify(spec)};`),
+    `export const modules = new Map([${specs.map((spec, i) => `[${JSON.stringify(spec)}, m${i}]`).join(', ')}]);`,
+  ].join('\n');
+  const vendor = await build({
+    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'error',
+    external: UNBUNDLED,
+    // Bundled CommonJS packages still call require() for node built-ins.
+    banner: { js: "import { createRequire as __flextimeRequire } from 'node:module'; const require = __flextimeRequire(import.meta.url);" },
+  });
+  writeOnce(vendorFile, vendor.outputFiles[0].contents);
 }
-await import(pathToFileURL(outfile).href);
+
+// 3. Load vendor, then run the app.
+globalThis.__flextimeVendor = (await import(pathToFileURL(vendorFile).href)).modules;
+const code = app.outputFiles[0].contents;
+const appFile = join(buildDir, `main-${hash(Buffer.from(code).toString('latin1'))}.mjs`);
+writeOnce(appFile, code);
+await import(pathToFileURL(appFile).href);
