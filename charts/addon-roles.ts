@@ -8,6 +8,7 @@
 import type { Platform } from '../config/index.ts';
 import type { ClusterTerraformOutputs } from '../config/schema.ts';
 import type { Addon, AddonName } from '../config/schema-addons.ts';
+import { SynthError } from '../lib/synth/engine.ts';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
@@ -19,13 +20,39 @@ const ADDON_ROLES: Partial<Record<AddonName, keyof ClusterTerraformOutputs & `${
 
 /** The add-on's values on `cluster`: config's values plus, for ADDON_ROLES, the cluster's role on its ServiceAccount. */
 export function addonValuesOn(platform: Platform, addon: Addon, cluster: string): object {
+  if (addon.name === 'cluster-autoscaler') return clusterAutoscalerValuesOn(platform, addon, cluster);
   const output = ADDON_ROLES[addon.name];
   if (!output) return addon.values;
-  const outputs = platform.aws.outputs.clusters[cluster];
-  if (!outputs) throw new Error(`add-on '${addon.name}' on cluster '${cluster}' needs aws.outputs.clusters.${cluster}.${output} (terraform-bootstrap/cluster)`);
+  const outputs = clusterOutputs(platform, addon, cluster, output);
   const values = addon.values as { serviceAccount?: { annotations?: Record<string, string> } };
   return {
     ...values,
     serviceAccount: { ...values.serviceAccount, annotations: { ...values.serviceAccount?.annotations, [ROLE_ARN_ANNOTATION]: outputs[output] } },
   };
+}
+
+/**
+ * cluster-autoscaler finds its cluster's node groups by the EKS name (ASG auto-discovery tags) in
+ * the cluster's region, and scales them as the cluster's role; its ServiceAccount must be the one
+ * that role trusts (aws.serviceAccounts.clusterAutoscaler), so the name is set, not generated.
+ */
+function clusterAutoscalerValuesOn(platform: Platform, addon: Extract<Addon, { name: 'cluster-autoscaler' }>, cluster: string): object {
+  const outputs = clusterOutputs(platform, addon, cluster, 'cluster_autoscaler_role_arn');
+  const sa = platform.aws.serviceAccounts.clusterAutoscaler;
+  if (sa.namespace !== addon.namespace) {
+    throw new SynthError([`addons[cluster-autoscaler].namespace = "${addon.namespace}": must be aws.serviceAccounts.clusterAutoscaler.namespace ("${sa.namespace}"), the only namespace its IAM role trusts`]);
+  }
+  return {
+    ...addon.values,
+    awsRegion: outputs.region,
+    autoDiscovery: { clusterName: outputs.cluster_name },
+    rbac: { serviceAccount: { name: sa.name, annotations: { [ROLE_ARN_ANNOTATION]: outputs.cluster_autoscaler_role_arn } } },
+  };
+}
+
+/** The one access to a cluster's Terraform outputs (config/terraform-outputs.json `clusters.<cluster>`) for add-on values. */
+function clusterOutputs(platform: Platform, addon: Addon, cluster: string, needed: keyof ClusterTerraformOutputs): ClusterTerraformOutputs {
+  const outputs = platform.aws.outputs.clusters[cluster];
+  if (!outputs) throw new Error(`add-on '${addon.name}' on cluster '${cluster}' needs aws.outputs.clusters.${cluster}.${needed} (terraform-bootstrap/cluster)`);
+  return outputs;
 }

@@ -290,6 +290,35 @@ export const addonsConfig: PlatformInput['addons'] = [
     },
   },
   {
+    name: 'cluster-autoscaler',
+    repoURL: 'https://kubernetes.github.io/autoscaler',
+    chart: 'cluster-autoscaler',
+    // The chart release built for Kubernetes 1.32 (appVersion 1.32.0): the autoscaler's minor must
+    // match the cluster's (aws.eksVersion); move both together.
+    version: '9.46.6',
+    // Its own namespace (aws.serviceAccounts.clusterAutoscaler, which the IRSA role trusts), so
+    // ArgoCD can create it with restricted Pod Security instead of labelling kube-system.
+    namespace: 'cluster-autoscaler',
+    wave: -30,
+    podSecurity: 'restricted',
+    dependsOn: ['kube-prometheus-stack'],
+    clusterResources: [...RBAC],
+    values: {
+      cloudProvider: 'aws',
+      replicaCount: 1,
+      extraArgs: {
+        expander: 'least-waste',
+        'balance-similar-node-groups': true,
+        'scale-down-unneeded-time': '10m',
+      },
+      // The image is distroless, user 65532.
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { memory: '600Mi' } },
+      serviceMonitor: { enabled: true, namespace: 'cluster-autoscaler', selector: scrapedBy },
+    },
+  },
+  {
     name: 'ingress-nginx',
     repoURL: 'https://kubernetes.github.io/ingress-nginx',
     chart: 'ingress-nginx',

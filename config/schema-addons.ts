@@ -233,6 +233,35 @@ export const chaosMeshValues = z.object({
   }).strict(),
 }).strict();
 
+/**
+ * kubernetes/autoscaler `cluster-autoscaler` on AWS. The per-cluster values (autoDiscovery.clusterName,
+ * awsRegion, the ServiceAccount's name and IRSA role) come from the cluster's Terraform outputs and
+ * aws.serviceAccounts (charts/addon-roles.ts), so they are not part of the table.
+ */
+export const clusterAutoscalerValues = z.object({
+  cloudProvider: z.literal('aws'),
+  replicaCount: z.number().int().positive(),
+  /** Flags of the autoscaler (`--<key>=<value>`). */
+  extraArgs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a flag name such as "expander"'), z.union([z.string(), z.number(), z.boolean()])),
+  securityContext: z.object({
+    runAsNonRoot: z.literal(true),
+    runAsUser: z.number().int().positive(),
+    runAsGroup: z.number().int().positive(),
+    seccompProfile: z.object({ type: z.literal('RuntimeDefault') }).strict(),
+  }).strict(),
+  containerSecurityContext: z.object({
+    allowPrivilegeEscalation: z.literal(false),
+    readOnlyRootFilesystem: z.boolean(),
+    capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }).strict(),
+  }).strict(),
+  resources: z.object({
+    requests: z.object({ cpu: z.string().min(1), memory: z.string().min(1) }).strict(),
+    limits: z.object({ memory: z.string().min(1) }).strict(),
+  }).strict(),
+  /** The chart puts `selector` on its ServiceMonitor as labels, in `namespace`. */
+  serviceMonitor: z.object({ enabled: z.boolean(), namespace: name, selector: labels }).strict(),
+}).strict();
+
 // ----------------------------------------------------------------------------- the table
 
 const addonOf = <N extends string, V extends z.ZodType>(addon: N, values: V) =>
@@ -253,6 +282,7 @@ export const ADDON_VALUES = {
   'argo-rollouts': argoRolloutsValues,
   'k6-operator': k6OperatorValues,
   'chaos-mesh': chaosMeshValues,
+  'cluster-autoscaler': clusterAutoscalerValues,
 } as const;
 export type AddonName = keyof typeof ADDON_VALUES;
 const ADDON_NAMES = Object.keys(ADDON_VALUES) as AddonName[];
@@ -272,6 +302,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('argo-rollouts', argoRolloutsValues),
   addonOf('k6-operator', k6OperatorValues),
   addonOf('chaos-mesh', chaosMeshValues),
+  addonOf('cluster-autoscaler', clusterAutoscalerValues),
 ], {
   error: (issue) => (issue.code === 'invalid_union'
     ? `unknown add-on; known: ${ADDON_NAMES.join(', ')} (a new add-on needs its values type in config/schema-addons.ts)`

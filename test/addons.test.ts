@@ -39,7 +39,7 @@ function enabledServiceMonitors(v: Values, path = ''): { path: string; labels: R
   for (const [key, child] of Object.entries(v)) {
     if (!child || typeof child !== 'object' || Array.isArray(child)) continue;
     const here = path ? `${path}.${key}` : key;
-    if (/^servicemonitor$/i.test(key) && child.enabled === true) found.push({ path: here, labels: child.additionalLabels ?? child.labels ?? {} });
+    if (/^servicemonitor$/i.test(key) && child.enabled === true) found.push({ path: here, labels: child.additionalLabels ?? child.labels ?? child.selector ?? {} });
     else found.push(...enabledServiceMonitors(child, here));
   }
   return found;
@@ -74,6 +74,7 @@ describe('Prometheus selects what we render and what the add-ons enable', () => 
       'trivy-operator: serviceMonitor',
       'cert-manager: prometheus.servicemonitor',
       'external-secrets: serviceMonitor',
+      'cluster-autoscaler: serviceMonitor',
     ]));
     for (const m of all) expect(labelsMatch(selector, m.labels), `${m.addon}: ${m.path}`).toBe(true);
   });
@@ -194,6 +195,54 @@ describe('chaos-mesh', () => {
     const raw = rawConfig();
     (raw.addons.find((a) => a.name === 'chaos-mesh')!.values as Values).dashboard.service.type = 'NodePort';
     expect(configError(raw)).toContain('addons[chaos-mesh].values.dashboard.service.type = "NodePort": must be one of "ClusterIP"');
+  });
+});
+
+describe('cluster-autoscaler', () => {
+  const ca = () => values('cluster-autoscaler');
+
+  it('discovers the node groups of its own cluster, by the EKS name and region Terraform reports', () => {
+    const outputs = platform.aws.outputs.clusters.flextime!;
+    expect(ca().autoDiscovery).toEqual({ clusterName: outputs.cluster_name });
+    expect(ca().awsRegion).toBe(outputs.region);
+    expect(ca().cloudProvider).toBe('aws');
+    expect(source('cluster-autoscaler')).toMatchObject({ chart: 'cluster-autoscaler', targetRevision: '9.46.6' });
+  });
+
+  it('runs as the ServiceAccount the cluster-autoscaler IAM role trusts, with that role', () => {
+    const sa = platform.aws.serviceAccounts.clusterAutoscaler;
+    expect(namespaceOf('cluster-autoscaler')).toBe(sa.namespace);
+    expect(ca().rbac.serviceAccount).toEqual({
+      name: sa.name,
+      annotations: { 'eks.amazonaws.com/role-arn': platform.aws.outputs.clusters.flextime!.cluster_autoscaler_role_arn },
+    });
+    expect(ca().serviceMonitor.namespace).toBe(sa.namespace);
+  });
+
+  it('runs under restricted Pod Security in a namespace ArgoCD creates', () => {
+    const spec = addonApp('cluster-autoscaler').spec as { syncPolicy: { syncOptions: string[]; managedNamespaceMetadata: { labels: Record<string, string> } } };
+    expect(spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+    expect(spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(ca().securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(ca().containerSecurityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('gives a new cluster its own cluster name, region and role', () => {
+    const raw = rawConfig();
+    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
+    const role = 'arn:aws:iam::111111111111:role/flextime-production-cluster-autoscaler';
+    raw.aws.outputs.clusters['flextime-production'] = { ...raw.aws.outputs.clusters.flextime!, cluster_name: 'flextime-production', region: 'us-west-2', cluster_autoscaler_role_arn: role };
+    raw.aws.outputs.environments.production = { ...raw.aws.outputs.environments.production!, cluster_name: 'flextime-production' };
+    const app = find('Application', 'addon-flextime-production-cluster-autoscaler', 'argocd/apps/', renderPlatform(loadConfig(raw)));
+    const v = (app.spec as { source: HelmSource }).source.helm.valuesObject;
+    expect([v.autoDiscovery.clusterName, v.awsRegion, v.rbac.serviceAccount.annotations['eks.amazonaws.com/role-arn']]).toEqual(['flextime-production', 'us-west-2', role]);
+  });
+
+  it('refuses to install it where its IAM role does not trust its ServiceAccount', () => {
+    const raw = rawConfig();
+    raw.aws.serviceAccounts.clusterAutoscaler.namespace = 'kube-system';
+    expect(() => renderPlatform(loadConfig(raw))).toThrow('addons[cluster-autoscaler].namespace = "cluster-autoscaler": must be aws.serviceAccounts.clusterAutoscaler.namespace ("kube-system"), the only namespace its IAM role trusts');
   });
 });
 
