@@ -44,7 +44,8 @@ export interface PgBouncerIniProps {
   readonly maxDbConnections?: number;
   /**
    * Protocol-level prepared statements PgBouncer tracks per server connection, so clients may
-   * use them in transaction mode (PgBouncer >= 1.21). 0 turns the tracking off.
+   * use them in transaction mode. Needs PgBouncer >= 1.21 (older versions refuse to start with
+   * the key); 0 leaves the key out.
    * @default 0
    */
   readonly maxPreparedStatements?: number;
@@ -102,7 +103,8 @@ export function pgbouncerIni(props: PgBouncerIniProps): string {
     ['reserve_pool_size', reserve],
     ['reserve_pool_timeout', props.reservePoolTimeoutSeconds ?? 3],
     ...(props.maxDbConnections !== undefined ? [['max_db_connections', props.maxDbConnections] as [string, number]] : []),
-    ['max_prepared_statements', props.maxPreparedStatements ?? 0],
+    // Left out when 0, so the file also loads in PgBouncer < 1.21, which rejects the key.
+    ...((props.maxPreparedStatements ?? 0) > 0 ? [['max_prepared_statements', props.maxPreparedStatements!] as [string, number]] : []),
     ['server_idle_timeout', props.serverIdleTimeoutSeconds ?? 600],
     ['query_wait_timeout', props.queryWaitTimeoutSeconds ?? 120],
     // Re-resolve the server name often: a Multi-AZ failover moves the RDS endpoint's address.

@@ -8,14 +8,16 @@
  * Needs initdb/pg_ctl/pg_dump/pg_restore/psql (Debian: `apt-get install -y postgresql-15
  * postgresql-client-15`, see scripts/install-tools). Outside CI their absence skips this file; in
  * CI (CI=true) it fails. As root, the PostgreSQL side runs as the `postgres` user (initdb refuses root).
+ * The pgbouncer.ini check also needs `pgbouncer` (Debian package of the same name), with the same rule.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgbouncerIni } from '../lib/pgbouncer-config.ts';
 import { IN_CI, ROOT } from './tools.ts';
 
 const SCRIPTS = join(ROOT, 'scripts', 'db');
@@ -35,6 +37,8 @@ if (!BIN && IN_CI) {
   throw new Error('PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore, psql) not found in $PG_BINDIR or /usr/lib/postgresql/<major>/bin; install them with scripts/install-tools (apt-get install -y postgresql-15 postgresql-client-15)');
 }
 const AS_ROOT = process.getuid?.() === 0;
+/** PgBouncer for the pgbouncer.ini check (Debian package `pgbouncer`), or $PGBOUNCER. */
+const PGBOUNCER = [process.env.PGBOUNCER, '/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => p && existsSync(p));
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -107,7 +111,7 @@ describe.skipIf(!BIN)('database backup and restore scripts against a real Postgr
     for (const [cmd, args] of [
       ['mkdir', ['-p', socket]],
       ['initdb', ['--pgdata', join(root, 'data'), '--username=postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']],
-      ['pg_ctl', ['--pgdata', join(root, 'data'), '--log', join(root, 'server.log'), '--wait', '--options', `-c listen_addresses='' -c unix_socket_directories='${socket}' -p ${port} -c fsync=off`, 'start']],
+      ['pg_ctl', ['--pgdata', join(root, 'data'), '--log', join(root, 'server.log'), '--wait', '--options', `-c listen_addresses=127.0.0.1 -c unix_socket_directories='${socket}' -p ${port} -c fsync=off`, 'start']],
       ['createdb', ['--host', socket, '--port', String(port), '--username', 'postgres', 'flextime']],
     ] as const) {
       const r = await run(cmd, [...args]);
@@ -237,4 +241,44 @@ describe.skipIf(!BIN)('database backup and restore scripts against a real Postgr
     expect(s3.code).toBe(2);
     expect(s3.stderr).toContain('FAILED: environment variable BACKUP_KMS_KEY_ID is not set');
   });
+
+  it.skipIf(!PGBOUNCER && !IN_CI)('serves the pgbouncer.ini lib/pgbouncer-config.ts renders: SCRAM from a userlist with a quoted password, transaction pooling into PostgreSQL', async () => {
+    if (!PGBOUNCER) throw new Error('pgbouncer not found; install it with scripts/install-tools (apt-get install -y pgbouncer)');
+    await psql('flextime', 'CREATE ROLE flextime_app LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO flextime_app');
+    const listen = port + 1;
+    const dir = join(root, 'pgbouncer');
+    await run('mkdir', ['-p', dir]);
+    // The userlist line as the ExternalSecret template renders it: a " in the password doubled.
+    writeFileSync(join(dir, 'userlist.txt'), '"flextime_app" "s3""cret"\n');
+    writeFileSync(join(dir, 'pgbouncer.ini'), pgbouncerIni({
+      databases: [{ alias: 'flextime', host: '127.0.0.1', port }],
+      listenPort: listen, authFile: join(dir, 'userlist.txt'), maxClientConn: 20, defaultPoolSize: 2, reservePoolSize: 1, maxDbConnections: 5,
+      statsUsers: ['flextime_app'],
+    }));
+    if (AS_ROOT) await run('chmod', ['-R', 'a+rX', dir]);
+    const args = [PGBOUNCER, join(dir, 'pgbouncer.ini')];
+    const bouncer = AS_ROOT ? spawn('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'pipe' }) : spawn(args[0]!, args.slice(1), { stdio: 'pipe' });
+    let log = '';
+    bouncer.stderr.on('data', (chunk) => (log += chunk));
+    const exited = new Promise((resolve) => bouncer.on('exit', resolve));
+    const client = (password: string, database: string, sql: string) =>
+      run('psql', ['--no-psqlrc', '--tuples-only', '--no-align', '--host=127.0.0.1', `--port=${listen}`, '--username=flextime_app', `--dbname=${database}`, `--command=${sql}`], { PGPASSWORD: password });
+    try {
+      let answer = await client('s3"cret', 'flextime', 'SELECT current_user, count(*) FROM public.teams');
+      for (let i = 0; answer.code !== 0 && i < 50; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // until PgBouncer listens
+        answer = await client('s3"cret', 'flextime', 'SELECT current_user, count(*) FROM public.teams');
+      }
+      expect(answer.code, answer.stderr + log).toBe(0);
+      expect(answer.stdout.trim()).toBe('flextime_app|16');
+      const pools = await client('s3"cret', 'pgbouncer', 'SHOW POOLS');
+      expect(pools.stdout.split('\n').find((l) => l.startsWith('flextime|'))).toMatch(/\|transaction$/);
+      const wrong = await client('wrong', 'flextime', 'SELECT 1');
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.stderr).toMatch(/authentication failed/);
+    } finally {
+      bouncer.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
 });

@@ -203,6 +203,11 @@ describe('pgbouncerIni', () => {
     expect(ini).not.toContain('server_tls_ca_file');
   });
 
+  it('writes max_prepared_statements only when set, since PgBouncer before 1.21 refuses to start with the key', () => {
+    expect(pgbouncerIni(base)).not.toContain('max_prepared_statements');
+    expect(pgbouncerIni({ ...base, maxPreparedStatements: 200 })).toContain('\nmax_prepared_statements = 200\n');
+  });
+
   it('names the prop and values of an impossible pool', () => {
     expect(() => pgbouncerIni({ ...base, reservePoolSize: 5, maxDbConnections: 12 })).toThrow("'defaultPoolSize' + 'reservePoolSize' (10 + 5) must be <= 'maxDbConnections' (12)");
     expect(() => pgbouncerIni({ ...base, minPoolSize: 11 })).toThrow("'minPoolSize' (11) must be <= 'defaultPoolSize' (10)");
