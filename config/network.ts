@@ -45,7 +45,7 @@ export const networkConfig: PlatformInput['network'] = {
       namespace: 'ingress-nginx',
       podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
     },
-    { name: 'prometheus', description: 'Prometheus of kube-prometheus-stack', namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+    { name: 'prometheus', description: 'Prometheus of kube-prometheus-stack', namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
     { name: 'otel-collector', description: 'OpenTelemetry Collector (OTLP gRPC 4317, HTTP 4318)', namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'otel-collector' } },
     { name: 'kube-dns', description: 'CoreDNS', namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
     { name: 'keda-operator', description: 'KEDA operator: reads the Redis queue length to scale scheduler-svc', namespace: 'keda', podLabels: { 'app.kubernetes.io/name': 'keda-operator' } },

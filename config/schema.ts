@@ -981,7 +981,10 @@ export const platform = z.object({
   checkWorkloads(p, ctx);
   checkGitops(p, ctx);
   checkNetwork(p, ctx);
+  checkPeersAreInstalled(p, ctx);
   checkDatabase(p, ctx);
+  checkDelivery(p, ctx);
+  checkLoadAndChaos(p, ctx);
   if (p.aws.ssoGroupsPrefix !== p.sso.groupsPrefix) {
     ctx.addIssue({ code: 'custom', path: ['aws', 'ssoGroupsPrefix'], message: `must equal sso.groupsPrefix ('${p.sso.groupsPrefix}'): RBAC binds groups with that prefix` });
   }
@@ -1221,5 +1224,28 @@ function checkGitops(p: GitopsView, ctx: z.RefinementCtx): void {
         message: `must not start with '${p.partOf}-': those namespaces belong to the environments (AppProject '${p.partOf}')`,
       });
     }
+  });
+}
+
+/**
+ * A cluster peer of the intent table in a namespace where nothing runs would make its allow
+ * rules dead (Prometheus could not scrape, the ingress could not reach api-svc), silently.
+ */
+function checkPeersAreInstalled(
+  p: {
+    addons: ReadonlyArray<{ namespace: string }>;
+    observability: { tracing: { namespace: string } };
+    network: { clusterPeers: ReadonlyArray<{ namespace: string }> };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const installed = new Set([...p.addons.map((a) => a.namespace), p.observability.tracing.namespace, 'kube-system']);
+  p.network.clusterPeers.forEach((peer, i) => {
+    if (installed.has(peer.namespace)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network', 'clusterPeers', i, 'namespace'],
+      message: `nothing is installed in namespace '${peer.namespace}'; allowed: ${[...installed].sort().join(', ')}`,
+    });
   });
 }

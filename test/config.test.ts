@@ -103,6 +103,11 @@ describe('platform config', () => {
     })).toBe('');
   });
 
+  it('rejects a network peer in a namespace where no add-on runs', () => {
+    expect(errorAfter((c) => { c.network.clusterPeers.find((p: { name: string }) => p.name === 'prometheus').namespace = 'monitoring'; }))
+      .toContain("network.clusterPeers[prometheus].namespace = \"monitoring\": nothing is installed in namespace 'monitoring'; allowed: ");
+  });
+
   it('rejects unknown fields instead of ignoring a typo', () => {
     expect(errorAfter((c) => { env(c, 'development').replicaz = 1; }))
       .toContain("environments[development]: unknown field(s) 'replicaz'");
