@@ -211,15 +211,22 @@ function irsaMismatches(objs: KubeObject[], trusted: Map<string, string>): strin
 
 const ref = (r: { namespace: string; name: string }) => `system:serviceaccount:${r.namespace}:${r.name}`;
 
-/** [ServiceAccount of the Helm release, role ARN] of every add-on Application whose values annotate its ServiceAccount with a role. */
+/**
+ * [ServiceAccount, role ARN] of every add-on Application whose values annotate its ServiceAccount
+ * with a role (`serviceAccount` or, cluster-autoscaler's chart, `rbac.serviceAccount`); the
+ * ServiceAccount is the `name` the values set, else the chart's default, the release name.
+ */
 function addonServiceAccountRoles(objs: KubeObject[]): Array<[string, string]> {
-  type Spec = { destination: { namespace: string }; source?: { helm?: { releaseName: string; valuesObject?: { serviceAccount?: { annotations?: Record<string, string> } } } } };
+  type ServiceAccountValues = { name?: string; annotations?: Record<string, string> };
+  type Spec = { destination: { namespace: string }; source?: { helm?: { releaseName: string; valuesObject?: { serviceAccount?: ServiceAccountValues; rbac?: { serviceAccount?: ServiceAccountValues } } } } };
   return objs
     .filter((o) => o.kind === 'Application')
     .flatMap((app): Array<[string, string]> => {
       const { destination, source } = app.spec as Spec;
-      const arn = source?.helm?.valuesObject?.serviceAccount?.annotations?.[ROLE_ARN_ANNOTATION];
-      return arn ? [[`system:serviceaccount:${destination.namespace}:${source!.helm!.releaseName}`, arn]] : [];
+      const values = source?.helm?.valuesObject;
+      const sa = values?.serviceAccount ?? values?.rbac?.serviceAccount;
+      const arn = sa?.annotations?.[ROLE_ARN_ANNOTATION];
+      return arn ? [[`system:serviceaccount:${destination.namespace}:${sa!.name ?? source!.helm!.releaseName}`, arn]] : [];
     })
     .sort(([a], [b]) => (a < b ? -1 : 1));
 }
@@ -250,7 +257,11 @@ describe('IRSA trust', () => {
   it('puts the cluster\'s role on the ServiceAccount of each add-on that calls AWS, a role that trusts exactly that ServiceAccount', () => {
     const trusted = trustedSubjects(platform);
     const addons = addonServiceAccountRoles(rendered);
-    expect(addons.map(([sa]) => sa)).toEqual(['system:serviceaccount:cert-manager:cert-manager', 'system:serviceaccount:external-secrets:external-secrets']);
+    expect(addons.map(([sa]) => sa)).toEqual([
+      'system:serviceaccount:cert-manager:cert-manager',
+      'system:serviceaccount:cluster-autoscaler:cluster-autoscaler',
+      'system:serviceaccount:external-secrets:external-secrets',
+    ]);
     for (const [sa, arn] of addons) expect(trusted.get(arn), sa).toBe(sa);
   });
 
