@@ -278,9 +278,14 @@ function appProjectPlan(platform: Platform, apps: PlannedApplication[], hosting:
   const mine = apps.filter((a) => a.project === partOf);
   const destinations: ProjectDestination[] = [];
   for (const cluster of hosting) {
-    for (const env of platform.environments.filter((e) => e.cluster === cluster.name)) {
-      destinations.push({ server: cluster.server, namespace: namespaceOf(platform, env) });
-    }
+    const envNamespaces = platform.environments.filter((e) => e.cluster === cluster.name).map((e) => namespaceOf(platform, e));
+    for (const namespace of envNamespaces) destinations.push({ server: cluster.server, namespace });
+    // Namespaces of our own that a dist folder renders besides its environment's (dist/<env>/performance
+    // writes <partOf>-performance): exactly those, derived from the objects.
+    const own = new Set(mine.filter((a) => a.cluster === cluster.name).flatMap((a) => a.dir?.objects ?? [])
+      .map((o) => o.namespace)
+      .filter((ns): ns is string => !!ns && ns.startsWith(`${partOf}-`) && !envNamespaces.includes(ns)));
+    for (const namespace of [...own].sort()) destinations.push({ server: cluster.server, namespace });
     // Applications of dist/cluster/* set no destination namespace; ArgoCD matches that as "".
     if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) destinations.push({ server: cluster.server, namespace: '' });
   }

@@ -21,6 +21,8 @@ import { tracingChart } from './tracing.ts';
 import { networkDocument, networkPoliciesChart } from './network-policies.ts';
 import { clusterIngressChart, ingressChart } from './ingress.ts';
 import { clusterRbacChart, rbacChart } from './rbac.ts';
+import { performanceChart } from './performance.ts';
+import { chaosChart } from './chaos.ts';
 
 export interface BuildOptions {
   /**
@@ -50,6 +52,7 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     networkPoliciesChart(app, ctx);
     ingressChart(app, ctx);
     rbacChart(app, ctx);
+    chaosChart(app, ctx);
   }
   if (options.shared ?? true) {
     priorityClassesChart(app, platform);
@@ -61,6 +64,7 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     networkDocument(app, platform);
     clusterIngressChart(app, platform);
     clusterRbacChart(app, platform);
+    performanceChart(app, platform);
   }
   // After every chart with an ExternalSecret: the cluster's IAM scope lists the platform secrets they read.
   if (options.shared ?? true) terraformInputsChart(app, platform);

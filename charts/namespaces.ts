@@ -9,6 +9,7 @@ import { GuardedNamespace } from '../lib/namespace.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 import { redisEndpoint } from './redis-endpoint.ts';
+import { CHAOS_INJECT_ANNOTATION } from './chaos.ts';
 import { databaseEndpoint } from './database-endpoint.ts';
 
 const SOURCE = 'charts/namespaces.ts';
@@ -22,6 +23,8 @@ export function namespacesChart(app: App, ctx: EnvContext): void {
   new GuardedNamespace(chart, 'Namespace', {
     name: namespace,
     labels,
+    // Chaos Mesh acts only in namespaces that opt in: exactly those with experiments (charts/chaos.ts).
+    annotations: env.chaos ? CHAOS_INJECT_ANNOTATION : undefined,
     podSecurityVersion: platform.podSecurityVersion,
     quota: {
       requests: { cpu: env.quota.requestsCpu, memory: env.quota.requestsMemory },

@@ -11,6 +11,7 @@ import { ProbeCheck, type HardenedContainerProps, type HardenedPodProps } from '
 import { Disruption, HardenedWorkload, Replicas, type WorkloadServicePort } from '../lib/workload.ts';
 import type { EnvContext } from './context.ts';
 import { SETTINGS_CONFIGMAP } from './namespaces.ts';
+import { rolloutStrategy, sloAnalysisTemplate } from './rollout-analysis.ts';
 
 /** The platform service `name`, and its values in the context's environment. */
 export function serviceConfig(ctx: EnvContext, name: string) {
@@ -86,12 +87,20 @@ export function serviceDisruption(service: Service, minReplicas: number): Disrup
   return minReplicas > service.minAvailable ? Disruption.minAvailable(service.minAvailable) : Disruption.maxUnavailable(1);
 }
 
-/** The Deployment (+ ServiceAccount, Service, PDB, VPA) of a service; its replicas belong to an autoscaler. */
+/**
+ * The Deployment — or, with a canary / blue-green `delivery`, the Argo Rollout and its SLO
+ * AnalysisTemplate — plus ServiceAccount, Service, PDB and VPA of a service; its replicas belong
+ * to an autoscaler.
+ */
 export function serviceWorkload(scope: Construct, ctx: EnvContext, name: string, secretName?: string): HardenedWorkload {
   const { service, deployment } = serviceConfig(ctx, name);
+  const analysis = sloAnalysisTemplate(scope, ctx, service, deployment.delivery);
+  const strategy = rolloutStrategy(ctx, deployment.delivery, analysis?.name);
   return new HardenedWorkload(scope, 'Workload', {
     name: service.name,
     namespace: ctx.namespace,
+    kind: strategy ? 'Rollout' : 'Deployment',
+    rolloutStrategy: strategy,
     labels: serviceLabels(ctx, service),
     selectorLabels: selectorLabels(ctx.identity(service.name, service.component)),
     replicas: Replicas.autoscaled(deployment.replicas.min, deployment.replicas.max),

@@ -25,5 +25,7 @@ export const gitopsConfig: PlatformInput['gitops'] = {
     { stage: 'data', wave: 20, components: ['redis', 'database', 'pgbouncer', 'backup'] },
     { stage: 'apps', wave: 30, components: ['api-svc', 'scheduler-svc'] },
     { stage: 'ingress and monitoring', wave: 40, components: ['ingress', 'monitoring', 'alerting', 'dashboards', 'tracing'] },
+    // Last: they drive and break what the stages above deployed (docs/runbooks/load-and-chaos.md).
+    { stage: 'load and chaos tests', wave: 50, components: ['performance', 'chaos'] },
   ],
 };

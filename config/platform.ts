@@ -13,6 +13,7 @@ import { gitopsConfig } from './gitops.ts';
 import { addonsConfig } from './addons.ts';
 import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
 import { databaseConfig } from './database.ts';
+import { loadTestingConfig } from './load-and-chaos.ts';
 
 export const platformConfig: PlatformInput = {
   partOf: 'flextime',
@@ -103,4 +104,5 @@ export const platformConfig: PlatformInput = {
   gitops: gitopsConfig,
   addons: addonsConfig,
   database: databaseConfig,
+  loadTesting: loadTestingConfig,
 };

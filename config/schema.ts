@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { parseCpu, parseMemory } from '../lib/quantity.ts';
+import { recordedWindows } from '../lib/monitoring/slo-rules.ts';
 import { KNOWN_METRICS, knownMetric } from './metrics.ts';
 import { addon } from './schema-addons.ts';
 import { checkNetwork, environmentAccess, environmentIngress, environmentNetwork, ingress, network, sso } from './schema-network.ts';
@@ -89,6 +90,57 @@ export const iamRoleArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM role ARN such as "arn:aws:iam::111111111111:role/name"');
 
+/**
+ * How a progressive rollout is judged (docs/runbooks/load-and-chaos.md): after each step Argo
+ * Rollouts reads the SLO recording rules `slo:sli_error:ratio_rate<window>` of `slos`; a
+ * measurement passes while the error ratio stays within `maxBurnRate` × the SLO's error budget.
+ */
+export const rolloutAnalysis = z.object({
+  /** SLOs (names from observability.slos, of this service) that gate the rollout. */
+  slos: z.array(dnsLabel).min(1),
+  /** Window of the recording rule read; must be one the SLO records (charts/monitoring.ts). */
+  window: z.string().regex(/^[1-9][0-9]*(m|h|d)$/, 'must be a Prometheus duration such as "5m" or "1h"').default('5m'),
+  /** 1 = the objective itself: the error ratio may not exceed the error budget (100 - objective). */
+  maxBurnRate: z.number().positive().max(100).default(1),
+  /** Time between measurements. */
+  interval: z.string().regex(/^[1-9][0-9]*(s|m)$/, 'must be a duration such as "30s" or "1m"').default('1m'),
+  /** Measurements per analysis run (a step holds for about count × interval). */
+  count: z.number().int().min(1).max(60).default(5),
+  /** Failed measurements tolerated; one more aborts the rollout. */
+  failureLimit: z.number().int().min(0).default(1),
+}).strict().superRefine((a, ctx) => {
+  if (a.failureLimit >= a.count) {
+    ctx.addIssue({ code: 'custom', path: ['failureLimit'], message: `must be less than count (${a.count}), or no analysis can fail` });
+  }
+});
+
+/**
+ * How new versions of a service reach its pods: a Deployment's rolling update, or an Argo
+ * Rollout (canary steps or blue-green) gated by the SLOs, which rolls back on its own.
+ */
+export const delivery = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('deployment') }).strict(),
+  z.object({
+    kind: z.literal('canary'),
+    /** Per cent of the pods running the new version at each step, increasing; then 100 %. */
+    steps: z.array(z.number().int().min(1).max(99)).min(1),
+    /** Pause after each step, before its analysis. */
+    pauseSeconds: z.number().int().min(0).max(3600).default(0),
+    analysis: rolloutAnalysis,
+  }).strict().superRefine((d, ctx) => {
+    d.steps.forEach((weight, i) => {
+      if (i > 0 && weight <= d.steps[i - 1]!) ctx.addIssue({ code: 'custom', path: ['steps', i], message: `must be greater than the previous step (${d.steps[i - 1]})` });
+    });
+  }),
+  z.object({
+    kind: z.literal('blue-green'),
+    /** Old pods stay up this long after the switch, so a failed analysis switches back at once. */
+    scaleDownDelaySeconds: z.number().int().min(30).max(3600).default(600),
+    analysis: rolloutAnalysis,
+  }).strict(),
+]);
+export type Delivery = z.infer<typeof delivery>;
+
 /** What one service looks like in one environment: only the values that differ per env. */
 export const serviceDeployment = z.object({
   image: imageRef,
@@ -96,6 +148,8 @@ export const serviceDeployment = z.object({
   resources,
   /** IAM role of the service's ServiceAccount (IRSA); absent: the pods get no AWS identity. */
   roleArn: iamRoleArn.optional(),
+  /** Rolling update (Deployment), or canary / blue-green with SLO analysis (Argo Rollout). */
+  delivery: delivery.default({ kind: 'deployment' }),
 }).strict();
 export type ServiceDeployment = z.infer<typeof serviceDeployment>;
 
@@ -348,6 +402,105 @@ export const environmentGitops = z.object({
   notifyChannel: notifyChannel.optional(),
 }).strict().prefault({});
 
+// ------------------------------------------------------------------ load and chaos tests (docs/runbooks/load-and-chaos.md)
+
+/** A Chaos Mesh / Go duration such as "30s", "2m" or "1h". */
+const chaosDuration = z.string().regex(/^[1-9][0-9]*(ms|s|m|h)$/, 'must be a duration such as "30s", "2m" or "1h"');
+
+const chaosCommon = {
+  /** Name of the Chaos Mesh Schedule (and of the experiments it creates). */
+  name: dnsLabel,
+  /** When it runs (in `chaos.timeZone`), e.g. a few minutes into the nightly load test. */
+  schedule: cronSchedule,
+  /** What must hold while it runs (PDB, HPA, alerts); written next to the experiment as an annotation. */
+  expect: z.string().min(20, 'must say what must hold while it runs (at least 20 characters)'),
+};
+
+/** One chaos experiment on a workload (a service or a `network.workloads` name) of the environment. */
+export const chaosExperiment = z.discriminatedUnion('kind', [
+  z.object({
+    ...chaosCommon,
+    /** Delete pods (the controller replaces them). */
+    kind: z.literal('pod-kill'),
+    target: dnsLabel,
+    /** Per cent of the target's pods killed at once (at least one). */
+    percent: z.number().int().min(1).max(100),
+  }).strict(),
+  z.object({
+    ...chaosCommon,
+    /** Make pods unavailable for `duration` (containers swapped for a pause image), e.g. mid-job. */
+    kind: z.literal('pod-failure'),
+    target: dnsLabel,
+    percent: z.number().int().min(1).max(100),
+    duration: chaosDuration,
+  }).strict(),
+  z.object({
+    ...chaosCommon,
+    /** Delay the packets `target` sends to `to` (another workload) by `latency` ± `jitter` for `duration`. */
+    kind: z.literal('network-delay'),
+    target: dnsLabel,
+    to: dnsLabel,
+    latency: chaosDuration,
+    jitter: chaosDuration,
+    duration: chaosDuration,
+  }).strict(),
+]);
+export type ChaosExperiment = z.infer<typeof chaosExperiment>;
+
+/** Chaos Mesh experiments of an environment (charts/chaos.ts); refused in production. */
+export const environmentChaos = z.object({
+  timeZone: ianaTimeZone,
+  experiments: z.array(chaosExperiment).min(1),
+}).strict();
+
+/** The k6 scripts in loadtest/ (one file each, `loadtest/<script>.js`). */
+export const LOADTEST_SCRIPTS = ['read-schedules', 'schedule-generation'] as const;
+
+/**
+ * k6 load tests of one environment's public API (charts/performance.ts): TestRuns for the
+ * k6-operator and a nightly CronJob in the namespace `<partOf>-performance`, on the target's
+ * cluster. Thresholds come from observability.slos (loadtest/thresholds.json).
+ */
+export const loadTesting = z.object({
+  /** Environment whose API (api.<domain>, through its ingress controller) the tests drive. */
+  target: environmentName,
+  /** grafana/k6, mirrored to an allowed registry, by digest. */
+  k6Image: imageRef,
+  /** The k6-operator starter (curl) image, mirrored, by digest. */
+  starterImage: imageRef,
+  /** Requests and limits of each k6 pod (runner, starter, initializer, nightly). */
+  resources,
+  /** Secrets Manager secret (platform store; JSON property `token`) with an API token of a load-test user of the target. */
+  apiTokenSecretKey: z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, 'must be a Secrets Manager name such as "flextime/performance/api-token"'),
+  /** TestRuns (run once each time ArgoCD creates them). */
+  tests: z.array(z.object({
+    name: dnsLabel,
+    script: z.enum(LOADTEST_SCRIPTS),
+    /** Virtual users in total (split over `parallelism` runner pods). */
+    vus: z.number().int().min(1).max(2000),
+    duration: chaosDuration,
+    parallelism: z.number().int().min(1).max(20).default(1),
+  }).strict()).min(1),
+  /** The nightly run: tests of `tests` side by side, one k6 container each, in a CronJob's hardened pod. */
+  nightly: z.object({
+    tests: z.array(dnsLabel).min(1),
+    schedule: cronSchedule,
+    timeZone: ianaTimeZone,
+  }).strict(),
+  /** ResourceQuota of the namespace. */
+  quota: z.object({ requestsCpu: cpuQuantity, requestsMemory: memoryQuantity, limitsCpu: cpuQuantity, limitsMemory: memoryQuantity, pods: z.number().int().positive() }).strict(),
+}).strict().superRefine((l, ctx) => {
+  const names = l.tests.map((t) => t.name);
+  l.nightly.tests.forEach((name, i) => {
+    if (!names.includes(name)) ctx.addIssue({ code: 'custom', path: ['nightly', 'tests', i], message: `unknown test '${name}'; allowed: ${names.join(', ')}` });
+  });
+  l.tests.forEach((t, i) => {
+    if (names.indexOf(t.name) !== i) ctx.addIssue({ code: 'custom', path: ['tests', i, 'name'], message: `duplicate test '${t.name}'` });
+    if (t.parallelism > t.vus) ctx.addIssue({ code: 'custom', path: ['tests', i, 'parallelism'], message: `must be <= vus (${t.vus}): every runner needs a virtual user` });
+  });
+});
+export type LoadTesting = z.infer<typeof loadTesting>;
+
 export const environment = z.object({
   name: environmentName,
   /** Which cluster (from `clusters`) this environment is deployed to. */
@@ -375,7 +528,13 @@ export const environment = z.object({
   access: environmentAccess,
   /** PgBouncer replicas and pool sizes, and the RDS connection limit they must fit (charts/database.ts). */
   database: environmentDatabase,
+  /** Chaos Mesh experiments (charts/chaos.ts); never in production. */
+  chaos: environmentChaos.optional(),
 }).strict().superRefine((env, ctx) => {
+  // Chaos belongs where failure is cheap; Gatekeeper denies chaos objects in production too (charts/security.ts).
+  if (env.chaos && env.name === 'production') {
+    ctx.addIssue({ code: 'custom', path: ['chaos'], message: 'chaos experiments are not allowed in production; run them in staging' });
+  }
   // Where images must be immutable (staging, production): a tag can be re-pushed, a digest cannot.
   // The same field makes Gatekeeper deny undigested images in the namespace (charts/security.ts).
   if (!env.security.requireImageDigest) return;
@@ -765,8 +924,11 @@ export function workloadFootprint(
     const dep = env.services[svc.name];
     if (!dep) continue;
     const max = dep.replicas.max;
-    // Workers run as Deployments and surge on rollout; ScaledJob pods are Jobs and do not.
-    const surge = svc.autoscaling.kind === 'redis-queue' && svc.autoscaling.runAs === 'job' ? 0 : Math.ceil((max * p.maxSurgePercent) / 100);
+    // Workers run as Deployments and surge on rollout; ScaledJob pods are Jobs and do not;
+    // blue-green runs a full second set of pods until the old one is scaled down.
+    const surge = svc.autoscaling.kind === 'redis-queue' && svc.autoscaling.runAs === 'job' ? 0
+      : dep.delivery.kind === 'blue-green' ? max
+        : Math.ceil((max * p.maxSurgePercent) / 100);
     out.push({ name: svc.name, pods: max + surge, resources: [dep.resources] });
   }
   if (env.redis.mode === 'in-cluster') {
@@ -780,6 +942,70 @@ export function workloadFootprint(
   out.push({ name: 'flextime-backup', pods: 1, resources: [db.backup.resources] });
   out.push({ name: 'flextime-restore-verify', pods: 1, resources: [db.restoreVerify.resources] });
   return out;
+}
+
+/**
+ * Progressive delivery needs a workload to roll out (not a KEDA ScaledJob) and analysis on SLOs
+ * of the same service, read from a window their recording rules actually record.
+ */
+function checkDelivery(
+  p: { services: readonly Service[]; environments: readonly Environment[]; observability: { slos: ReadonlyArray<{ name: string; service: string; alerting: 'page' | 'ticket' }> } },
+  ctx: z.RefinementCtx,
+): void {
+  p.environments.forEach((env, e) => {
+    for (const svc of p.services) {
+      const dep = env.services[svc.name];
+      if (!dep || dep.delivery.kind === 'deployment') continue;
+      const path = ['environments', e, 'services', svc.name, 'delivery'];
+      if (svc.autoscaling.kind === 'redis-queue' && svc.autoscaling.runAs === 'job') {
+        ctx.addIssue({ code: 'custom', path: [...path, 'kind'], message: `'${dep.delivery.kind}' needs a long-running workload; ${svc.name} runs as KEDA Jobs (services.${svc.name}.autoscaling.runAs)` });
+      }
+      const own = p.observability.slos.filter((s) => s.service === svc.name);
+      const { analysis } = dep.delivery;
+      analysis.slos.forEach((name, i) => {
+        const slo = own.find((s) => s.name === name);
+        if (!slo) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'analysis', 'slos', i], message: `unknown SLO '${name}' of ${svc.name}; allowed: ${own.map((s) => s.name).join(', ') || 'none (observability.slos)'}` });
+          return;
+        }
+        const recorded = recordedWindows(slo);
+        if (!recorded.includes(analysis.window)) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'analysis', 'window'], message: `'${analysis.window}' is not recorded for SLO '${name}' (alerting: ${slo.alerting}); recorded: ${recorded.join(', ')}` });
+        }
+      });
+    }
+  });
+}
+
+/** Chaos targets are workloads of their environment; load tests never drive production. */
+function checkLoadAndChaos(
+  p: { services: readonly Service[]; environments: readonly Environment[]; network: { workloads: ReadonlyArray<{ name: string; environments?: readonly string[] }> }; loadTesting: LoadTesting },
+  ctx: z.RefinementCtx,
+): void {
+  if (p.loadTesting.target === 'production') {
+    ctx.addIssue({ code: 'custom', path: ['loadTesting', 'target'], message: 'load tests must not target production; use staging' });
+  }
+  if (!p.environments.some((e) => e.name === p.loadTesting.target)) {
+    ctx.addIssue({ code: 'custom', path: ['loadTesting', 'target'], message: `unknown environment '${p.loadTesting.target}'; allowed: ${p.environments.map((e) => e.name).join(', ')}` });
+  }
+  p.environments.forEach((env, e) => {
+    const workloads = [
+      ...p.services.map((s) => s.name),
+      ...p.network.workloads.filter((w) => !w.environments || w.environments.includes(env.name)).map((w) => w.name),
+    ];
+    const names = new Set<string>();
+    env.chaos?.experiments.forEach((x, i) => {
+      const path = ['environments', e, 'chaos', 'experiments', i];
+      if (names.has(x.name)) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `duplicate experiment '${x.name}'` });
+      names.add(x.name);
+      for (const field of x.kind === 'network-delay' ? (['target', 'to'] as const) : (['target'] as const)) {
+        const name = (x as Record<typeof field, string>)[field];
+        if (!workloads.includes(name)) {
+          ctx.addIssue({ code: 'custom', path: [...path, field], message: `unknown workload '${name}' in ${env.name}; allowed: ${workloads.join(', ')}` });
+        }
+      }
+    });
+  });
 }
 
 /** Secrets charts/database.ts reads (names in `secrets`). */
@@ -972,6 +1198,8 @@ export const platform = z.object({
   addons: z.array(addon).min(1),
   /** PgBouncer, backups, restore checks and their Pushgateway (config/database.ts, docs/database.md). */
   database,
+  /** k6 load tests of one environment (config/load-and-chaos.ts, docs/runbooks/load-and-chaos.md). */
+  loadTesting,
 }).strict().superRefine((p, ctx) => {
   uniqueBy(p.clusters, 'name', ['clusters'], ctx);
   uniqueBy(p.priorityClasses, 'name', ['priorityClasses'], ctx);

@@ -19,6 +19,11 @@ export interface GuardedNamespaceProps {
   /** Labels for all three objects (PSA labels are added on the Namespace). */
   readonly labels: Readonly<Record<string, string>>;
   /**
+   * Annotations of the Namespace (e.g. an opt-in read by a controller).
+   * @default {}
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
    * Level enforced, audited and warned by Pod Security Admission.
    * @default 'restricted'
    */
@@ -60,7 +65,11 @@ export class GuardedNamespace extends Construct {
     }
 
     new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: { name: props.name, labels: { ...props.labels, ...psa } },
+      metadata: {
+        name: props.name,
+        labels: { ...props.labels, ...psa },
+        ...(props.annotations && Object.keys(props.annotations).length ? { annotations: { ...props.annotations } } : {}),
+      },
     });
 
     const { quota } = props;

@@ -118,7 +118,7 @@ describe('Applications are derived from dist/', () => {
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payments', namespace: 'flextime-production' } });
     argocdCharts(built, loadConfig());
     expect(() => render(built)).toThrow(
-      "[argocd-apps] dist/production/payments: component 'payments' has no sync wave; add it to a stage of gitops.syncWaves in config/gitops.ts (stages: namespaces and policies, config and secrets, data, apps, ingress and monitoring)",
+      "[argocd-apps] dist/production/payments: component 'payments' has no sync wave; add it to a stage of gitops.syncWaves in config/gitops.ts (stages: namespaces and policies, config and secrets, data, apps, ingress and monitoring, load and chaos tests)",
     );
   });
 
@@ -199,11 +199,11 @@ describe('AppProjects', () => {
 });
 
 describe('sync order', () => {
-  it('orders waves: add-ons, namespaces and policies, config and secrets, data, apps, ingress and monitoring', () => {
+  it('orders waves: add-ons, namespaces and policies, config and secrets, data, apps, ingress and monitoring, load and chaos tests', () => {
     const stages = loadConfig().gitops.syncWaves;
-    expect(stages.map((s) => s.stage)).toEqual(['namespaces and policies', 'config and secrets', 'data', 'apps', 'ingress and monitoring']);
+    expect(stages.map((s) => s.stage)).toEqual(['namespaces and policies', 'config and secrets', 'data', 'apps', 'ingress and monitoring', 'load and chaos tests']);
     const waveOf = (component: string) => stages.find((s) => s.components.includes(component))!.wave;
-    const order = [['namespaces', 'security'], ['secrets'], ['redis', 'database'], ['api-svc', 'scheduler-svc'], ['ingress', 'monitoring']];
+    const order = [['namespaces', 'security'], ['secrets'], ['redis', 'database'], ['api-svc', 'scheduler-svc'], ['ingress', 'monitoring'], ['performance', 'chaos']];
     for (let i = 1; i < order.length; i++) {
       for (const later of order[i]!) for (const earlier of order[i - 1]!) expect(waveOf(later), `${later} after ${earlier}`).toBeGreaterThan(waveOf(earlier));
     }
@@ -233,9 +233,11 @@ describe('sync policy', () => {
     expect(spec(app('development-namespaces')).syncPolicy.syncOptions).not.toContain('PruneLast=true');
   });
 
-  it('lets the autoscaler own the replicas of an HPA-scaled Deployment, also during sync', () => {
+  it('lets the autoscaler own the replicas of an HPA-scaled Deployment or Rollout, also during sync', () => {
+    expect(spec(app('staging-api-svc')).ignoreDifferences).toContainEqual({ group: 'apps', kind: 'Deployment', name: 'api-svc', namespace: 'flextime-staging', jsonPointers: ['/spec/replicas'] });
     const api = spec(app('production-api-svc'));
-    expect(api.ignoreDifferences).toContainEqual({ group: 'apps', kind: 'Deployment', name: 'api-svc', namespace: 'flextime-production', jsonPointers: ['/spec/replicas'] });
+    // production delivers api-svc as an Argo Rollout (environments/production.ts `delivery`)
+    expect(api.ignoreDifferences).toContainEqual({ group: 'argoproj.io', kind: 'Rollout', name: 'api-svc', namespace: 'flextime-production', jsonPointers: ['/spec/replicas'] });
     expect(api.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     expect(spec(app('production-namespaces')).ignoreDifferences).toBeUndefined();
   });

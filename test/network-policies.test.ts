@@ -27,13 +27,13 @@ function distObjects(env: string): KubeObject[] {
 
 type PodTemplate = { metadata?: { labels?: Record<string, string> }; spec?: { containers?: Array<{ ports?: Array<{ containerPort: number; name?: string; protocol?: string }> }> } };
 
-/** Pod templates of rendered Deployments, StatefulSets, DaemonSets, Jobs and CronJobs in `namespace`. */
+/** Pod templates of rendered Deployments, Argo Rollouts, StatefulSets, DaemonSets, Jobs and CronJobs in `namespace`. */
 function renderedPods(rendered: readonly KubeObject[], namespace: string): PodEndpoint[] {
   const pods: PodEndpoint[] = [];
   for (const o of rendered) {
     if (o.metadata.namespace !== namespace) continue;
     const spec = o.spec as { template?: PodTemplate; jobTemplate?: { spec?: { template?: PodTemplate } } } | undefined;
-    const template = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind) ? spec?.template : o.kind === 'CronJob' ? spec?.jobTemplate?.spec?.template : undefined;
+    const template = ['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind) ? spec?.template : o.kind === 'CronJob' ? spec?.jobTemplate?.spec?.template : undefined;
     if (!template) continue;
     const labels = template.metadata?.labels ?? {};
     pods.push({

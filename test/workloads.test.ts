@@ -54,6 +54,12 @@ function podTemplate(o: KubeObject): PodTemplate | undefined {
 
 const workloads = (env: string) => objects(`dist/${env}/`, files).filter((o) => podTemplate(o));
 
+/** Kind of a service's workload in an environment: a Deployment, or an Argo Rollout where `delivery` asks for one. */
+function workloadKind(env: string, service: string): 'Deployment' | 'Rollout' {
+  const delivery = platform.environments.find((e) => e.name === env)!.services[service]!.delivery;
+  return delivery.kind === 'deployment' ? 'Deployment' : 'Rollout';
+}
+
 /**
  * What PSS `restricted` plus our own rules (probes, requests and limits, read-only root,
  * IfNotPresent) demand of a pod, as a list of violations; [] is compliant.
@@ -100,7 +106,7 @@ describe.each(ENVS)('workloads in %s', (envName) => {
 
   it('renders api-svc and scheduler-svc, each with ServiceAccount, Service, PDB, VPA and ExternalSecret', () => {
     for (const name of ['api-svc', 'scheduler-svc']) {
-      for (const kind of ['Deployment', 'ServiceAccount', 'Service', 'PodDisruptionBudget', 'VerticalPodAutoscaler']) {
+      for (const kind of [workloadKind(envName, name), 'ServiceAccount', 'Service', 'PodDisruptionBudget', 'VerticalPodAutoscaler']) {
         expect(find(kind, name, `${prefix}${name}/`, files).metadata.namespace).toBe(`flextime-${envName}`);
       }
       expect(find('ExternalSecret', `${name}-secrets`, `${prefix}${name}/`, files)).toBeDefined();
@@ -137,15 +143,18 @@ describe.each(ENVS)('workloads in %s', (envName) => {
     }
   });
 
-  it('leaves replicas of autoscaled Deployments to their autoscaler', () => {
+  it('leaves replicas of autoscaled Deployments and Rollouts to their autoscaler', () => {
     for (const name of ['api-svc', 'scheduler-svc']) {
-      expect((find('Deployment', name, prefix, files).spec as { replicas?: number }).replicas).toBeUndefined();
+      expect((find(workloadKind(envName, name), name, prefix, files).spec as { replicas?: number }).replicas).toBeUndefined();
     }
   });
 
   it('rolls out with maxUnavailable 0 and maxSurge from config', () => {
-    const strategy = (find('Deployment', 'api-svc', prefix, files).spec as { strategy: unknown }).strategy;
-    expect(strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: `${platform.maxSurgePercent}%` } });
+    const strategy = (find(workloadKind(envName, 'api-svc'), 'api-svc', prefix, files).spec as { strategy: { canary?: object; blueGreen?: object } }).strategy;
+    const surge = { maxUnavailable: 0, maxSurge: `${platform.maxSurgePercent}%` };
+    if (workloadKind(envName, 'api-svc') === 'Deployment') expect(strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: surge });
+    else if (strategy.canary) expect(strategy.canary).toMatchObject(surge);
+    else expect(strategy.blueGreen).toMatchObject({ activeService: 'api-svc', previewService: 'api-svc-preview' });
   });
 
   it('scales api-svc with an HPA whose bounds and targets match config', () => {
@@ -158,7 +167,7 @@ describe.each(ENVS)('workloads in %s', (envName) => {
     if (scaling.kind !== 'hpa') throw new Error('api-svc scales with an HPA');
     expect(hpa.minReplicas).toBe(env.services['api-svc']!.replicas.min);
     expect(hpa.maxReplicas).toBe(env.services['api-svc']!.replicas.max);
-    expect(hpa.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'api-svc' });
+    expect(hpa.scaleTargetRef).toMatchObject({ kind: workloadKind(envName, 'api-svc'), name: 'api-svc' });
     expect(Object.fromEntries(hpa.metrics.map((m) => [m.resource.name, m.resource.target.averageUtilization])))
       .toEqual({ cpu: scaling.cpuUtilization, memory: scaling.memoryUtilization });
     expect(hpa.behavior.scaleDown.stabilizationWindowSeconds).toBe(scaling.scaleDownStabilizationSeconds);
@@ -226,7 +235,9 @@ describe.each(ENVS)('workloads in %s', (envName) => {
         ?? spec.maxReplicaCount
         ?? spec.replicas;
       if (max === undefined) throw new Error(`${o.kind} ${name}: no replica bound`);
-      return o.kind === 'Deployment' ? max + Math.ceil((max * platform.maxSurgePercent) / 100) : max;
+      const strategy = (o.spec as { strategy?: { blueGreen?: unknown } }).strategy;
+      if (o.kind === 'Rollout' && strategy?.blueGreen) return 2 * max; // both colours run until the old one scales down
+      return o.kind === 'Deployment' || o.kind === 'Rollout' ? max + Math.ceil((max * platform.maxSurgePercent) / 100) : max;
     };
     const sum = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 } as Record<string, number>;
     let pods = 0;
@@ -311,7 +322,7 @@ describe('secret stores', () => {
 });
 
 describe('the PSS check itself', () => {
-  const deployment = () => structuredClone(find('Deployment', 'api-svc', 'dist/production/', files));
+  const deployment = () => structuredClone(find(workloadKind('production', 'api-svc'), 'api-svc', 'dist/production/', files));
 
   it('fails a workload whose readiness probe was removed', () => {
     const o = deployment();

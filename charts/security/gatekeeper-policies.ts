@@ -6,6 +6,7 @@
  */
 import type { Environment, Platform } from '../../config/index.ts';
 import type { JsonSchema, KindMatch, LabelSelector } from '../../lib/gatekeeper-policy.ts';
+import { namespaceOf } from '../context.ts';
 import type { ControlId } from './controls.ts';
 import * as rego from './rego.ts';
 
@@ -57,6 +58,14 @@ export function hostAccessNamespaces(platform: Platform): string[] {
 }
 
 const stringList = (description: string): JsonSchema => ({ type: 'array', description, items: { type: 'string' } });
+
+/** Every Chaos Mesh kind (Schedule, PodChaos, NetworkChaos, Workflow, ...). */
+export const CHAOS_KINDS: readonly KindMatch[] = [{ apiGroups: ['chaos-mesh.org'], kinds: ['*'] }];
+
+/** Namespaces of the environments without chaos experiments in config (production always: config refuses chaos there). */
+export function chaosProtectedNamespaces(platform: Platform): string[] {
+  return platform.environments.filter((e) => !e.chaos).map((e) => namespaceOf(platform, e)).sort();
+}
 
 export const POLICIES: readonly PolicyDefinition[] = [
   {
@@ -153,6 +162,17 @@ export const POLICIES: readonly PolicyDefinition[] = [
     controls: ['CIS-EKS-5.4.5', 'NIST-SC-8', 'SOC2-CC6.7'],
     environments: { kinds: [{ apiGroups: ['networking.k8s.io'], kinds: ['Ingress'] }] },
     platform: { kinds: [{ apiGroups: ['networking.k8s.io'], kinds: ['Ingress'] }], scope: 'Namespaced' },
+  },
+  {
+    name: 'chaos-containment',
+    kind: 'FlexTimeChaosContainment',
+    description: 'Chaos Mesh objects exist only in environments that configure chaos, and never select pods of another environment (production is always protected).',
+    rego: rego.CHAOS_CONTAINMENT,
+    controls: ['NIST-SC-6', 'NIST-CM-6', 'SOC2-A1.1', 'SOC2-CC8.1'],
+    parameters: { protectedNamespaces: stringList('Namespaces no chaos object may live in or select pods of.') },
+    values: (p) => ({ protectedNamespaces: chaosProtectedNamespaces(p) }),
+    environments: { kinds: CHAOS_KINDS },
+    platform: { kinds: CHAOS_KINDS, scope: 'Namespaced' },
   },
   {
     name: 'rbac-wildcards',

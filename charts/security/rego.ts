@@ -309,3 +309,30 @@ violation contains {"msg": msg} if {
 	msg := sprintf("%s: rules[%d].%s uses the wildcard '%s'; list what is needed explicitly", [pods.subject, i, field, value])
 }
 `;
+
+export const CHAOS_CONTAINMENT = String.raw`package flextimechaoscontainment
+
+import data.lib.pods
+import future.keywords
+
+# A chaos object (Schedule, PodChaos, NetworkChaos, ...) created in a protected namespace.
+violation contains {"msg": msg} if {
+	input.review.namespace in input.parameters.protectedNamespaces
+	msg := sprintf("%s: chaos experiments are not allowed in %s; only environments with chaos in config run them", [pods.subject, input.review.namespace])
+}
+
+# ...or aimed from elsewhere at pods of a protected namespace (selector.namespaces, selector.pods keys).
+violation contains {"msg": msg} if {
+	walk(input.review.object.spec, [path, value])
+	count(path) >= 2
+	path[count(path) - 2] == "selector"
+	targets := selected_namespaces(path[count(path) - 1], value)
+	some ns in targets
+	ns in input.parameters.protectedNamespaces
+	msg := sprintf("%s: must not select pods in %s (spec.%s)", [pods.subject, ns, concat(".", [sprintf("%v", [p]) | some p in path])])
+}
+
+selected_namespaces(field, value) := {ns | some ns in value} if field == "namespaces"
+
+selected_namespaces(field, value) := {ns | some ns, _ in value} if field == "pods"
+`;

@@ -48,6 +48,12 @@ export const production: EnvironmentInput = {
       image: 'ghcr.io/flextime/api-svc:1.4.2@sha256:a64d77806d2a434e13be6271911aa17d566fc1564b85cbc1c4ed37734e00a06f',
       replicas: { min: 3, max: 20 },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      // Argo Rollout: 10 → 25 → 50 % of the pods, each step held 5 min while the SLOs hold; else rollback.
+      delivery: {
+        kind: 'canary',
+        steps: [10, 25, 50],
+        analysis: { slos: ['api-availability', 'api-latency-p95'], window: '5m', interval: '1m', count: 5, failureLimit: 1 },
+      },
     },
     'scheduler-svc': {
       image: 'ghcr.io/flextime/scheduler-svc:2.1.0@sha256:830066d39248addeb81b0bad5a62a1bfbca69f814a75a59441aca4985f376cbe',

@@ -1,5 +1,6 @@
 /** Staging: production-shaped (digests, HA) at a smaller size. */
 import type { EnvironmentInput } from '../index.ts';
+import { stagingChaos } from '../load-and-chaos.ts';
 import { OIDC_ISSUER_RANGES, privateSubnets, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
 
 export const staging: EnvironmentInput = {
@@ -43,6 +44,8 @@ export const staging: EnvironmentInput = {
     serverConnectionLimit: 800,
     pgbouncer: { replicas: 2, maxClientConn: 500, defaultPoolSize: 20, minPoolSize: 2, reservePoolSize: 5, maxDbConnections: 40 },
   },
+  // Chaos Mesh experiments during the nightly load test (config/load-and-chaos.ts).
+  chaos: stagingChaos,
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1@sha256:7ed80f6a81ad0833f390dad47a2eb32a07de3d479c0ee27519f7fb1431b614e3',

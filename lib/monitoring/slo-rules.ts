@@ -133,8 +133,8 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
     if (names.has(slo.name)) throw new Error(`SLO name '${slo.name}' is used twice; the 'slo' label must be unique`);
     names.add(slo.name);
 
-    const used = windows.filter((w) => (slo.alerting ?? 'page') === 'page' || w.severity !== pageSeverity);
-    const durations = [...new Set(used.flatMap((w) => [w.short, w.long]))].sort((a, b) => seconds(a) - seconds(b));
+    const used = alertWindows(slo, windows, pageSeverity);
+    const durations = recordedWindows(slo, windows, pageSeverity);
     const labels = { ...staticLabels, slo: slo.name };
     const budget = errorBudget(slo.objective);
     // Dashboards read objective and budget from these series, so a changed objective changes
@@ -175,6 +175,27 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
 
     return { name: `slo-${slo.name}`, rules: [...records, ...alerts] };
   });
+}
+
+/** The window pairs an SLO alerts on: all of them, or for `alerting: 'ticket'` those that do not page. */
+export function alertWindows(
+  slo: Pick<SloSpec, 'alerting'>,
+  windows: readonly BurnRateWindow[] = SRE_WORKBOOK_WINDOWS,
+  pageSeverity = 'critical',
+): BurnRateWindow[] {
+  return windows.filter((w) => (slo.alerting ?? 'page') === 'page' || w.severity !== pageSeverity);
+}
+
+/**
+ * The windows `slo:sli_error:ratio_rate<window>` is recorded for (shortest first): what other
+ * readers of the recording rules (dashboards, rollout analysis) may query.
+ */
+export function recordedWindows(
+  slo: Pick<SloSpec, 'alerting'>,
+  windows: readonly BurnRateWindow[] = SRE_WORKBOOK_WINDOWS,
+  pageSeverity = 'critical',
+): string[] {
+  return [...new Set(alertWindows(slo, windows, pageSeverity).flatMap((w) => [w.short, w.long]))].sort((a, b) => seconds(a) - seconds(b));
 }
 
 /** PromQL for the share of bad events of `slo` over `window`. */
