@@ -1,0 +1,201 @@
+/**
+ * Progressive delivery of api-svc: production runs an Argo Rollout built from the same hardened
+ * pod template as the Deployments elsewhere, gated by an AnalysisTemplate on the SLO recording
+ * rules, scaled by an HPA pointed at the Rollout. Staging and development stay on Deployments.
+ */
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.ts';
+import { sloGroups } from '../charts/monitoring.ts';
+import { envContext } from '../charts/context.ts';
+import { PrometheusAnalysisTemplate } from '../lib/analysis-template.ts';
+import { RolloutStrategy } from '../lib/rollout.ts';
+import { HardenedWorkload, Replicas } from '../lib/workload.ts';
+import { ProbeCheck } from '../lib/pod.ts';
+import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
+
+// The cases write deliberately wrong values, so the raw config is handled untyped here.
+type Untyped = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const platform = loadConfig();
+const files = renderPlatform(platform);
+const env = (config: Untyped, name: string): Untyped => config.environments.find((e: { name: string }) => e.name === name);
+function errorAfter(change: (config: Untyped) => void): string {
+  const config: Untyped = rawConfig();
+  change(config);
+  return configError(config);
+}
+
+type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const spec = (kind: string, name: string, prefix: string) => find(kind, name, prefix, files).spec as Spec;
+
+describe('api-svc in production', () => {
+  const prefix = 'dist/production/api-svc/';
+
+  it('is an Argo Rollout, not a Deployment', () => {
+    const kinds = objects(prefix, files).map((o) => o.kind).sort();
+    expect(kinds).toContain('Rollout');
+    expect(kinds).toContain('AnalysisTemplate');
+    expect(kinds).not.toContain('Deployment');
+    expect(find('Rollout', 'api-svc', prefix, files).apiVersion).toBe('argoproj.io/v1alpha1');
+  });
+
+  it('runs the same hardened pod template as the staging Deployment (only environment values differ)', () => {
+    const rollout = spec('Rollout', 'api-svc', prefix).template;
+    const staging = spec('Deployment', 'api-svc', 'dist/staging/api-svc/').template;
+    const strip = (t: Spec) => JSON.parse(JSON.stringify(t).replaceAll('production', 'ENV').replaceAll('staging', 'ENV'));
+    const shape = (t: Spec) => {
+      const s = strip(t);
+      for (const c of s.spec.containers) { delete c.image; delete c.resources; }
+      delete s.metadata.labels['app.kubernetes.io/version'];
+      // The revision label each controller stamps on its pods (topology spread keys on it).
+      for (const tsc of s.spec.topologySpreadConstraints) delete tsc.matchLabelKeys;
+      return s;
+    };
+    expect(shape(rollout)).toEqual(shape(staging));
+    expect(rollout.spec.topologySpreadConstraints[0].matchLabelKeys).toEqual(['rollouts-pod-template-hash']);
+    expect(rollout.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('is scaled by its HPA, which targets the Rollout', () => {
+    expect(spec('HorizontalPodAutoscaler', 'api-svc', prefix).scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api-svc' });
+    expect(spec('VerticalPodAutoscaler', 'api-svc', prefix).targetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api-svc' });
+    expect(spec('Rollout', 'api-svc', prefix).replicas).toBeUndefined();
+  });
+
+  it('steps through the canary weights from config, each followed by the SLO analysis', () => {
+    const delivery = platform.environments.find((e) => e.name === 'production')!.services['api-svc']!.delivery;
+    if (delivery.kind !== 'canary') throw new Error('production delivers api-svc as a canary');
+    const canary = spec('Rollout', 'api-svc', prefix).strategy.canary;
+    expect(canary.steps).toEqual(delivery.steps.flatMap((setWeight) => [{ setWeight }, { analysis: { templates: [{ templateName: 'api-svc-slo' }] } }]));
+    expect(canary).toMatchObject({ maxUnavailable: 0, maxSurge: `${platform.maxSurgePercent}%` });
+  });
+
+  it('analyses the SLO recording rules the burn-rate alerts read, bounded by the error budgets', () => {
+    const metrics = spec('AnalysisTemplate', 'api-svc-slo', prefix).metrics as Spec[];
+    expect(metrics.map((m) => m.name)).toEqual(['api-availability', 'api-latency-p95']);
+    const recorded = sloGroups(envContext(platform, platform.environments.find((e) => e.name === 'production')!))
+      .flatMap((g) => g.rules).filter((r) => 'record' in r).map((r) => r.record);
+    for (const m of metrics) {
+      expect(recorded).toContain(m.provider.prometheus.query.split('{')[0]);
+      expect(m.provider.prometheus.query).toBe(`slo:sli_error:ratio_rate5m{environment="production",namespace="flextime-production",slo="${m.name}"}`);
+      expect(m.provider.prometheus.address).toBe('http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090');
+      expect(m).toMatchObject({ interval: '1m', count: 5, failureLimit: 1 });
+    }
+    expect(metrics.map((m) => m.successCondition)).toEqual([
+      'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.001', // 99.9 % available
+      'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.05', // 95 % within 500 ms
+    ]);
+  });
+
+  it('moves its gate with the objective: one config change, alerts and analysis together', () => {
+    const raw: Untyped = rawConfig();
+    raw.observability.slos.find((s: { name: string }) => s.name === 'api-availability').objective = 99.5;
+    const changed = renderPlatform(loadConfig(raw), { environments: ['production'], shared: false });
+    const metric = (find('AnalysisTemplate', 'api-svc-slo', prefix, changed).spec as Spec).metrics[0];
+    expect(metric.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.005');
+  });
+});
+
+describe('api-svc in staging and development', () => {
+  it.each(['staging', 'development'])('stays a Deployment in %s (delivery defaults to deployment)', (name) => {
+    const kinds = objects(`dist/${name}/api-svc/`, files).map((o) => o.kind);
+    expect(kinds).toContain('Deployment');
+    expect(kinds).not.toContain('Rollout');
+    expect(kinds).not.toContain('AnalysisTemplate');
+  });
+
+  it('switches to a blue-green Rollout with a preview Service by config alone', () => {
+    const raw: Untyped = rawConfig();
+    env(raw, 'staging').services['api-svc'].delivery = { kind: 'blue-green', analysis: { slos: ['api-availability'] } };
+    const out = renderPlatform(loadConfig(raw), { environments: ['staging'], shared: false });
+    const bg = (find('Rollout', 'api-svc', 'dist/staging/', out).spec as Spec).strategy.blueGreen;
+    expect(bg).toEqual({
+      activeService: 'api-svc',
+      previewService: 'api-svc-preview',
+      autoPromotionEnabled: true,
+      scaleDownDelaySeconds: 600,
+      postPromotionAnalysis: { templates: [{ templateName: 'api-svc-slo' }] },
+    });
+    expect((find('Service', 'api-svc-preview', 'dist/staging/', out).spec as Spec).selector).toEqual({ 'app.kubernetes.io/name': 'api-svc', 'app.kubernetes.io/instance': 'api-svc-staging' });
+  });
+});
+
+describe('delivery config errors', () => {
+  it('names an SLO of another service', () => {
+    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.analysis.slos = ['schedule-job-errors']; }))
+      .toContain("environments[production].services.api-svc.delivery.analysis.slos[0] = \"schedule-job-errors\": unknown SLO 'schedule-job-errors' of api-svc; allowed: api-availability, api-latency-p95, api-latency-p99, api-latency-p95-target");
+  });
+
+  it('names a window the SLO does not record', () => {
+    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.analysis = { slos: ['api-latency-p95-target'], window: '5m' }; }))
+      .toContain("environments[production].services.api-svc.delivery.analysis.window = \"5m\": '5m' is not recorded for SLO 'api-latency-p95-target' (alerting: ticket); recorded: 2h, 6h, 1d, 3d");
+  });
+
+  it('refuses canary steps that do not increase', () => {
+    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.steps = [10, 50, 25]; }))
+      .toContain('environments[production].services.api-svc.delivery.steps[2] = 25: must be greater than the previous step (50)');
+  });
+
+  it('refuses a failure limit that no run can reach', () => {
+    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.analysis.failureLimit = 5; }))
+      .toContain('environments[production].services.api-svc.delivery.analysis.failureLimit = 5: must be less than count (5), or no analysis can fail');
+  });
+
+  it('refuses a rollout of a service that runs as KEDA Jobs', () => {
+    expect(errorAfter((c) => {
+      c.services.find((s: { name: string }) => s.name === 'scheduler-svc').autoscaling.runAs = 'job';
+      env(c, 'staging').services['scheduler-svc'].delivery = { kind: 'canary', steps: [50], analysis: { slos: ['schedule-job-errors'] } };
+    })).toContain("environments[staging].services.scheduler-svc.delivery.kind = \"canary\": 'canary' needs a long-running workload; scheduler-svc runs as KEDA Jobs (services.scheduler-svc.autoscaling.runAs)");
+  });
+
+  it('counts a second set of pods for blue-green in the quota check', () => {
+    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery = { kind: 'blue-green', analysis: { slos: ['api-availability'] } }; }))
+      .toContain('environments[production].quota.limitsCpu');
+  });
+});
+
+describe('RolloutStrategy and PrometheusAnalysisTemplate', () => {
+  const workload = (strategy?: RolloutStrategy, kind: 'Deployment' | 'Rollout' = 'Rollout') => {
+    const chart = Testing.chart();
+    new HardenedWorkload(chart, 'w', {
+      name: 'app', namespace: 'ns', labels: { 'app.kubernetes.io/name': 'app' }, selectorLabels: { 'app.kubernetes.io/name': 'app' },
+      kind, rolloutStrategy: strategy, replicas: Replicas.autoscaled(2, 4),
+      servicePorts: [{ name: 'http', port: 80, targetPort: 'http' }],
+      pod: { containers: [{ name: 'app', image: 'r/app:1', resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } }, probes: { liveness: ProbeCheck.http('/h', 'http'), readiness: ProbeCheck.http('/r', 'http') } }] },
+    });
+    return Testing.synth(chart);
+  };
+
+  it('refuses a Rollout without a strategy, and a strategy on a Deployment', () => {
+    expect(() => workload(undefined)).toThrow("kind 'Rollout' needs a 'rolloutStrategy' (RolloutStrategy.canary or .blueGreen)");
+    expect(() => workload(RolloutStrategy.canary({ steps: [50] }), 'Deployment')).toThrow("'rolloutStrategy' needs kind 'Rollout' (got 'Deployment')");
+  });
+
+  it('refuses canary weights out of order or out of range', () => {
+    expect(() => RolloutStrategy.canary({ steps: [] })).toThrow("'steps' must name at least one canary weight");
+    expect(() => RolloutStrategy.canary({ steps: [20, 20] })).toThrow("'steps[1]' (20) must be greater than 'steps[0]' (20)");
+    expect(() => RolloutStrategy.canary({ steps: [100] })).toThrow("'steps[0]' (100) must be a whole per cent between 1 and 99");
+    expect(() => RolloutStrategy.canary({ steps: [10], maxSurge: '2' })).toThrow("'maxSurge' (2) must be a percentage between 1% and 100%");
+  });
+
+  it('pauses before each analysis when asked', () => {
+    const steps = (RolloutStrategy.canary({ steps: [10], pauseSeconds: 60, analysisTemplate: 't' }).render('app').canary as Spec).steps;
+    expect(steps).toEqual([{ setWeight: 10 }, { pause: { duration: '60s' } }, { analysis: { templates: [{ templateName: 't' }] } }]);
+  });
+
+  it('renders a blue-green Rollout with its preview Service', () => {
+    const out = workload(RolloutStrategy.blueGreen());
+    expect(out.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['PodDisruptionBudget/app', 'Rollout/app', 'Service/app', 'Service/app-preview', 'ServiceAccount/app']);
+    expect(() => RolloutStrategy.blueGreen({ scaleDownDelaySeconds: 5 })).toThrow("'scaleDownDelaySeconds' (5) must be >= 30: endpoints need that long to drop the old pods");
+  });
+
+  it('refuses an analysis that can never fail', () => {
+    const make = (props: Partial<ConstructorParameters<typeof PrometheusAnalysisTemplate>[2]>) => new PrometheusAnalysisTemplate(Testing.chart(), 'a', {
+      name: 'a', namespace: 'ns', labels: {}, address: 'http://p:9090', metrics: [{ name: 'm', query: 'q', max: 0.1 }], ...props,
+    });
+    expect(() => make({ count: 3, failureLimit: 3 })).toThrow("'failureLimit' (3) must be >= 0 and < 'count' (3), or no run can fail");
+    expect(() => make({ metrics: [] })).toThrow("'metrics' must hold at least one metric");
+    expect(() => make({ metrics: [{ name: 'm', query: 'q', max: Number.NaN }] })).toThrow("metric 'm': 'max' (NaN) must be a finite number >= 0");
+  });
+});
