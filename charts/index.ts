@@ -7,8 +7,9 @@ import { argocdCharts } from './argocd.ts';
 import type { EnvironmentName, Platform } from '../config/index.ts';
 import { envContext } from './context.ts';
 import { namespacesChart, priorityClassesChart } from './namespaces.ts';
-import { apiSvcChart } from './api-svc.ts';
-import { schedulerSvcChart } from './scheduler-svc.ts';
+import { API_SVC, apiSvcChart } from './api-svc.ts';
+import { SCHEDULER_SVC, schedulerSvcChart } from './scheduler-svc.ts';
+import { serviceChart } from './service-chart.ts';
 import { redisChart } from './redis.ts';
 import { databaseChart } from './database.ts';
 import { secretStoresChart } from './secrets.ts';
@@ -37,6 +38,9 @@ export interface BuildOptions {
   readonly shared?: boolean;
 }
 
+/** Services with a chart file of their own; any other service renders through charts/service-chart.ts. */
+const DEDICATED_SERVICE_CHARTS = new Set([API_SVC, SCHEDULER_SVC]);
+
 export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   const app = new App();
   const wanted = options.environments ?? platform.environments.map((e) => e.name);
@@ -45,6 +49,9 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     namespacesChart(app, ctx);
     apiSvcChart(app, ctx);
     schedulerSvcChart(app, ctx);
+    for (const service of platform.services.filter((s) => !DEDICATED_SERVICE_CHARTS.has(s.name))) {
+      serviceChart(app, ctx, service.name, 'charts/service-chart.ts');
+    }
     redisChart(app, ctx);
     databaseChart(app, ctx);
     environmentSecurityChart(app, ctx);

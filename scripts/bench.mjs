@@ -15,16 +15,19 @@ const scratch = mkdtempSync(join(tmpdir(), 'flextime-bench-'));
 
 function timeIt(label, command, args) {
   const times = [];
+  let last = '';
   for (let i = 0; i < reps; i++) {
     const started = process.hrtime.bigint();
     const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (r.status !== 0) throw new Error(`${label} failed:\n${r.stdout}\n${r.stderr}`);
+    last = r.stdout;
     times.push(ms);
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  console.log(`${label.padEnd(44)} median ${median.toFixed(0).padStart(6)} ms  (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)}, n=${reps})`);
+  const objects = /synth: (\d+) objects/.exec(last)?.[1] ?? '?';
+  console.log(`${label.padEnd(48)} median ${median.toFixed(0).padStart(6)} ms  (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)}, n=${reps}, ${objects} objects)`);
   return median;
 }
 
@@ -38,9 +41,16 @@ async function scaledConfig(factor) {
     for (let i = 1; i < ${factor}; i++) {
       for (const s of originals) {
         c.services.push({ ...s, name: s.name + '-x' + i });
-        for (const e of c.environments) e.services[s.name + '-x' + i] = e.services[s.name];
+        for (const e of c.environments) {
+          // Copies ship as plain Deployments: SLO-gated rollouts belong to the original service.
+          const { delivery, ...copy } = e.services[s.name];
+          e.services[s.name + '-x' + i] = copy;
+        }
       }
     }
+    // Each copy is its own component, synced with the apps (config/gitops.ts).
+    const apps = c.gitops.syncWaves.find((w) => w.components.includes(originals[0].name));
+    apps.components.push(...c.services.slice(originals.length).map((s) => s.name));
     for (const e of c.environments) {
       e.quota = { ...e.quota, requestsCpu: '1000', requestsMemory: '4000Gi', limitsCpu: '2000', limitsMemory: '8000Gi', pods: 10000, services: 1000 };
     }
