@@ -177,7 +177,7 @@ describe('the outputs config reads back', () => {
     for (const stack of [cluster, environment]) {
       for (const key of Object.keys(locals(stack).irsa_subjects)) {
         if (key === 'efs_csi_driver') continue; // used by the EKS add-on inside Terraform, not by config
-        expect(stack.output[`${key}_role_arn`]?.[0].value).toBe(`\${aws_iam_role.irsa["${key}"].arn}`);
+        expect(stack.output[`${key}_role_arn`]?.[0].value).toBe(`\${module.irsa.arns["${key}"]}`);
       }
     }
   });

@@ -1,13 +1,13 @@
 /**
  * Reading terraform-bootstrap/ without Terraform: every *.tf file of a root module (cluster/,
  * environment/) parsed with @cdktf/hcl2json (the HCL parser Terraform uses, compiled to
- * WebAssembly) and merged into one document, plus a small evaluator for the expressions the
- * policy tests need (`local.tier.x`, `var.x`, simple operators, string templates and a few
- * collection functions).
+ * WebAssembly) and merged into one document, the local modules it calls (modules/) parsed the
+ * same way, plus a small evaluator for the expressions the policy tests need (`local.tier.x`,
+ * `var.x`, `each.value`, simple operators, string templates and a few collection functions).
  */
 import { parse } from '@cdktf/hcl2json';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 
 export const TF_DIR = 'terraform-bootstrap';
 /** Root module applied once per cluster of config. */
@@ -23,15 +23,43 @@ export type Hcl = any;
 /** One block: hcl2json gives every block as an array (a name may be declared in several files). */
 export type Block = Record<string, Hcl>;
 
-/** All *.tf files of the root module in `dir`, parsed and merged. `override` replaces file texts by name. */
-export async function parseStack(dir: string, override: Record<string, string> = {}): Promise<Hcl> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+/**
+ * All *.tf files of the root module in `dir`, parsed and merged; each module it calls from a local
+ * path (`source = "../modules/x"`) parsed the same way into `modules.<call name>`. `override`
+ * replaces file texts by path relative to `dir` (`rds.tf`, `../modules/kms-key/main.tf`).
+ */
+export async function parseStack(dir: string, override: Record<string, string> = {}, relative = '.'): Promise<Hcl> {
+  const files = readdirSync(join(dir, relative)).filter((f) => f.endsWith('.tf')).sort();
   let merged: Hcl = {};
   for (const file of files) {
-    const text = override[file] ?? readFileSync(join(dir, file), 'utf8');
+    const path = posix.join(relative, file);
+    const text = override[path] ?? readFileSync(join(dir, path), 'utf8');
     merged = mergeHcl(merged, await parse(file, text));
   }
-  return merged;
+  const modules: Record<string, Hcl> = {};
+  for (const [name, [call]] of Object.entries<Block[]>(merged.module ?? {})) {
+    if (isLocalSource(call!.source)) modules[name] = await parseStack(dir, override, posix.join(relative, call!.source));
+  }
+  return Object.keys(modules).length ? { ...merged, modules } : merged;
+}
+
+/** A module source Terraform reads from this repository (no registry, no git). */
+export const isLocalSource = (source: unknown): source is string => typeof source === 'string' && /^\.\.?\//.test(source);
+
+/**
+ * A called module's HCL as its caller sees it: its blocks, plus `caller` (the calling stack and the
+ * arguments of the call), so `var.x` of the module evaluates to what the call passes as `x`.
+ */
+export function moduleScope(stack: Hcl, name: string): Hcl {
+  return { ...stack.modules[name], caller: { stack, args: stack.module[name][0] } };
+}
+
+/** The stack and every module it calls (recursively), each with the address prefix of its blocks. */
+export function scopes(stack: Hcl, prefix = ''): Array<[string, Hcl]> {
+  return [
+    [prefix, stack],
+    ...Object.keys(stack.modules ?? {}).flatMap((name) => scopes(moduleScope(stack, name), `${prefix}module.${name}.`)),
+  ];
 }
 
 /** Parse one HCL file (e.g. a .tfvars) as plain attributes. */
@@ -87,6 +115,8 @@ export function tiers(stack: Hcl): Record<string, Record<string, Hcl>> {
 export interface Scope {
   readonly local?: Record<string, Hcl>;
   readonly var?: Record<string, Hcl>;
+  /** The instance of a `for_each` block being evaluated. */
+  readonly each?: { readonly key: string; readonly value: Hcl };
 }
 
 /** A `${...}`-reference (or any traversal) such as `aws_kms_key.main.arn`? */
@@ -94,7 +124,7 @@ export const isExpression = (v: unknown): v is string => typeof v === 'string' &
 
 /**
  * Value of an attribute in `scope`. Literals come back as they are; `"${expr}"` is evaluated
- * when it only uses `local.*`/`var.*` traversals, numbers, strings, booleans, the operators
+ * when it only uses `local.*`/`var.*`/`each.*` traversals, numbers, strings, booleans, the operators
  * HCL shares with JavaScript and the functions of FUNCTIONS; a string template with several
  * `${}` parts becomes a string. Anything else (resource references, other functions) is
  * returned as `undefined`.
@@ -115,11 +145,11 @@ export function evaluate(value: Hcl, scope: Scope): Hcl {
 function evaluateExpression(expr: string, scope: Scope): Hcl {
   let unknown = false;
   // An index by a string variable (`var.environments[var.environment]`) becomes a literal index first.
-  const indexed = expr.replace(/\[(local|var)\.([A-Za-z_][A-Za-z0-9_-]*)\]/g, (whole, root: 'local' | 'var', key: string) => {
-    const v: Hcl = scope[root]?.[key];
+  const indexed = expr.replace(/\[(local|var|each)\.([A-Za-z_][A-Za-z0-9_-]*)\]/g, (whole, root: keyof Scope, key: string) => {
+    const v: Hcl = (scope[root] as Record<string, Hcl> | undefined)?.[key];
     return typeof v === 'string' && !isExpression(v) ? `[${JSON.stringify(v)}]` : whole;
   });
-  const js = indexed.replace(/\b(local|var)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\["[^"]*"\])+)/g, (_, root: 'local' | 'var', path: string) => {
+  const js = indexed.replace(/\b(local|var|each)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\["[^"]*"\])+)/g, (_, root: keyof Scope, path: string) => {
     const keys = [...path.matchAll(/\.([A-Za-z_][A-Za-z0-9_-]*)|\["([^"]*)"\]/g)].map((m) => m[1] ?? m[2]!);
     let node: Hcl = scope[root];
     for (const key of keys) node = isObject(node) ? node[key] : undefined;
@@ -154,19 +184,41 @@ const FUNCTIONS: Record<string, (...args: Hcl[]) => Hcl> = {
   },
 };
 
+/** `value` evaluated where it can be, recursively through maps and lists; what cannot be stays as it is. */
+export function evaluateDeep(value: Hcl, scope: Scope): Hcl {
+  if (Array.isArray(value)) return value.map((v) => evaluateDeep(v, scope));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateDeep(v, scope)]));
+  return evaluate(value, scope) ?? value;
+}
+
 /**
  * `expr` evaluated once per row of the tier table, with `local.tier` set to that row (and, in the
- * environment module, `var.environment` to its name).
+ * environment module, `var.environment` to its name). In a called module (moduleScope) the tiers
+ * are the caller's, and `var.x` is the call's argument `x` evaluated in that tier.
  */
 export function perTier(stack: Hcl, expr: Hcl): Record<string, Hcl> {
+  return Object.fromEntries(Object.entries(tierScopes(stack)).map(([name, scope]) => [name, evaluate(expr, scope)]));
+}
+
+function tierScopes(stack: Hcl): Record<string, Scope> {
+  if (stack.caller) {
+    const { stack: parent, args } = stack.caller as { stack: Hcl; args: Block };
+    return Object.fromEntries(Object.entries(tierScopes(parent)).map(([name, scope]) => [
+      name,
+      { local: locals(stack), var: Object.fromEntries(Object.entries(args).map(([k, v]) => [k, evaluateDeep(v, scope)])) },
+    ]));
+  }
   const all = locals(stack);
   const perEnvironment = stack.variable?.environment !== undefined;
-  return Object.fromEntries(
-    Object.entries(tiers(stack)).map(([name, tier]) => [
-      name,
-      evaluate(expr, { local: { ...all, tier, tier_name: name }, var: perEnvironment ? { environment: name } : {} }),
-    ]),
-  );
+  return Object.fromEntries(Object.entries(tiers(stack)).map(([name, tier]) => [
+    name,
+    { local: { ...all, tier, tier_name: name }, var: perEnvironment ? { environment: name } : {} },
+  ]));
+}
+
+/** Names of the modules whose outputs (`module.<name>.<output>`) a value refers to. */
+export function moduleReferences(value: Hcl): string[] {
+  return [...JSON.stringify(value ?? null).matchAll(/\bmodule\.([A-Za-z_][A-Za-z0-9_-]*)\./g)].map((m) => m[1]!);
 }
 
 /** References `${<type>.<name>.<attr>}` found anywhere in a value (e.g. which bucket a resource targets). */

@@ -1,16 +1,16 @@
 /**
  * Static security policy of terraform-bootstrap/: the HCL of each root module (cluster/,
- * environment/) is parsed (no provider, no AWS) and every rule of test/terraform-policy.ts must
- * hold. Each rule is shown to fail when the property it guards is removed from a copy of the
- * parsed module, and once from an edited copy of the file.
+ * environment/) and of the local modules it calls (modules/) is parsed (no provider, no AWS) and
+ * every rule of test/terraform-policy.ts must hold. Each rule is shown to fail when the property
+ * it guards is removed from a copy of the parsed module, and once from an edited copy of the file.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { block, CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, MODULE_DIRS, parseStack, perTier, TF_DIR, type Hcl, type ModuleName } from './terraform-hcl.ts';
-import { policyViolations, rules } from './terraform-policy.ts';
+import { block, CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, MODULE_DIRS, moduleScope, parseStack, perTier, TF_DIR, type Hcl, type ModuleName } from './terraform-hcl.ts';
+import { policyViolations, ruleViolations, rules } from './terraform-policy.ts';
 
 const stacks = {} as Record<ModuleName, Hcl>;
 beforeAll(async () => {
@@ -22,6 +22,19 @@ const rds = (s: Hcl) => resource(s, 'aws_db_instance', 'main');
 const redis = (s: Hcl) => resource(s, 'aws_elasticache_replication_group', 'main');
 const tier = (s: Hcl, name: string) => s.locals.find((l: Hcl) => l.tiers).tiers[name];
 const bucketPolicyDoc = (s: Hcl) => block(s, 'data', 'aws_iam_policy_document', 'backups_bucket');
+/** The copy of a local module a root module calls as `name` (its blocks; edits affect that call only). */
+const called = (s: Hcl, name: string) => s.modules[name];
+const irsaTrust = (s: Hcl) => block(called(s, 'irsa'), 'data', 'aws_iam_policy_document', 'trust');
+/** Call name → source of each module a root module calls. */
+const MODULE_CALLS: Record<ModuleName, Record<string, string>> = {
+  cluster: { kms: '../modules/kms-key', irsa: '../modules/irsa-roles', efs_security_group: '../modules/data-store-security-group' },
+  environment: {
+    kms: '../modules/kms-key',
+    irsa: '../modules/irsa-roles',
+    db_security_group: '../modules/data-store-security-group',
+    redis_security_group: '../modules/data-store-security-group',
+  },
+};
 
 /** argo-cd chart version → the Argo CD it ships (argoproj/argo-helm charts/argo-cd/Chart.yaml `appVersion`). */
 const ARGO_CD_CHART_APP_VERSION: Record<string, string> = { '9.5.11': 'v3.3.9' };
@@ -94,6 +107,89 @@ describe('the committed terraform-bootstrap modules', () => {
   });
 });
 
+describe('the local modules (terraform-bootstrap/modules)', () => {
+  const call = (s: Hcl, name: string) => s.module[name][0];
+
+  it.each(Object.keys(MODULE_DIRS))('are what %s calls for its KMS key, IRSA roles and data-store security groups, which it no longer declares itself', (name) => {
+    const s = stacks[name as ModuleName];
+    expect(Object.fromEntries(Object.entries<Hcl>(s.module).map(([n, [c]]) => [n, c.source]))).toEqual(MODULE_CALLS[name as ModuleName]);
+    expect(Object.keys(s.modules).sort()).toEqual(Object.keys(MODULE_CALLS[name as ModuleName]).sort());
+    for (const type of ['aws_kms_key', 'aws_kms_alias', 'aws_security_group', 'aws_vpc_security_group_ingress_rule']) {
+      expect(s.resource[type], `${name}: ${type}`).toBeUndefined();
+    }
+    expect(s.data.aws_iam_policy_document.irsa_trust, `${name}: a trust policy of its own`).toBeUndefined();
+    expect(s.resource.aws_iam_role?.irsa, `${name}: IRSA roles of its own`).toBeUndefined();
+  });
+
+  it.each(Object.entries(MODULE_DIRS).map(([name]) => [name, name === 'cluster' ? ['non-production', 'production'] : ['development', 'production', 'staging']]))(
+    '%s gets a key with rotation on in every tier, administered by its own account, for log groups of its own region',
+    (name, tierNames) => {
+      const s = stacks[name as ModuleName];
+      expect([call(s, 'kms').aws_account_id, call(s, 'kms').region]).toEqual(['${var.aws_account_id}', '${var.region}']);
+      const kms = moduleScope(s, 'kms');
+      const key = block(kms, 'resource', 'aws_kms_key', 'this');
+      expect(perTier(kms, key.enable_key_rotation)).toEqual(Object.fromEntries(tierNames.map((t) => [t, true])));
+      expect(key.deletion_window_in_days).toBe(30);
+      const [admin, logs] = block(kms, 'data', 'aws_iam_policy_document', 'this').statement;
+      expect(admin.principals[0].identifiers).toEqual(['arn:aws:iam::${var.aws_account_id}:root']);
+      expect(logs.condition[0].values).toEqual(['arn:aws:logs:${var.region}:${var.aws_account_id}:log-group:*']);
+    },
+  );
+
+  it('give every IRSA role the trust of exactly one subject of local.irsa_subjects, on its own cluster\'s OIDC provider', () => {
+    expect(call(stacks.cluster, 'irsa')).toMatchObject({
+      subjects: '${local.irsa_subjects}',
+      oidc_provider_arn: '${aws_iam_openid_connect_provider.eks.arn}',
+      oidc_issuer_url: '${aws_eks_cluster.main.identity[0].oidc[0].issuer}',
+    });
+    expect(call(stacks.environment, 'irsa')).toMatchObject({
+      subjects: '${local.irsa_subjects}',
+      oidc_provider_arn: '${data.aws_iam_openid_connect_provider.cluster.arn}',
+      oidc_issuer_url: '${data.aws_eks_cluster.this.identity[0].oidc[0].issuer}',
+    });
+    const irsa = called(stacks.cluster, 'irsa');
+    expect(block(irsa, 'resource', 'aws_iam_role', 'this').for_each).toBe('${var.subjects}');
+    const trust = irsaTrust(stacks.cluster);
+    expect(trust.for_each).toBe('${var.subjects}');
+    expect(trust.statement[0].principals[0]).toEqual({ type: 'Federated', identifiers: ['${var.oidc_provider_arn}'] });
+    expect(trust.statement[0].condition.map((c: Hcl) => [c.test, c.variable, c.values])).toEqual([
+      ['StringEquals', '${local.oidc_issuer}:sub', ['${each.value}']],
+      ['StringEquals', '${local.oidc_issuer}:aud', ['sts.amazonaws.com']],
+    ]);
+    // Wildcards are refused before they reach a trust policy.
+    expect(irsa.variable.subjects[0].validation[0].condition).toContain('^system:serviceaccount:[a-z0-9][-a-z0-9]*:[a-z0-9][-.a-z0-9]*$');
+  });
+
+  it('let each data store in on its own port from the cluster security group only, with no CIDR input at all', () => {
+    const calls: Array<[ModuleName, string, number, string]> = [
+      ['cluster', 'efs_security_group', 2049, '${aws_eks_cluster.main.vpc_config[0].cluster_security_group_id}'],
+      ['environment', 'db_security_group', 5432, '${local.cluster_security_group_id}'],
+      ['environment', 'redis_security_group', 6379, '${local.cluster_security_group_id}'],
+    ];
+    for (const [root, name, port, client] of calls) {
+      expect([call(stacks[root], name).port, call(stacks[root], name).client_security_group_id], name).toEqual([port, client]);
+      const sg = called(stacks[root], name);
+      expect(Object.keys(sg.variable).filter((v) => /cidr/i.test(v)), name).toEqual([]);
+      const rule = block(sg, 'resource', 'aws_vpc_security_group_ingress_rule', 'this');
+      expect([rule.from_port, rule.to_port, rule.referenced_security_group_id]).toEqual(['${var.port}', '${var.port}', '${var.client_security_group_id}']);
+    }
+  });
+
+  it.each(Object.keys(MODULE_DIRS))('%s moves the state of every resource that moved into a module (no key, role or group is replaced)', (name) => {
+    const s = stacks[name as ModuleName];
+    const moves: Array<{ from: string; to: string }> = s.moved;
+    expect(moves.length).toBeGreaterThan(0);
+    for (const { from, to } of moves) {
+      const [type, resourceName] = from.slice(2, -1).split('.');
+      expect(s.resource[type!]?.[resourceName!], `${from} is still declared`).toBeUndefined();
+      const [, callName, toType, toName] = /^\$\{module\.([a-z_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)\}$/.exec(to)!;
+      expect(called(s, callName!).resource[toType!]?.[toName!], `${to} does not exist`).toBeDefined();
+    }
+    const movedFrom = moves.map((m) => m.from.slice(2, -1).split('.')[0]).sort();
+    expect(movedFrom).toEqual(Object.values(s.modules).flatMap((m: Hcl) => Object.entries<Hcl>(m.resource).flatMap(([type, byName]) => Object.keys(byName).map(() => type))).sort());
+  });
+});
+
 /** [module, what is removed, how, the exact violation it must cause] */
 const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
   ['environment', 'RDS storage encryption', (s) => delete rds(s).storage_encrypted,
@@ -109,10 +205,12 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'aws_efs_file_system.models: encrypted must be true (not in non-production, production)'],
   ['cluster', 'EKS secrets encryption', (s) => delete resource(s, 'aws_eks_cluster', 'main').encryption_config,
     'aws_eks_cluster.main: encryption_config must encrypt "secrets" with a KMS key'],
-  ['cluster', 'KMS key rotation', (s) => delete resource(s, 'aws_kms_key', 'main').enable_key_rotation,
-    'aws_kms_key.main: enable_key_rotation must be true (not in non-production, production)'],
-  ['environment', 'KMS key rotation', (s) => delete resource(s, 'aws_kms_key', 'main').enable_key_rotation,
-    'aws_kms_key.main: enable_key_rotation must be true (not in development, production, staging)'],
+  ['cluster', 'KMS key rotation', (s) => delete resource(called(s, 'kms'), 'aws_kms_key', 'this').enable_key_rotation,
+    'module.kms.aws_kms_key.this: enable_key_rotation must be true (not in non-production, production)'],
+  ['environment', 'KMS key rotation (made an input the root sets per tier)', (s) => {
+    resource(called(s, 'kms'), 'aws_kms_key', 'this').enable_key_rotation = '${var.rotate}';
+    s.module.kms[0].rotate = '${local.tier.multi_az}';
+  }, 'module.kms.aws_kms_key.this: enable_key_rotation must be true (not in development, staging)'],
   ['cluster', 'a log group key', (s) => delete resource(s, 'aws_cloudwatch_log_group', 'eks').kms_key_id,
     'aws_cloudwatch_log_group.eks: kms_key_id must be set'],
   ['environment', 'a log group key', (s) => delete resource(s, 'aws_cloudwatch_log_group', 'redis').kms_key_id,
@@ -145,18 +243,23 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'aws_eks_cluster.main: enabled_cluster_log_types lacks audit, authenticator, controllerManager, scheduler'],
   ['cluster', 'VPC flow logs', (s) => { delete s.resource.aws_flow_log; }, 'aws_vpc.main: needs flow logs of ALL traffic (aws_flow_log)'],
   ['environment', 'the security-group-only database ingress', (s) => {
-    const rule = resource(s, 'aws_vpc_security_group_ingress_rule', 'db_from_cluster');
+    const rule = resource(called(s, 'db_security_group'), 'aws_vpc_security_group_ingress_rule', 'this');
     delete rule.referenced_security_group_id;
     rule.cidr_ipv4 = '0.0.0.0/0';
-  }, 'aws_vpc_security_group_ingress_rule.db_from_cluster: aws_security_group.db must not accept 0.0.0.0/0'],
+  }, 'module.db_security_group.aws_vpc_security_group_ingress_rule.this: module.db_security_group.aws_security_group.this must not accept 0.0.0.0/0'],
   ['environment', 'the security-group-only Redis ingress', (s) => {
-    resource(s, 'aws_security_group', 'redis').ingress = [{ from_port: 6379, to_port: 6379, protocol: 'tcp', cidr_blocks: ['10.0.0.0/8'] }];
-  }, 'aws_security_group.redis: inline ingress from 10.0.0.0/8; data stores accept only security-group references'],
+    resource(called(s, 'redis_security_group'), 'aws_security_group', 'this').ingress = [{ from_port: 6379, to_port: 6379, protocol: 'tcp', cidr_blocks: ['10.0.0.0/8'] }];
+  }, 'module.redis_security_group.aws_security_group.this: inline ingress from 10.0.0.0/8; data stores accept only security-group references'],
+  ['environment', 'a data store security group of its own, open to a CIDR', (s) => {
+    s.resource.aws_security_group = { db: [{ name: 'db' }] };
+    s.resource.aws_vpc_security_group_ingress_rule = { db: [{ security_group_id: '${aws_security_group.db.id}', cidr_ipv4: '10.0.0.0/8' }] };
+    rds(s).vpc_security_group_ids = ['${aws_security_group.db.id}'];
+  }, "aws_vpc_security_group_ingress_rule.db: aws_security_group.db may only accept a referenced security group (the cluster's), not 10.0.0.0/8"],
   ['cluster', 'the security-group-only EFS ingress', (s) => {
-    const rule = resource(s, 'aws_vpc_security_group_ingress_rule', 'efs_from_cluster');
+    const rule = resource(called(s, 'efs_security_group'), 'aws_vpc_security_group_ingress_rule', 'this');
     delete rule.referenced_security_group_id;
     rule.cidr_ipv4 = '10.10.0.0/16';
-  }, "aws_vpc_security_group_ingress_rule.efs_from_cluster: aws_security_group.efs may only accept a referenced security group (the cluster's), not 10.10.0.0/16"],
+  }, "module.efs_security_group.aws_vpc_security_group_ingress_rule.this: module.efs_security_group.aws_security_group.this may only accept a referenced security group (the cluster's), not 10.10.0.0/16"],
   ['environment', 'the private database', (s) => { rds(s).publicly_accessible = true; }, 'aws_db_instance.main: publicly_accessible must be false'],
   ['cluster', 'the public API CIDR limit', (s) => { delete resource(s, 'aws_eks_cluster', 'main').vpc_config[0].public_access_cidrs; },
     'aws_eks_cluster.main: a public endpoint must be limited by public_access_cidrs (var.public_api_cidrs)'],
@@ -178,10 +281,14 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'terraform: required_version must be an exact version, not ">= 1.8"'],
   ['cluster', 'a pinned chart', (s) => { delete resource(s, 'helm_release', 'argocd').version; },
     'helm_release.argocd: chart version must be exact, not undefined'],
-  ['cluster', 'the exact IRSA subject', (s) => { block(s, 'data', 'aws_iam_policy_document', 'irsa_trust').statement[0].condition[0].test = 'StringLike'; },
-    'aws_iam_role.irsa: web-identity trust must pin :sub with StringEquals'],
-  ['environment', 'the exact IRSA subject', (s) => { block(s, 'data', 'aws_iam_policy_document', 'irsa_trust').statement[0].condition.splice(1, 1); },
-    'aws_iam_role.irsa: web-identity trust must pin :aud with StringEquals'],
+  ['cluster', 'the exact IRSA subject', (s) => { irsaTrust(s).statement[0].condition[0].test = 'StringLike'; },
+    'module.irsa.aws_iam_role.this: web-identity trust must pin :sub with StringEquals'],
+  ['environment', 'the exact IRSA subject', (s) => { irsaTrust(s).statement[0].condition.splice(1, 1); },
+    'module.irsa.aws_iam_role.this: web-identity trust must pin :aud with StringEquals'],
+  ['cluster', 'the local KMS module', (s) => { s.module.kms[0].source = 'terraform-aws-modules/kms/aws'; },
+    'module.kms: source must be a local module (../modules/<name>) the policy reads, not "terraform-aws-modules/kms/aws"'],
+  ['environment', 'the local IRSA module', (s) => { s.module.irsa[0].source = 'git::https://example.com/irsa.git'; delete s.modules.irsa; },
+    'module.irsa: source must be a local module (../modules/<name>) the policy reads, not "git::https://example.com/irsa.git"'],
 ];
 
 describe('each policy rule', () => {
@@ -196,7 +303,7 @@ describe('each policy rule', () => {
     for (const [module, , remove] of removals) {
       const copy = structuredClone(stacks[module]);
       remove(copy);
-      for (const [name, rule] of Object.entries(rules)) if (rule(copy).length) proven.add(`${module}: ${name}`);
+      for (const [name, rule] of Object.entries(rules)) if (ruleViolations(copy, rule).length) proven.add(`${module}: ${name}`);
     }
     // Every rule that has something to check in a module is shown to fail there.
     const applicable = Object.keys(MODULE_DIRS).flatMap((module) => Object.keys(rules)
@@ -211,6 +318,19 @@ describe('each policy rule', () => {
     const edited = await parseStack(ENVIRONMENT_DIR, { 'rds.tf': text.replace(/^\s*storage_encrypted\s*=\s*true\n/m, '') });
     expect(policyViolations(edited)).toEqual([
       'aws_db_instance.main: storage_encrypted must be true (not in development, production, staging)',
+    ]);
+  });
+
+  it('fails on the HCL text too: the kms-key module without rotation fails both root modules', async () => {
+    const path = '../modules/kms-key/main.tf';
+    const text = readFileSync(join(CLUSTER_DIR, path), 'utf8');
+    expect(text).toMatch(/^\s*enable_key_rotation\s*=\s*true\n/m);
+    const without = { [path]: text.replace(/^\s*enable_key_rotation\s*=\s*true\n/m, '') };
+    expect(policyViolations(await parseStack(CLUSTER_DIR, without))).toEqual([
+      'module.kms.aws_kms_key.this: enable_key_rotation must be true (not in non-production, production)',
+    ]);
+    expect(policyViolations(await parseStack(ENVIRONMENT_DIR, without))).toEqual([
+      'module.kms.aws_kms_key.this: enable_key_rotation must be true (not in development, production, staging)',
     ]);
   });
 
@@ -239,6 +359,13 @@ describe('the expression evaluator the rules rely on', () => {
     expect(evaluate('${values(local.hosted)}', scope)).toEqual([{ n: 2 }, { n: 1 }]);
     expect(evaluate('${var.envs[var.environment].ns}', scope)).toBe('x-staging');
     expect(evaluate('${contains(local.hosted, "production")}', scope)).toBeUndefined(); // contains() of a map is a Terraform error
+  });
+
+  it('resolves each.key and each.value of a for_each instance', () => {
+    const scope = { each: { key: 'backup', value: 'system:serviceaccount:flextime-staging:flextime-backup' } };
+    expect(evaluate('${each.value}', scope)).toBe('system:serviceaccount:flextime-staging:flextime-backup');
+    expect(evaluate('role-${each.key}', scope)).toBe('role-backup');
+    expect(evaluate('${each.value}', {})).toBeUndefined();
   });
 });
 

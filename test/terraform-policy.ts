@@ -1,10 +1,15 @@
 /**
  * Security policy of terraform-bootstrap/, checked on the parsed HCL of each root module
- * (cluster/, environment/; no provider, no AWS). Every rule applies to whatever resources a
- * module has. Each rule returns one message per violation, `<address>: <what is wrong>`, so a
- * test can assert the exact message after removing a property.
+ * (cluster/, environment/; no provider, no AWS) and of every local module it calls (modules/,
+ * seen through the call: `var.x` is what the root passes). Every rule applies to whatever
+ * resources a module has. Each rule returns one message per violation, `<address>: <what is
+ * wrong>` (addresses in a called module start with `module.<call>.`), so a test can assert the
+ * exact message after removing a property.
  */
-import { block, blocks, evaluate, isExpression, locals, perTier, references, tiers, type Block, type Hcl } from './terraform-hcl.ts';
+import {
+  block, blocks, evaluate, evaluateDeep, isExpression, isLocalSource, locals, moduleReferences, moduleScope, perTier, references, scopes, tiers,
+  type Block, type Hcl, type Scope,
+} from './terraform-hcl.ts';
 
 export type Rule = (stack: Hcl) => string[];
 
@@ -43,11 +48,12 @@ function attachedTo(stack: Hcl, type: string, attr: string, target: string): Arr
 export const rules: Record<string, Rule> = {
   pinnedVersions(stack) {
     const out: string[] = [];
+    // A called module runs with the Terraform and providers its root module pins.
     const tf: Block = stack.terraform?.[0] ?? {};
-    if (!EXACT_VERSION.test(String(tf.required_version))) {
+    if (!stack.caller && !EXACT_VERSION.test(String(tf.required_version))) {
       out.push(`terraform: required_version must be an exact version, not ${JSON.stringify(tf.required_version)}`);
     }
-    for (const [name, spec] of Object.entries<Block>(tf.required_providers?.[0] ?? {})) {
+    for (const [name, spec] of Object.entries<Block>(stack.caller ? {} : tf.required_providers?.[0] ?? {})) {
       if (!EXACT_VERSION.test(String(spec.version))) {
         out.push(`provider ${name}: version must be exact, not ${JSON.stringify(spec.version)}`);
       }
@@ -182,33 +188,17 @@ export const rules: Record<string, Rule> = {
   },
 
   noOpenDataStores(stack) {
-    const out: string[] = [];
-    // Security groups of data stores: whatever RDS, ElastiCache and EFS mount targets use.
-    const dataGroups = new Set([
-      ...blocks(stack, 'resource', 'aws_db_instance').flatMap(([, b]) => references(b.vpc_security_group_ids)),
-      ...blocks(stack, 'resource', 'aws_elasticache_replication_group').flatMap(([, b]) => references(b.security_group_ids)),
-      ...blocks(stack, 'resource', 'aws_efs_mount_target').flatMap(([, b]) => references(b.security_groups)),
-    ].filter((r) => r.startsWith('aws_security_group.')));
-    for (const group of dataGroups) {
-      const body = block(stack, 'resource', 'aws_security_group', group.split('.')[1]!);
-      for (const rule of (body.ingress ?? []) as Block[]) {
-        const cidrs = [...(rule.cidr_blocks ?? []), ...(rule.ipv6_cidr_blocks ?? [])];
-        if (cidrs.length) out.push(`${group}: inline ingress from ${cidrs.join(', ')}; data stores accept only security-group references`);
-      }
-    }
-    const rules: Array<[string, Block]> = [
-      ...blocks(stack, 'resource', 'aws_vpc_security_group_ingress_rule'),
-      ...blocks(stack, 'resource', 'aws_security_group_rule').filter(([, b]) => b.type === 'ingress'),
+    // Security groups of data stores: whatever RDS, ElastiCache and EFS mount targets use, declared
+    // here or (every group of it) in a module whose output they use.
+    const used = [
+      ...blocks(stack, 'resource', 'aws_db_instance').map(([, b]) => b.vpc_security_group_ids),
+      ...blocks(stack, 'resource', 'aws_elasticache_replication_group').map(([, b]) => b.security_group_ids),
+      ...blocks(stack, 'resource', 'aws_efs_mount_target').map(([, b]) => b.security_groups),
     ];
-    for (const [address, body] of rules) {
-      const target = references(body.security_group_id).find((r) => dataGroups.has(r));
-      if (!target) continue;
-      const cidrs = [body.cidr_ipv4, body.cidr_ipv6, ...(body.cidr_blocks ?? []), ...(body.ipv6_cidr_blocks ?? [])].filter(Boolean);
-      const open = cidrs.filter((c) => OPEN_WORLD.includes(c));
-      if (open.length) out.push(`${address}: ${target} must not accept ${open.join(', ')}`);
-      else if (cidrs.length || !(body.referenced_security_group_id || body.source_security_group_id)) {
-        out.push(`${address}: ${target} may only accept a referenced security group (the cluster's), not ${cidrs.join(', ') || 'nothing named'}`);
-      }
+    const out = ingressOnlyFromGroups(stack, new Set(used.flatMap(references).filter((r) => r.startsWith('aws_security_group.'))), '');
+    for (const name of new Set(used.flatMap(moduleReferences))) {
+      const module = moduleScope(stack, name);
+      out.push(...ingressOnlyFromGroups(module, new Set(blocks(module, 'resource', 'aws_security_group').map(([a]) => a)), `module.${name}.`));
     }
     for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
       if (body.publicly_accessible !== false) out.push(`${address}: publicly_accessible must be false`);
@@ -221,6 +211,13 @@ export const rules: Record<string, Rule> = {
       }
     }
     return out;
+  },
+
+  localModules(stack) {
+    // A module from a registry or git is code the policy never reads.
+    return Object.entries<Block[]>(stack.module ?? {})
+      .filter(([name, [call]]) => !isLocalSource(call!.source) || !stack.modules?.[name])
+      .map(([name, [call]]) => `module.${name}: source must be a local module (../modules/<name>) the policy reads, not ${JSON.stringify(call!.source)}`);
   },
 
   publicAccessBlocked(stack) {
@@ -285,22 +282,75 @@ export const rules: Record<string, Rule> = {
   },
 };
 
+/** Ingress into `groups` (addresses in `stack`) only from referenced security groups, never a CIDR. */
+function ingressOnlyFromGroups(stack: Hcl, groups: Set<string>, prefix: string): string[] {
+  const out: string[] = [];
+  for (const group of groups) {
+    const body = block(stack, 'resource', 'aws_security_group', group.split('.')[1]!);
+    for (const rule of (body.ingress ?? []) as Block[]) {
+      const cidrs = [...(rule.cidr_blocks ?? []), ...(rule.ipv6_cidr_blocks ?? [])];
+      if (cidrs.length) out.push(`${prefix}${group}: inline ingress from ${cidrs.join(', ')}; data stores accept only security-group references`);
+    }
+  }
+  const rules: Array<[string, Block]> = [
+    ...blocks(stack, 'resource', 'aws_vpc_security_group_ingress_rule'),
+    ...blocks(stack, 'resource', 'aws_security_group_rule').filter(([, b]) => b.type === 'ingress'),
+  ];
+  for (const [address, body] of rules) {
+    const target = references(body.security_group_id).find((r) => groups.has(r));
+    if (!target) continue;
+    const cidrs = [body.cidr_ipv4, body.cidr_ipv6, ...(body.cidr_blocks ?? []), ...(body.ipv6_cidr_blocks ?? [])].filter(Boolean);
+    const open = cidrs.filter((c) => OPEN_WORLD.includes(c));
+    if (open.length) out.push(`${prefix}${address}: ${prefix}${target} must not accept ${open.join(', ')}`);
+    else if (cidrs.length || !(body.referenced_security_group_id || body.source_security_group_id)) {
+      out.push(`${prefix}${address}: ${prefix}${target} may only accept a referenced security group (the cluster's), not ${cidrs.join(', ') || 'nothing named'}`);
+    }
+  }
+  return out;
+}
+
 function denyInsecureTransport(statement: Block): boolean {
   return statement.effect === 'Deny'
     && (statement.condition ?? []).some((c: Block) => c.test === 'Bool' && c.variable === 'aws:SecureTransport' && (c.values ?? []).includes('false'));
 }
 
-/** Every violation of every rule, sorted. */
-export function policyViolations(stack: Hcl): string[] {
-  return Object.values(rules).flatMap((rule) => rule(stack)).sort();
+/** Violations of one rule in a root module and every module it calls. */
+export function ruleViolations(stack: Hcl, rule: Rule): string[] {
+  return scopes(stack).flatMap(([prefix, scope]) => rule(scope).map((message) => (message.startsWith(prefix) ? message : `${prefix}${message}`)));
 }
 
-/** The IRSA subjects (locals.irsa_subjects) of a module, evaluated with `variables` and extra `locals`. */
-export function irsaSubjects(stack: Hcl, variables: Record<string, Hcl>, extraLocals: Record<string, Hcl> = {}): Record<string, string> {
-  const declared = { ...locals(stack), ...extraLocals };
+/** Every violation of every rule, sorted. */
+export function policyViolations(stack: Hcl): string[] {
+  return Object.values(rules).flatMap((rule) => ruleViolations(stack, rule)).sort();
+}
+
+/**
+ * What each IRSA role of a root module trusts: role key → the `:sub` value(s) of its web-identity
+ * trust statement, read through the module calls that create the roles (call arguments evaluated
+ * with `variables` and the root's locals, then the trust document per `for_each` instance).
+ */
+export function irsaSubjects(stack: Hcl, variables: Record<string, Hcl>): Record<string, Hcl> {
+  let local: Record<string, Hcl> = locals(stack);
   // Locals the subjects use (local.namespace = var.environments[var.environment].namespace) first.
-  const resolved = Object.fromEntries(Object.entries<Hcl>(declared).map(([k, v]) => [k, evaluate(v, { local: declared, var: variables }) ?? v]));
-  const all = { ...declared, ...resolved };
-  const scope = { local: all, var: variables };
-  return Object.fromEntries(Object.entries<Hcl>(all.irsa_subjects ?? {}).map(([k, v]) => [k, evaluate(v, scope)]));
+  for (let pass = 0; pass < 3; pass++) local = evaluateDeep(local, { local, var: variables });
+  const out: Record<string, Hcl> = {};
+  for (const name of Object.keys(stack.modules ?? {})) {
+    const module = stack.modules[name];
+    const vars = evaluateDeep(stack.module[name][0], { local, var: variables });
+    for (const [, role] of blocks(module, 'resource', 'aws_iam_role')) {
+      const doc = references(role.assume_role_policy).find((r) => r.startsWith('data.aws_iam_policy_document.'));
+      if (!doc) continue;
+      const statements: Block[] = block(module, 'data', 'aws_iam_policy_document', doc.split('.')[2]!).statement ?? [];
+      const trust = statements.find((s) => (s.actions ?? []).includes('sts:AssumeRoleWithWebIdentity'));
+      const sub = (trust?.condition ?? []).find((c: Block) => String(c.variable).endsWith(':sub'));
+      if (!sub) continue;
+      const instances = evaluate(role.for_each, { local: locals(module), var: vars });
+      for (const [key, value] of Object.entries<Hcl>(instances ?? {})) {
+        const scope: Scope = { local: locals(module), var: vars, each: { key, value } };
+        const values = evaluateDeep(sub.values, scope) as Hcl[];
+        out[key] = values.length === 1 ? values[0] : values;
+      }
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 resource "aws_efs_file_system" "models" {
   creation_token   = "${local.name}-models"
   encrypted        = true
-  kms_key_id       = aws_kms_key.main.arn
+  kms_key_id       = module.kms.arn
   performance_mode = "generalPurpose"
   throughput_mode  = "elastic"
 
@@ -20,26 +20,23 @@ resource "aws_efs_backup_policy" "models" {
   }
 }
 
-resource "aws_security_group" "efs" {
-  name        = "${local.name}-efs"
-  description = "EFS: NFS only from the EKS cluster"
-  vpc_id      = aws_vpc.main.id
-}
+# NFS only from the cluster (nodes and pods share the EKS cluster security group).
+module "efs_security_group" {
+  source = "../modules/data-store-security-group"
 
-resource "aws_vpc_security_group_ingress_rule" "efs_from_cluster" {
-  security_group_id            = aws_security_group.efs.id
-  description                  = "NFS from EKS nodes"
-  ip_protocol                  = "tcp"
-  from_port                    = 2049
-  to_port                      = 2049
-  referenced_security_group_id = aws_eks_cluster.main.vpc_config[0].cluster_security_group_id
+  name                     = "${local.name}-efs"
+  description              = "EFS: NFS only from the EKS cluster"
+  vpc_id                   = aws_vpc.main.id
+  port                     = 2049
+  client_security_group_id = aws_eks_cluster.main.vpc_config[0].cluster_security_group_id
+  rule_description         = "NFS from EKS nodes"
 }
 
 resource "aws_efs_mount_target" "models" {
   count           = 3
   file_system_id  = aws_efs_file_system.models.id
   subnet_id       = aws_subnet.private[count.index].id
-  security_groups = [aws_security_group.efs.id]
+  security_groups = [module.efs_security_group.id]
 }
 
 # Clients must mount through a mount target and over TLS (the CSI driver's default).

@@ -2,7 +2,7 @@
 resource "aws_cloudwatch_log_group" "eks" {
   name              = "/aws/eks/${local.cluster_name}/cluster"
   retention_in_days = local.tier.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = module.kms.arn
 }
 
 resource "aws_eks_cluster" "main" {
@@ -26,7 +26,7 @@ resource "aws_eks_cluster" "main" {
   encryption_config {
     resources = ["secrets"]
     provider {
-      key_arn = aws_kms_key.main.arn
+      key_arn = module.kms.arn
     }
   }
 
@@ -175,6 +175,6 @@ resource "aws_eks_node_group" "main" {
 resource "aws_eks_addon" "efs_csi" {
   cluster_name             = aws_eks_cluster.main.name
   addon_name               = "aws-efs-csi-driver"
-  service_account_role_arn = aws_iam_role.irsa["efs_csi_driver"].arn
+  service_account_role_arn = module.irsa.arns["efs_csi_driver"]
   depends_on               = [aws_eks_node_group.main]
 }

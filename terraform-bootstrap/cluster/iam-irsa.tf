@@ -1,10 +1,9 @@
-# IAM roles for the cluster-wide service accounts. Each role trusts exactly one Kubernetes service
-# account (StringEquals on namespace:name, never a wildcard); the names come from config via
-# generated.auto.tfvars.json, so a renamed service account cannot silently lose its role.
+# IAM roles for the cluster-wide service accounts (../modules/irsa-roles). Each role trusts exactly
+# one Kubernetes service account (StringEquals on namespace:name, never a wildcard); the names come
+# from config via generated.auto.tfvars.json, so a renamed service account cannot silently lose its
+# role.
 # The backup job's role belongs to its environment (../environment/iam-irsa.tf).
 locals {
-  oidc_issuer = replace(aws_eks_cluster.main.identity[0].oidc[0].issuer, "https://", "")
-
   irsa_subjects = {
     external_secrets   = "system:serviceaccount:${var.service_accounts.external_secrets.namespace}:${var.service_accounts.external_secrets.name}"
     cert_manager       = "system:serviceaccount:${var.service_accounts.cert_manager.namespace}:${var.service_accounts.cert_manager.name}"
@@ -27,43 +26,24 @@ locals {
   )
 }
 
-data "aws_iam_policy_document" "irsa_trust" {
-  for_each = local.irsa_subjects
+module "irsa" {
+  source = "../modules/irsa-roles"
 
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.eks.arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:sub"
-      values   = [each.value]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "irsa" {
-  for_each           = local.irsa_subjects
-  name               = "${local.name}-${replace(each.key, "_", "-")}"
-  assume_role_policy = data.aws_iam_policy_document.irsa_trust[each.key].json
+  name_prefix       = local.name
+  subjects          = local.irsa_subjects
+  oidc_provider_arn = aws_iam_openid_connect_provider.eks.arn
+  oidc_issuer_url   = aws_eks_cluster.main.identity[0].oidc[0].issuer
 }
 
 resource "aws_iam_role_policy" "irsa" {
   for_each = local.irsa_policies
   name     = replace(each.key, "_", "-")
-  role     = aws_iam_role.irsa[each.key].id
+  role     = module.irsa.names[each.key]
   policy   = each.value
 }
 
 resource "aws_iam_role_policy_attachment" "efs_csi_driver" {
-  role       = aws_iam_role.irsa["efs_csi_driver"].name
+  role       = module.irsa.names["efs_csi_driver"]
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"
 }
 

@@ -1,40 +1,10 @@
 # One customer-managed key per cluster for EKS secrets, the cluster's log groups and the shared
 # EFS model data. Environment data (RDS, Redis, backups) has keys of its own (../environment/kms.tf).
-resource "aws_kms_key" "main" {
-  description             = "${local.name}: EKS secrets, EFS model data, cluster logs"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.kms.json
-}
+module "kms" {
+  source = "../modules/kms-key"
 
-resource "aws_kms_alias" "main" {
-  name          = "alias/${local.name}-cluster"
-  target_key_id = aws_kms_key.main.key_id
-}
-
-data "aws_iam_policy_document" "kms" {
-  statement {
-    sid       = "AccountAdministersTheKey"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${var.aws_account_id}:root"]
-    }
-  }
-
-  statement {
-    sid       = "CloudWatchLogsEncryptsOurLogGroups"
-    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${var.region}.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:aws:logs:${var.region}:${var.aws_account_id}:log-group:*"]
-    }
-  }
+  alias          = "${local.name}-cluster"
+  description    = "${local.name}: EKS secrets, EFS model data, cluster logs"
+  aws_account_id = var.aws_account_id
+  region         = var.region
 }

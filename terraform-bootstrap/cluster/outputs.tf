@@ -26,13 +26,13 @@ output "efs_file_system_id" {
 }
 
 output "external_secrets_role_arn" {
-  value = aws_iam_role.irsa["external_secrets"].arn
+  value = module.irsa.arns["external_secrets"]
 }
 
 output "cert_manager_role_arn" {
-  value = aws_iam_role.irsa["cert_manager"].arn
+  value = module.irsa.arns["cert_manager"]
 }
 
 output "cluster_autoscaler_role_arn" {
-  value = aws_iam_role.irsa["cluster_autoscaler"].arn
+  value = module.irsa.arns["cluster_autoscaler"]
 }

@@ -92,7 +92,7 @@ resource "aws_route_table_association" "private" {
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/aws/vpc/${local.name}/flow-logs"
   retention_in_days = local.tier.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = module.kms.arn
 }
 
 resource "aws_flow_log" "main" {

@@ -18,5 +18,4 @@ locals {
   vpc_id                    = data.aws_eks_cluster.this.vpc_config[0].vpc_id
   private_subnet_ids        = sort(tolist(data.aws_eks_cluster.this.vpc_config[0].subnet_ids))
   cluster_security_group_id = data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
-  oidc_issuer               = replace(data.aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")
 }

@@ -5,25 +5,22 @@ resource "aws_elasticache_subnet_group" "main" {
   subnet_ids = local.private_subnet_ids
 }
 
-resource "aws_security_group" "redis" {
-  name        = "${local.name}-redis"
-  description = "Redis: only from the EKS cluster"
-  vpc_id      = local.vpc_id
-}
+# Reachable only from the cluster (nodes and pods share the EKS cluster security group).
+module "redis_security_group" {
+  source = "../modules/data-store-security-group"
 
-resource "aws_vpc_security_group_ingress_rule" "redis_from_cluster" {
-  security_group_id            = aws_security_group.redis.id
-  description                  = "Redis TLS from EKS nodes and pods"
-  ip_protocol                  = "tcp"
-  from_port                    = 6379
-  to_port                      = 6379
-  referenced_security_group_id = local.cluster_security_group_id
+  name                     = "${local.name}-redis"
+  description              = "Redis: only from the EKS cluster"
+  vpc_id                   = local.vpc_id
+  port                     = 6379
+  client_security_group_id = local.cluster_security_group_id
+  rule_description         = "Redis TLS from EKS nodes and pods"
 }
 
 resource "aws_cloudwatch_log_group" "redis" {
   name              = "/aws/elasticache/${local.name}-redis/slow-log"
   retention_in_days = local.tier.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = module.kms.arn
 }
 
 resource "aws_elasticache_replication_group" "main" {
@@ -37,14 +34,14 @@ resource "aws_elasticache_replication_group" "main" {
   port                 = 6379
 
   subnet_group_name  = aws_elasticache_subnet_group.main.name
-  security_group_ids = [aws_security_group.redis.id]
+  security_group_ids = [module.redis_security_group.id]
 
   # Failover needs a replica; production and staging have one, development does not.
   automatic_failover_enabled = local.tier.redis_nodes > 1
   multi_az_enabled           = local.tier.multi_az
 
   at_rest_encryption_enabled = true
-  kms_key_id                 = aws_kms_key.main.arn
+  kms_key_id                 = module.kms.arn
   transit_encryption_enabled = true
   auth_token                 = data.aws_secretsmanager_secret_version.redis_auth.secret_string
   auth_token_update_strategy = "ROTATE"

@@ -1,4 +1,4 @@
-# The backup job's IAM role: trusts exactly `system:serviceaccount:<namespace>:<backup SA>` of
+# The backup job's IAM role (../modules/irsa-roles): trusts exactly `system:serviceaccount:<namespace>:<backup SA>` of
 # this environment (names from config via generated.auto.tfvars.json) on its cluster's OIDC
 # provider. Cluster-wide roles (External Secrets, cert-manager, …) are in ../cluster/iam-irsa.tf.
 locals {
@@ -7,37 +7,18 @@ locals {
   }
 }
 
-data "aws_iam_policy_document" "irsa_trust" {
-  for_each = local.irsa_subjects
+module "irsa" {
+  source = "../modules/irsa-roles"
 
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [data.aws_iam_openid_connect_provider.cluster.arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:sub"
-      values   = [each.value]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "irsa" {
-  for_each           = local.irsa_subjects
-  name               = "${local.name}-${replace(each.key, "_", "-")}"
-  assume_role_policy = data.aws_iam_policy_document.irsa_trust[each.key].json
+  name_prefix       = local.name
+  subjects          = local.irsa_subjects
+  oidc_provider_arn = data.aws_iam_openid_connect_provider.cluster.arn
+  oidc_issuer_url   = data.aws_eks_cluster.this.identity[0].oidc[0].issuer
 }
 
 resource "aws_iam_role_policy" "backup" {
   name   = "backup"
-  role   = aws_iam_role.irsa["backup"].id
+  role   = module.irsa.names["backup"]
   policy = data.aws_iam_policy_document.backup.json
 }
 
@@ -53,6 +34,6 @@ data "aws_iam_policy_document" "backup" {
   }
   statement {
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-    resources = [aws_kms_key.main.arn]
+    resources = [module.kms.arn]
   }
 }

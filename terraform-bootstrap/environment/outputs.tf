@@ -46,10 +46,10 @@ output "backup_bucket" {
 }
 
 output "backup_role_arn" {
-  value = aws_iam_role.irsa["backup"].arn
+  value = module.irsa.arns["backup"]
 }
 
 output "kms_key_arn" {
   description = "Customer-managed key of the environment; the backup job encrypts dumps with it (SSE-KMS)."
-  value       = aws_kms_key.main.arn
+  value       = module.kms.arn
 }

@@ -9,19 +9,15 @@ resource "aws_db_subnet_group" "main" {
 }
 
 # Reachable only from the cluster (nodes and pods share the EKS cluster security group).
-resource "aws_security_group" "db" {
-  name        = "${local.name}-postgres"
-  description = "PostgreSQL: only from the EKS cluster"
-  vpc_id      = local.vpc_id
-}
+module "db_security_group" {
+  source = "../modules/data-store-security-group"
 
-resource "aws_vpc_security_group_ingress_rule" "db_from_cluster" {
-  security_group_id            = aws_security_group.db.id
-  description                  = "PostgreSQL from EKS nodes and pods"
-  ip_protocol                  = "tcp"
-  from_port                    = 5432
-  to_port                      = 5432
-  referenced_security_group_id = local.cluster_security_group_id
+  name                     = "${local.name}-postgres"
+  description              = "PostgreSQL: only from the EKS cluster"
+  vpc_id                   = local.vpc_id
+  port                     = 5432
+  client_security_group_id = local.cluster_security_group_id
+  rule_description         = "PostgreSQL from EKS nodes and pods"
 }
 
 resource "aws_db_parameter_group" "main" {
@@ -44,7 +40,7 @@ resource "aws_cloudwatch_log_group" "db" {
   for_each          = toset(["postgresql", "upgrade"])
   name              = "/aws/rds/instance/${local.db_identifier}/${each.key}"
   retention_in_days = local.tier.log_retention_days
-  kms_key_id        = aws_kms_key.main.arn
+  kms_key_id        = module.kms.arn
 }
 
 resource "aws_db_instance" "main" {
@@ -57,16 +53,16 @@ resource "aws_db_instance" "main" {
 
   # RDS creates the password and keeps it in Secrets Manager (rotated); Terraform never sees it.
   manage_master_user_password   = true
-  master_user_secret_kms_key_id = aws_kms_key.main.arn
+  master_user_secret_kms_key_id = module.kms.arn
 
   allocated_storage     = local.tier.db_allocated_storage
   max_allocated_storage = local.tier.db_max_allocated_storage
   storage_type          = "gp3"
   storage_encrypted     = true
-  kms_key_id            = aws_kms_key.main.arn
+  kms_key_id            = module.kms.arn
 
   db_subnet_group_name   = aws_db_subnet_group.main.name
-  vpc_security_group_ids = [aws_security_group.db.id]
+  vpc_security_group_ids = [module.db_security_group.id]
   parameter_group_name   = aws_db_parameter_group.main.name
   publicly_accessible    = false
 
@@ -82,7 +78,7 @@ resource "aws_db_instance" "main" {
   final_snapshot_identifier = "${local.db_identifier}-final"
 
   performance_insights_enabled          = true
-  performance_insights_kms_key_id       = aws_kms_key.main.arn
+  performance_insights_kms_key_id       = module.kms.arn
   performance_insights_retention_period = 7
 
   iam_database_authentication_enabled = true
