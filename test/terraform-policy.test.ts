@@ -174,20 +174,6 @@ describe('the local modules (terraform-bootstrap/modules)', () => {
       expect([rule.from_port, rule.to_port, rule.referenced_security_group_id]).toEqual(['${var.port}', '${var.port}', '${var.client_security_group_id}']);
     }
   });
-
-  it.each(Object.keys(MODULE_DIRS))('%s moves the state of every resource that moved into a module (no key, role or group is replaced)', (name) => {
-    const s = stacks[name as ModuleName];
-    const moves: Array<{ from: string; to: string }> = s.moved;
-    expect(moves.length).toBeGreaterThan(0);
-    for (const { from, to } of moves) {
-      const [type, resourceName] = from.slice(2, -1).split('.');
-      expect(s.resource[type!]?.[resourceName!], `${from} is still declared`).toBeUndefined();
-      const [, callName, toType, toName] = /^\$\{module\.([a-z_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)\}$/.exec(to)!;
-      expect(called(s, callName!).resource[toType!]?.[toName!], `${to} does not exist`).toBeDefined();
-    }
-    const movedFrom = moves.map((m) => m.from.slice(2, -1).split('.')[0]).sort();
-    expect(movedFrom).toEqual(Object.values(s.modules).flatMap((m: Hcl) => Object.entries<Hcl>(m.resource).flatMap(([type, byName]) => Object.keys(byName).map(() => type))).sort());
-  });
 });
 
 /** [module, what is removed, how, the exact violation it must cause] */
