@@ -4,5 +4,6 @@
 package tools
 
 import (
+	_ "github.com/external-secrets/external-secrets/apis/externalsecrets/v1"
 	_ "github.com/external-secrets/external-secrets/apis/externalsecrets/v1beta1"
 )
