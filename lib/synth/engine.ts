@@ -10,10 +10,10 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { stringify } from 'yaml';
 import { isClusterScoped } from './kinds.ts';
 import { GeneratedDocument } from './document.ts';
 import { OutputChart } from './output-chart.ts';
+import { emit } from './yaml.ts';
 
 /** One rendered object: where it goes and what it says. */
 export interface RenderedFile {
@@ -67,7 +67,7 @@ export function render(app: App): RenderedFile[] {
         problems.push(`${path} would be written by both [${clash.from}] and [${where}]; give one of them another name`);
         continue;
       }
-      files.set(path, { path, content: header + stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' }), object, from: where });
+      files.set(path, { path, content: header + emit(object), object, from: where });
     }
   }
   if (problems.length) throw new SynthError(problems);
