@@ -7,11 +7,12 @@
 //     package-lock.json or the set of imported packages changes (a second or two, once);
 //   - app: our own TypeScript (config/, lib/, charts/, main.ts), bundled by esbuild on every
 //     run (tens of ms); each package import becomes a lookup in the loaded vendor bundle.
-// Both are content-addressed under .build/, so concurrent runs never overwrite each other.
+// Both are content-addressed under .build/, so concurrent runs never overwrite each other, and
+// a run whose sources and lockfile are unchanged reuses them without starting esbuild.
 import { build, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,60 +31,82 @@ function writeOnce(path, contents) {
   renameSync(tmp, path);
 }
 
-// 1. Our code, with every package import turned into `globalThis.__flextimeVendor.get(spec)`.
-//    Treated as CommonJS by esbuild, so named imports become property reads at use time.
-const packages = new Set();
-const app = await build({
-  entryPoints: [join(root, 'main.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  write: false,
-  logLevel: 'error',
-  absWorkingDir: root,
-  plugins: [{
-    name: 'vendor',
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, ({ path }) => {
-        if (path.startsWith('node:')) return { path, external: true };
-        packages.add(path);
-        return { path, namespace: 'vendor' };
-      });
-      b.onLoad({ filter: /.*/, namespace: 'vendor' }, ({ path }) => ({
-        contents: `module.exports = globalThis.__flextimeVendor.get(${JSON.stringify(path)});`,
-        loader: 'js',
-      }));
-    },
-  }],
-});
+// Nothing changed since the last run (same sources, same lockfile): reuse both bundles and
+// skip esbuild entirely. The manifest lists the exact files the last bundle was built from.
+const manifestFile = join(buildDir, 'last-synth.json');
+const lockfile = readFileSync(join(root, 'package-lock.json'), 'utf8');
+const keyOf = (inputs) => hash(esbuildVersion, lockfile, ...inputs.map((f) => `${f}\0${readFileSync(join(root, f), 'latin1')}`));
+const last = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : undefined;
+const unchanged = last && [last.app, last.vendor].every((f) => existsSync(join(buildDir, f)))
+  && last.inputs.every((f) => existsSync(join(root, f))) && keyOf(last.inputs) === last.key;
+const { appFile, vendorFile } = unchanged
+  ? { appFile: join(buildDir, last.app), vendorFile: join(buildDir, last.vendor) }
+  : await bundle();
 
-// 2. The vendor bundle for exactly these packages at exactly the locked versions.
-const specs = [...packages].sort();
-const vendorFile = join(buildDir, `vendor-${hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), specs.join(','), esbuildVersion)}.mjs`);
-if (!existsSync(vendorFile)) {
-  const entry = [
-    ...specs.map((spec, i) => `import * as m${i} from ${JSON.stringify(spec)};`),
-    `export const modules = new Map([${specs.map((spec, i) => `[${JSON.stringify(spec)}, m${i}]`).join(', ')}]);`,
-  ].join('\n');
-  const vendor = await build({
-    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+// Load the vendor bundle, then run the app.
+globalThis.__flextimeVendor = (await import(pathToFileURL(vendorFile).href)).modules;
+await import(pathToFileURL(appFile).href);
+
+/** Bundle our code (every run it changed) and the vendor bundle (when the dependencies changed). */
+async function bundle() {
+  // 1. Our code, with every package import turned into `globalThis.__flextimeVendor.get(spec)`.
+  //    Treated as CommonJS by esbuild, so named imports become property reads at use time.
+  const packages = new Set();
+  const app = await build({
+    entryPoints: [join(root, 'main.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     write: false,
+    metafile: true,
     logLevel: 'error',
-    external: UNBUNDLED,
-    // Bundled CommonJS packages still call require() for node built-ins.
-    banner: { js: "import { createRequire as __flextimeRequire } from 'node:module'; const require = __flextimeRequire(import.meta.url);" },
+    absWorkingDir: root,
+    plugins: [{
+      name: 'vendor',
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, ({ path }) => {
+          if (path.startsWith('node:')) return { path, external: true };
+          packages.add(path);
+          return { path, namespace: 'vendor' };
+        });
+        b.onLoad({ filter: /.*/, namespace: 'vendor' }, ({ path }) => ({
+          contents: `module.exports = globalThis.__flextimeVendor.get(${JSON.stringify(path)});`,
+          loader: 'js',
+        }));
+      },
+    }],
   });
-  writeOnce(vendorFile, vendor.outputFiles[0].contents);
-}
 
-// 3. Load vendor, then run the app.
-globalThis.__flextimeVendor = (await import(pathToFileURL(vendorFile).href)).modules;
-const code = app.outputFiles[0].contents;
-const appFile = join(buildDir, `main-${hash(Buffer.from(code).toString('latin1'))}.mjs`);
-writeOnce(appFile, code);
-await import(pathToFileURL(appFile).href);
+  // 2. The vendor bundle for exactly these packages at exactly the locked versions.
+  const specs = [...packages].sort();
+  const vendorFile = join(buildDir, `vendor-${hash(lockfile, specs.join(','), esbuildVersion)}.mjs`);
+  if (!existsSync(vendorFile)) {
+    const entry = [
+      ...specs.map((spec, i) => `import * as m${i} from ${JSON.stringify(spec)};`),
+      `export const modules = new Map([${specs.map((spec, i) => `[${JSON.stringify(spec)}, m${i}]`).join(', ')}]);`,
+    ].join('\n');
+    const vendor = await build({
+      stdin: { contents: entry, resolveDir: root, loader: 'js' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      logLevel: 'error',
+      external: UNBUNDLED,
+      // Bundled CommonJS packages still call require() for node built-ins.
+      banner: { js: "import { createRequire as __flextimeRequire } from 'node:module'; const require = __flextimeRequire(import.meta.url);" },
+    });
+    writeOnce(vendorFile, vendor.outputFiles[0].contents);
+  }
+
+  const code = app.outputFiles[0].contents;
+  const appFile = join(buildDir, `main-${hash(Buffer.from(code).toString('latin1'))}.mjs`);
+  writeOnce(appFile, code);
+  const inputs = Object.keys(app.metafile.inputs).filter((f) => !f.includes(':')).sort();
+  const manifest = JSON.stringify({ key: keyOf(inputs), inputs, app: basename(appFile), vendor: basename(vendorFile) });
+  writeFileSync(`${manifestFile}.${process.pid}`, manifest);
+  renameSync(`${manifestFile}.${process.pid}`, manifestFile);
+  return { appFile, vendorFile };
+}
