@@ -20,7 +20,7 @@ const SOURCE = 'charts/alerting.ts';
 
 /** Referenced by kube-prometheus-stack values: `alertmanager.alertmanagerSpec.alertmanagerConfiguration.name`. */
 export const ALERTMANAGER_CONFIG_NAME = 'flextime-alert-routing';
-export const RECEIVER_SECRET = 'alertmanager-receivers';
+export const RECEIVER_SECRET_NAME = 'alertmanager-receivers';
 /** Referenced by kube-prometheus-stack values: `grafana.envFromSecret`. */
 export const GRAFANA_OAUTH_SECRET = 'grafana-oauth';
 
@@ -40,9 +40,9 @@ export function alertingChart(app: App, platform: Platform): void {
     recommendedLabels({ name, instance: name, component, partOf: platform.partOf });
 
   new SyncedSecret(chart, 'receiver-secret', {
-    name: RECEIVER_SECRET,
+    name: RECEIVER_SECRET_NAME,
     namespace,
-    labels: labels(RECEIVER_SECRET, 'alerting'),
+    labels: labels(RECEIVER_SECRET_NAME, 'alerting'),
     storeName: platform.secretStore.name,
     keys: Object.values(RECEIVER_KEYS).map((key) => ({ secretKey: key, remoteKey: alerting.secretKey, property: key })),
   });
@@ -52,7 +52,7 @@ export function alertingChart(app: App, platform: Platform): void {
     name: ALERTMANAGER_CONFIG_NAME,
     namespace,
     labels: labels(ALERTMANAGER_CONFIG_NAME, 'alerting'),
-    secretName: RECEIVER_SECRET,
+    secretName: RECEIVER_SECRET_NAME,
     groupBy: ['alertname', 'environment', 'namespace'],
     inhibitEqual: ['alertname', 'environment', 'namespace'],
     defaultReceiver: 'null',

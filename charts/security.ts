@@ -33,7 +33,7 @@ export const CONTROLS_ANNOTATION = 'flextime.io/controls';
 export const FALCO_RULES_CONFIGMAP = 'falco-flextime-rules';
 export const FALCO_RULES_FILE = 'flextime-rules.yaml';
 /** The Secret Falcosidekick reads its Slack webhook from (`falcosidekick.config.existingSecret`). */
-export const FALCOSIDEKICK_SECRET = 'falcosidekick-slack';
+export const FALCOSIDEKICK_SECRET_NAME = 'falcosidekick-slack';
 /** Label kube-prometheus-stack's Prometheus selects PrometheusRules by (config/addons.ts). */
 const PROMETHEUS_RULE_LABELS = PROMETHEUS_SELECTOR_LABELS;
 const POD_KIND_NAMES = new Set(POD_KINDS.flatMap((k) => k.kinds));
@@ -81,11 +81,11 @@ export function securityChart(app: App, platform: Platform): void {
     data: { [FALCO_RULES_FILE]: falco.ruleSet.toYaml() },
   });
   modelObject(chart, 'FalcosidekickSlack', new ExternalSecret({
-    metadata: { name: FALCOSIDEKICK_SECRET, namespace: falcoNs, labels: labels(FALCOSIDEKICK_SECRET, 'runtime-detection') },
+    metadata: { name: FALCOSIDEKICK_SECRET_NAME, namespace: falcoNs, labels: labels(FALCOSIDEKICK_SECRET_NAME, 'runtime-detection') },
     spec: {
       refreshInterval: '1h',
       secretStoreRef: { kind: 'ClusterSecretStore', name: platform.security.falco.secretStore },
-      target: { name: FALCOSIDEKICK_SECRET, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      target: { name: FALCOSIDEKICK_SECRET_NAME, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
       // Falcosidekick reads its settings from environment variables of this Secret.
       data: [{ secretKey: 'SLACK_WEBHOOKURL', remoteRef: { key: platform.security.falco.slackWebhookSecretKey, property: 'webhook-url' } }],
     },
