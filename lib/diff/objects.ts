@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { groupOf } from '../synth/layout.ts';
 import { diffValues, type FieldChange } from './values.ts';
 
 /** The part of a Kubernetes object the diff relies on. */
@@ -59,11 +60,6 @@ export function describeObject(d: Pick<ObjectDiff, 'kind' | 'namespace' | 'name'
   return `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`;
 }
 
-/** `dist/production/api-svc/x.yaml` → `production`; `argocd/apps/x.yaml` → `argocd`. */
-export function groupOfPath(path: string): string {
-  const [top, second] = path.split('/');
-  return top === 'dist' && second ? second : top!;
-}
 
 /**
  * Every object in the YAML files below `root`/`folder` for each folder (missing folders are
@@ -114,7 +110,7 @@ export function diffObjects(before: readonly LocatedObject[], after: readonly Lo
       kind: object.kind,
       namespace: object.metadata?.namespace,
       name: object.metadata?.name ?? '',
-      group: groupOfPath((now ?? was)!.path),
+      group: groupOf((now ?? was)!.path),
       path: (now ?? was)!.path,
     };
     if (!was) {

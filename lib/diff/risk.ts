@@ -5,7 +5,8 @@
  * before/after objects of an ObjectDiff (not the rendered text), so key order, formatting and
  * list order never raise a flag.
  */
-import { describeObject, groupOfPath, type DiffObject, type LocatedObject, type ObjectDiff } from './objects.ts';
+import { groupOf } from '../synth/layout.ts';
+import { describeObject, type DiffObject, type LocatedObject, type ObjectDiff } from './objects.ts';
 import { containersOf, podTemplateOf, type PodSpec, type SecurityContext } from './pods.ts';
 import { deepEqual } from './values.ts';
 import { parseAllDocuments } from 'yaml';
@@ -124,7 +125,7 @@ export const protectedRule: RiskRule = (diffs, { before, after, options }) => {
   // argocd/ that deploys into it).
   const namespaces = new Set([
     ...(options.protectedNamespaces ?? []),
-    ...[...before, ...after].filter((o) => groups.has(groupOfPath(o.path))).flatMap((o) => o.object.metadata?.namespace ?? []),
+    ...[...before, ...after].filter((o) => groups.has(groupOf(o.path))).flatMap((o) => o.object.metadata?.namespace ?? []),
   ]);
   return diffs
     .filter((d) => {
@@ -305,7 +306,7 @@ export const networkRule: RiskRule = (diffs, { before, after, options }) => {
     return { ...base, pods: [...base.pods, ...probes.pods], namespaces: [...base.namespaces, ...probes.namespaces] };
   };
   const groupOfNamespace = new Map(
-    [...before, ...after].filter((o) => o.object.metadata?.namespace).map((o) => [o.object.metadata.namespace!, groupOfPath(o.path)]),
+    [...before, ...after].filter((o) => o.object.metadata?.namespace).map((o) => [o.object.metadata.namespace!, groupOf(o.path)]),
   );
   const was = evaluate(input(before));
   // Connections between two probes say nothing about our workloads.
@@ -569,7 +570,7 @@ function enforcement(objects: readonly LocatedObject[]): Map<string, { level: nu
       const name = ns.object.metadata.name ?? '';
       if (!constraintCovers(spec.match, name, ns.object.metadata.labels ?? {})) continue;
       const key = `${object.kind}|${name}`;
-      if ((levels.get(key)?.level ?? -1) < level) levels.set(key, { level, group: groupOfPath(ns.path) });
+      if ((levels.get(key)?.level ?? -1) < level) levels.set(key, { level, group: groupOf(ns.path) });
     }
   }
   return levels;

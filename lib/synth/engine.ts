@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync,
 import { dirname, join, relative, sep } from 'node:path';
 import { isClusterScoped } from './kinds.ts';
 import { GeneratedDocument } from './document.ts';
+import { groupOf } from './layout.ts';
 import { OutputChart } from './output-chart.ts';
 import { emit } from './yaml.ts';
 
@@ -137,37 +138,37 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
     }
   }
   mkdirSync(root, { recursive: true });
-  const staging = mkdtempSync(join(root, '.synth-tmp-'));
+  const scratch = mkdtempSync(join(root, '.synth-tmp-'));
   try {
     for (const file of files) {
-      const target = join(staging, file.path);
+      const target = join(scratch, file.path);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, file.content);
     }
     // Count what is really on disk, not what we meant to write: objects written = objects synthesized.
-    const written = listFiles(staging);
+    const written = listFiles(scratch);
     if (written.length !== files.length) {
       throw new SynthError([`wrote ${written.length} files for ${files.length} objects; some objects overwrote each other`]);
     }
     const documents = options.documents ?? [];
-    documents.forEach((doc, i) => writeFileSync(join(staging, `.document-${i}`), doc.content));
+    documents.forEach((doc, i) => writeFileSync(join(scratch, `.document-${i}`), doc.content));
     units.forEach((unit, i) => {
       const target = join(root, unit);
-      const fresh = join(staging, unit);
+      const fresh = join(scratch, unit);
       mkdirSync(fresh, { recursive: true });
       mkdirSync(dirname(target), { recursive: true });
-      if (existsSync(target)) renameSync(target, join(staging, `.previous-${i}`));
+      if (existsSync(target)) renameSync(target, join(scratch, `.previous-${i}`));
       renameSync(fresh, target);
     });
     documents.forEach((doc, i) => {
       mkdirSync(dirname(join(root, doc.path)), { recursive: true });
-      renameSync(join(staging, `.document-${i}`), join(root, doc.path));
+      renameSync(join(scratch, `.document-${i}`), join(root, doc.path));
     });
     const perGroup = new Map<string, number>();
     for (const path of written) perGroup.set(groupOf(path), (perGroup.get(groupOf(path)) ?? 0) + 1);
     return perGroup;
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -178,11 +179,6 @@ function listFiles(dir: string): string[] {
     .map((d) => relative(dir, join(d.parentPath, d.name)).split(sep).join('/'));
 }
 
-/** `dist/production/api-svc/x.yaml` → `production`; `argocd/apps/x.yaml` → `argocd`. */
-export function groupOf(path: string): string {
-  const [top, second] = path.split('/');
-  return top === 'dist' ? second! : top!;
-}
 
 /** Objects per group, in a stable order, for the one-line-per-environment summary. */
 export function summarize(files: readonly RenderedFile[]): Array<{ group: string; objects: number; components: number }> {
