@@ -1,0 +1,125 @@
+/**
+ * What an operator reads and does with ArgoCD Applications, as functions for the scenarios:
+ * the status line `argocd app list` shows, waits on Application conditions (watch-driven, with
+ * "expected …, saw …" timeouts), a manual sync as a platform admin (`argocd app sync`), and
+ * terminating a running operation (`argocd app terminate-op`).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { APPLICATIONS_PATH, NOT_ASSESSED_PREFIX } from './argocd.ts';
+import type { Kube, KubeObject } from './kube.ts';
+
+export const ROOT_APP = 'flextime-root';
+
+/** `name  Synced  Healthy  <operation phase>: <message>` — one line per Application. */
+export function appLine(app: KubeObject | undefined, name = app?.metadata?.name): string {
+  if (!app) return `${name}: (does not exist)`;
+  const s = app.status ?? {};
+  const op = s.operationState;
+  const conditions = (s.conditions ?? []).map((c: { type: string; message: string }) => `${c.type}: ${c.message}`);
+  return [
+    `${name}: ${s.sync?.status ?? 'Unknown'}/${s.health?.status ?? 'Unknown'}`,
+    op ? `op ${op.phase}${op.message ? `: ${op.message}` : ''}` : '',
+    ...conditions,
+  ]
+    .filter(Boolean)
+    .join(' — ')
+    .slice(0, 400);
+}
+
+export const isSyncedHealthy = (a: KubeObject | undefined) => a?.status?.sync?.status === 'Synced' && a?.status?.health?.status === 'Healthy';
+
+/** Names of the Applications argocd/apps renders, minus the files left out of the root. */
+export function renderedApplications(root: string, excludedFiles: readonly string[] = []): string[] {
+  const dir = join(root, 'argocd', 'apps');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && !excludedFiles.includes(f))
+    .map((f) => parseYaml(readFileSync(join(dir, f), 'utf8')).metadata.name as string)
+    .sort();
+}
+
+/** Waits until `ok` holds for every Application in `names`; the timeout lists the ones it does not hold for. */
+export function waitApplications(
+  kube: Kube,
+  opts: { names: readonly string[]; what: string; timeoutMs: number; ok?: (app: KubeObject | undefined) => boolean },
+): Promise<KubeObject[]> {
+  const ok = opts.ok ?? isSyncedHealthy;
+  const byName = (objs: KubeObject[]) => new Map(objs.map((o) => [o.metadata!.name as string, o]));
+  return kube.waitFor(
+    {
+      path: APPLICATIONS_PATH,
+      what: `${opts.what} (${opts.names.length} Applications)`,
+      timeoutMs: opts.timeoutMs,
+      describe: (objs) => {
+        const m = byName(objs);
+        const bad = opts.names.filter((n) => !ok(m.get(n)));
+        return `${bad.length} of ${opts.names.length} not yet:\n  ${bad.slice(0, 15).map((n) => appLine(m.get(n), n)).join('\n  ')}${bad.length > 15 ? `\n  … ${bad.length - 15} more` : ''}`;
+      },
+    },
+    (objs) => {
+      const m = byName(objs);
+      return opts.names.every((n) => ok(m.get(n))) ? opts.names.map((n) => m.get(n)!) : undefined;
+    },
+  );
+}
+
+/** Globs of the AppProjects' sync windows that allow automated sync only inside the window. */
+export function windowGated(root: string): { project: string; applications: string[]; schedule: string; duration: string; timeZone?: string; manualSync: boolean }[] {
+  const dir = join(root, 'argocd', 'projects');
+  return readdirSync(dir).flatMap((f) => {
+    const p = parseYaml(readFileSync(join(dir, f), 'utf8'));
+    return (p.spec.syncWindows ?? [])
+      .filter((w: { kind: string }) => w.kind === 'allow')
+      .map((w: { applications?: string[]; schedule: string; duration: string; timeZone?: string; manualSync?: boolean }) => ({
+        project: p.metadata.name,
+        applications: w.applications ?? [],
+        schedule: w.schedule,
+        duration: w.duration,
+        timeZone: w.timeZone,
+        manualSync: w.manualSync === true,
+      }));
+  });
+}
+
+export function matchesGlob(name: string, glob: string): boolean {
+  const re = new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(name);
+}
+
+/**
+ * Starts a sync of the Application's target revision as a user (not automated), the way
+ * `argocd app sync` does: it sets `operation` on the Application; the controller runs it,
+ * checking the project's sync windows for a manual sync.
+ */
+export async function syncByHand(kube: Kube, name: string, username: string, opts: { prune?: boolean } = {}): Promise<void> {
+  const app = await kube.get(`${APPLICATIONS_PATH}/${name}`);
+  await kube.patch(`${APPLICATIONS_PATH}/${name}`, {
+    operation: {
+      initiatedBy: { username },
+      info: [{ name: 'reason', value: 'flextime e2e' }],
+      retry: app.spec?.syncPolicy?.retry,
+      sync: {
+        prune: opts.prune ?? false,
+        syncOptions: app.spec?.syncPolicy?.syncOptions,
+        ...(app.spec?.sources ? { revisions: app.spec.sources.map((s: { targetRevision?: string }) => s.targetRevision ?? 'HEAD') } : { revision: app.spec?.source?.targetRevision ?? 'HEAD' }),
+      },
+    },
+  });
+}
+
+/** `argocd app terminate-op`: marks the running operation Terminating; the controller stops it. */
+export async function terminateOperation(kube: Kube, name: string): Promise<void> {
+  await kube.request('PATCH', `${APPLICATIONS_PATH}/${name}`, { status: { operationState: { phase: 'Terminating' } } }, 'application/merge-patch+json');
+}
+
+/** Resources of the Applications whose health the e2e does not assess (argocd.ts HEALTH_NOT_ASSESSED), by kind. */
+export function notAssessedByKind(apps: KubeObject[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const a of apps) {
+    for (const r of a.status?.resources ?? []) {
+      if (String(r.health?.message ?? '').startsWith(NOT_ASSESSED_PREFIX)) m.set(r.kind, (m.get(r.kind) ?? 0) + 1);
+    }
+  }
+  return m;
+}

@@ -1,0 +1,102 @@
+/**
+ * Scenario 1 — Bootstrap from empty.
+ *
+ * Runbook: on a cluster that has only ArgoCD, apply argocd/bootstrap's root Application (what
+ * terraform-bootstrap does). The root syncs the AppProjects, then every child Application in
+ * sync waves; each waits for the previous wave to be Healthy. Production and the cluster-wide
+ * folders sync automatically only inside the production window: outside it, a platform admin
+ * syncs them by hand (docs/gitops.md) — the e2e does that, and says so.
+ *
+ * Expected: every FlexTime Application Synced and Healthy, every pod Running on a simulated
+ * node, every PersistentVolumeClaim Bound. Prints the time to healthy.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APPLICATIONS_PATH, rootApplication } from '../controllers/argocd.ts';
+import { appLine, matchesGlob, notAssessedByKind, renderedApplications, ROOT_APP, syncByHand, waitApplications, windowGated } from '../controllers/applications.ts';
+import type { KubeObject } from '../controllers/kube.ts';
+import { context, seconds, type Ctx } from './context.ts';
+
+const HEALTHY_WITHIN_MS = 240_000;
+const ADMIN = 'e2e-platform-admin';
+
+let ctx: Ctx;
+let expected: string[];
+let healthyApps: KubeObject[] = [];
+
+beforeAll(() => {
+  ctx = context();
+  expected = [ROOT_APP, ...renderedApplications(ctx.h.root, ctx.h.excluded.map((x) => x.file))];
+  console.log(`ArgoCD in this e2e differs from terraform-bootstrap's install in:\n  ${ctx.h.differences.join('\n  ')}`);
+  if (ctx.h.standIns.length) console.log(`stand-ins for objects dist/ does not render yet:\n  ${ctx.h.standIns.join('\n  ')}`);
+  console.log(`add-ons rendered from their real chart: ${ctx.h.realCharts.length ? ctx.h.realCharts.join(', ') : 'none'}`);
+  console.log(`add-ons as CRDs only: ${ctx.h.excluded.map((x) => x.app).join(', ') || 'none'}`);
+});
+
+describe('1 bootstrap from empty', () => {
+  it('the cluster starts with no Application', async () => {
+    const apps = await ctx.kube.list(APPLICATIONS_PATH);
+    expect(apps.map((a) => a.metadata!.name), 'Applications before the root is applied').toEqual([]);
+  });
+
+  it('the root Application brings every FlexTime Application to Synced and Healthy', async () => {
+    const t0 = Date.now();
+    await ctx.kube.apply(rootApplication(ctx.h.root, ctx.h.excluded.map((x) => x.file)), 'applications');
+
+    // The platform admin's part: Applications gated by a sync window that ArgoCD does not start
+    // syncing by itself are synced by hand (manualSync: true allows it), once each.
+    const gates = windowGated(ctx.h.root).filter((w) => w.manualSync);
+    const gated = (name: string) => gates.some((w) => w.applications.some((g) => matchesGlob(name, g)));
+    const syncedByHand = new Set<string>();
+    const admin = ctx.kube
+      .waitFor({ path: APPLICATIONS_PATH, what: 'admin done', timeoutMs: HEALTHY_WITHIN_MS }, (apps) => {
+        for (const a of apps) {
+          const name = a.metadata!.name as string;
+          if (!gated(name) || syncedByHand.has(name)) continue;
+          const idle = !a.operation && !a.status?.operationState && a.status?.sync?.status === 'OutOfSync';
+          if (!idle) continue;
+          syncedByHand.add(name);
+          void syncByHand(ctx.kube, name, ADMIN);
+        }
+        return apps.length > 0 && apps.every((a) => a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy') ? true : undefined;
+      })
+      .catch(() => undefined); // the assertion below reports what is not healthy
+
+    healthyApps = await waitApplications(ctx.kube, { names: expected, what: 'every Application Synced and Healthy', timeoutMs: HEALTHY_WITHIN_MS });
+    await admin;
+    const took = Date.now() - t0;
+    console.log(`time to healthy: ${seconds(took)} for ${expected.length} Applications`);
+    if (syncedByHand.size) {
+      console.log(`outside the sync window, synced by hand as ${ADMIN} (otherwise the root's waves wait for them): ${[...syncedByHand].sort().join(', ')}`);
+    }
+    const notAssessed = notAssessedByKind(healthyApps);
+    if (notAssessed.size) {
+      console.log(`health not assessed (controller not in this e2e, issue 18): ${[...notAssessed].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    }
+    for (const a of healthyApps) expect(appLine(a), 'Application status').toMatch(/: Synced\/Healthy/);
+  });
+
+  it('every pod of the platform is Running on a simulated node', async () => {
+    const nodes = new Map((await ctx.kube.list('/api/v1/nodes')).map((n) => [n.metadata!.name as string, n]));
+    const pods = (await ctx.kube.list('/api/v1/pods')).filter((p) => !['kube-system', 'argocd'].includes(p.metadata!.namespace as string));
+    expect(pods.length, 'pods outside kube-system and argocd').toBeGreaterThan(0);
+    const bad = pods
+      .filter((p) => {
+        const node = nodes.get(p.spec?.nodeName);
+        const simulated = node?.metadata?.annotations?.['kwok.x-k8s.io/node'] === 'fake' || node?.metadata?.labels?.type === 'kwok';
+        const done = p.status?.phase === 'Succeeded' && p.metadata?.ownerReferences?.some((o: { kind: string }) => o.kind === 'Job');
+        return !(simulated && (p.status?.phase === 'Running' || done));
+      })
+      .map((p) => `${p.metadata!.namespace}/${p.metadata!.name}: ${p.status?.phase} on ${p.spec?.nodeName ?? '(unscheduled)'}${p.status?.conditions?.find((c: { type: string; status: string }) => c.type === 'PodScheduled' && c.status === 'False')?.message ? ` — ${p.status.conditions.find((c: { type: string }) => c.type === 'PodScheduled').message}` : ''}`);
+    console.log(`${pods.length - bad.length} of ${pods.length} pods Running on simulated nodes`);
+    expect(bad, 'pods not Running on a simulated node').toEqual([]);
+  });
+
+  it('every PersistentVolumeClaim is Bound', async () => {
+    const pvcs = await ctx.kube.list('/api/v1/persistentvolumeclaims');
+    const bad = pvcs
+      .filter((c) => c.status?.phase !== 'Bound')
+      .map((c) => `${c.metadata!.namespace}/${c.metadata!.name}: ${c.status?.phase} (storageClassName ${c.spec?.storageClassName ?? '(none)'})`);
+    console.log(`${pvcs.length - bad.length} of ${pvcs.length} PersistentVolumeClaims Bound`);
+    expect(bad, 'PersistentVolumeClaims not Bound').toEqual([]);
+  });
+});

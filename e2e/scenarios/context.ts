@@ -1,0 +1,77 @@
+/**
+ * What every ArgoCD scenario starts from: the handle the e2e global setup provides (cluster
+ * access, the served repository and its working clone, what the e2e left out or stood in for)
+ * and small helpers to act like the operator in the runbook: commit and push, "webhook"
+ * refresh, kubectl-style reads.
+ */
+import { execFileSync } from 'node:child_process';
+import { inject } from 'vitest';
+import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
+import type { GitOpsHandle } from '../controllers/gitops.ts';
+import { Kube, type KubeObject } from '../controllers/kube.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gitops: GitOpsHandle;
+  }
+}
+
+export interface Ctx {
+  readonly h: GitOpsHandle;
+  readonly kube: Kube;
+  /** git in the working clone of the served repository. */
+  git(...args: string[]): string;
+  /** Commits every change in the working clone and pushes main; then refreshes every Application (what the git webhook does). */
+  commitAndPush(message: string): Promise<string>;
+  /** Sets argocd.argoproj.io/refresh on every Application. */
+  refreshAll(type: 'normal' | 'hard'): Promise<string[]>;
+  /** A command in the working clone (npm run promote …). */
+  run(cmd: string, args: string[]): string;
+}
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'flextime-e2e',
+  GIT_AUTHOR_EMAIL: 'e2e@flextime.invalid',
+  GIT_COMMITTER_NAME: 'flextime-e2e',
+  GIT_COMMITTER_EMAIL: 'e2e@flextime.invalid',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
+
+export function context(): Ctx {
+  const h = inject('gitops');
+  if (!h) throw new Error('the e2e global setup provided no gitops handle (run with `npm run e2e`)');
+  const kube = new Kube({ kubeconfig: h.kubeconfig, server: h.server });
+  const run = (cmd: string, args: string[]) =>
+    execFileSync(cmd, args, { cwd: h.gitWorkdir, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const refreshAll = async (type: 'normal' | 'hard') => {
+    const names: string[] = [];
+    for (const a of await kube.list(APPLICATIONS_PATH)) {
+      await kube.patch(`${APPLICATIONS_PATH}/${a.metadata!.name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': type } } });
+      names.push(a.metadata!.name as string);
+    }
+    return names;
+  };
+  return {
+    h,
+    kube,
+    git: (...args) => run('git', args),
+    run,
+    refreshAll,
+    commitAndPush: async (message) => {
+      run('git', ['add', '-A']);
+      run('git', ['commit', '--quiet', '-m', message]);
+      run('git', ['push', '--quiet', 'origin', 'HEAD:main']);
+      await refreshAll('normal');
+      return run('git', ['rev-parse', 'HEAD']);
+    },
+  };
+}
+
+/** `kubectl get <plural> -A -l <selector>` over the given namespaces. */
+export async function listIn(kube: Kube, apiPath: string, namespaces: readonly string[]): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const ns of namespaces) out.push(...(await kube.list(apiPath.replace('{ns}', ns))));
+  return out;
+}
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
