@@ -91,10 +91,24 @@ function established(crd: KubeObject): boolean {
  * scripts/verify.d/crds, like verify), the constraint CRDs Gatekeeper would generate from the
  * rendered ConstraintTemplates, and the add-ons' namespaces.
  */
-export async function installCrdsOnlyAddons(kube: Kube, root: string, addons: AddonApp[]): Promise<{ crds: number }> {
+/** The scripts/install-tools CRDS project that generates each add-on chart's CRDs. */
+export const CRD_PROJECT_OF_CHART: Record<string, string> = {
+  'kube-prometheus-stack': 'prometheus-operator',
+  'cert-manager': 'cert-manager',
+  'external-secrets': 'external-secrets',
+  keda: 'keda',
+  gatekeeper: 'gatekeeper',
+  vpa: 'vertical-pod-autoscaler',
+  'argo-rollouts': 'argo-rollouts',
+  'chaos-mesh': 'chaos-mesh',
+};
+
+export async function installCrdsOnlyAddons(kube: Kube, root: string, addons: AddonApp[], realCharts: AddonApp[] = []): Promise<{ crds: number }> {
+  // A chart rendered for real installs its own CRDs.
+  const skip = new Set(['argo-cd', ...realCharts.map((a) => CRD_PROJECT_OF_CHART[a.chart]).filter(Boolean)]);
   const crdFiles = [
     ...readdirSync(join(root, '.tools', 'crds'))
-      .filter((d) => d !== 'argo-cd') // ArgoCD's own CRDs: e2e/controllers/argocd.ts
+      .filter((d) => !skip.has(d)) // ArgoCD's own CRDs: e2e/controllers/argocd.ts
       .flatMap((d) => walkYaml(join(root, '.tools', 'crds', d))),
     ...walkYaml(join(root, 'scripts', 'verify.d', 'crds')),
   ];

@@ -1,7 +1,7 @@
 /**
  * A real ArgoCD for the e2e: argocd-repo-server and argocd-application-controller (the pinned
- * build scripts/install-tools makes, tools/argo-cd) run as local processes against the e2e API
- * server, with a local redis-server for their cache.
+ * build scripts/install-tools makes, tools/argo-cd: v2.14.21, see its go.mod for why not v3.3)
+ * run as local processes against the e2e API server, with a local redis-server for their cache.
  *
  * Installed the way terraform-bootstrap/cluster/argocd.tf installs it:
  *   - CRDs of the pinned argo-cd module (.tools/crds/argo-cd, the ones verify checks against);
@@ -56,6 +56,16 @@ export const HEALTH_NOT_ASSESSED: readonly HealthNotAssessed[] = [
   { group: 'networking.k8s.io', kind: 'Ingress', controller: 'ingress-nginx (no load balancer address)' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', controller: 'metrics-server (simulated pods report no metrics)' },
 ];
+
+/**
+ * The e2e runs ArgoCD v2.14 (tools/argo-cd/go.mod says why not v3.3, which terraform-bootstrap
+ * installs). Argo CD 3.0 changed these defaults; the e2e sets them explicitly so v2.14 behaves
+ * like the v3.3 install (docs/operator-manual/upgrading/2.14-3.0.md).
+ */
+export const V3_DEFAULTS: Readonly<Record<string, string>> = {
+  'application.resourceTrackingMethod': 'annotation',
+  'resource.ignoreResourceUpdatesEnabled': 'true',
+};
 
 export const NOT_ASSESSED_PREFIX = 'not assessed in the e2e:';
 
@@ -136,7 +146,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
   const str = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
   const fromTerraform = await terraformArgocdCm(opts.root);
   const notAssessed = Object.fromEntries(HEALTH_NOT_ASSESSED.map((h) => [`resource.customizations.health.${h.group}_${h.kind}`, notAssessedLua(h)]));
-  const cm = { ...str(defaults['argocd-cm']), ...fromTerraform, ...notAssessed, ...opts.extraCm };
+  const cm = { ...V3_DEFAULTS, ...str(defaults['argocd-cm']), ...fromTerraform, ...notAssessed, ...opts.extraCm };
   const partOf = { 'app.kubernetes.io/part-of': 'argocd' };
   const cmObj = (name: string, data: Record<string, string>) => ({
     apiVersion: 'v1',
@@ -220,6 +230,9 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     processes: started,
     cm,
     describeDifferences: () => [
+      'ArgoCD v2.14.21, not v3.3 (v3 does not build from the module proxy: tools/argo-cd/go.mod); v3 defaults set explicitly: ' +
+        Object.entries(V3_DEFAULTS).map(([k, v]) => `${k}=${v}`).join(', ') +
+        '; v2.14 ignores AppProject clusterResourceWhitelist names (≥ 3.2) and has no CronJob health check (≥ 3.2)',
       'destination https://kubernetes.default.svc = the e2e API server (ARGOCD_FAKE_IN_CLUSTER=true + KUBECONFIG)',
       'repo-server reaches github.com and chart repositories through the e2e upstream proxy only',
       ...HEALTH_NOT_ASSESSED.map((h) => `health of ${h.group}/${h.kind} not assessed: ${h.controller} is not running (issue 18)`),

@@ -104,7 +104,7 @@ export async function startGitOps(
 
   const kube = new Kube(cluster);
   const standIns: string[] = [];
-  const { crds } = await installCrdsOnlyAddons(kube, opts.root, crdsOnly);
+  const { crds } = await installCrdsOnlyAddons(kube, opts.root, crdsOnly, vendored);
   log(`add-ons: ${crdsOnly.length} CRDs only (${crds} CRDs installed), ${vendored.length} from their real chart`);
   if (renderedStorageClasses(opts.root).length === 0) {
     await kube.apply(STAND_IN_STORAGE_CLASS, 'storageclasses');
