@@ -14,6 +14,7 @@
  */
 import { ApiObject, type App } from 'cdk8s';
 import type { Platform } from '../config/index.ts';
+import type { NodeGroup } from '../config/schema-aws.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { namespaceOf } from './context.ts';
 import { environmentSecretsPrefix } from './secrets.ts';
@@ -40,6 +41,45 @@ export interface ClusterTerraformInputs {
   };
   sso_issuer_url: string;
   sso_groups_prefix: string;
+  /** Per cluster: its node groups by name. */
+  node_groups: Record<string, Record<string, TfNodeGroup>>;
+}
+
+// ---- Node groups (config/node-groups.ts) -------------------------------------------------------
+
+/** One aws_eks_node_group, as Terraform's `node_groups` variable spells it. */
+export interface TfNodeGroup {
+  capacity_type: 'ON_DEMAND' | 'SPOT';
+  instance_types: string[];
+  min_size: number;
+  max_size: number;
+  labels: Record<string, string>;
+  taints: Array<{ key: string; value: string | null; effect: 'NO_SCHEDULE' | 'PREFER_NO_SCHEDULE' | 'NO_EXECUTE' }>;
+}
+
+/** The node groups of a cluster: the production tier's as soon as it hosts production. */
+export function nodeGroupsOf(platform: Platform, cluster: string): { tier: 'production' | 'non-production'; groups: NodeGroup[] } {
+  const tier = platform.environments.some((e) => e.cluster === cluster && e.name === 'production') ? 'production' : 'non-production';
+  return { tier, groups: platform.aws.nodeGroups[tier] };
+}
+
+/** Kubernetes labels of a group's nodes (EKS adds its own eks.amazonaws.com/* labels). */
+export function nodeGroupLabels(group: NodeGroup): Record<string, string> {
+  // lower(capacity_type), as eks.tf always labelled them: "on_demand" / "spot".
+  return { 'flextime.io/capacity-type': group.capacityType.toLowerCase(), ...group.labels };
+}
+
+const EKS_TAINT_EFFECT = { NoSchedule: 'NO_SCHEDULE', PreferNoSchedule: 'PREFER_NO_SCHEDULE', NoExecute: 'NO_EXECUTE' } as const;
+
+export function tfNodeGroup(group: NodeGroup): TfNodeGroup {
+  return {
+    capacity_type: group.capacityType,
+    instance_types: [...group.instanceTypes],
+    min_size: group.minSize,
+    max_size: group.maxSize,
+    labels: nodeGroupLabels(group),
+    taints: group.taints.map((t) => ({ key: t.key, value: t.value ?? null, effect: EKS_TAINT_EFFECT[t.effect] })),
+  };
 }
 
 export interface EnvironmentTerraformInputs {
@@ -93,6 +133,10 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
     },
     sso_issuer_url: platform.sso.issuer,
     sso_groups_prefix: aws.ssoGroupsPrefix,
+    node_groups: Object.fromEntries(platform.clusters.map((cluster) => [
+      cluster.name,
+      Object.fromEntries(nodeGroupsOf(platform, cluster.name).groups.map((g) => [g.name, tfNodeGroup(g)])),
+    ])),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { PlatformInput } from './schema.ts';
 import terraformOutputs from './terraform-outputs.json' with { type: 'json' };
 import { ssoConfig } from './network.ts';
+import { nodeGroupsConfig } from './node-groups.ts';
 
 /** Outputs per cluster and per environment, for config values that come from Terraform (role ARNs, endpoints). */
 export { terraformOutputs };
@@ -25,4 +26,5 @@ export const awsConfig: PlatformInput['aws'] = {
     efsCsiDriver: { namespace: 'kube-system', name: 'efs-csi-controller-sa' },
   },
   outputs: terraformOutputs,
+  nodeGroups: nodeGroupsConfig,
 };

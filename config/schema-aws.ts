@@ -68,6 +68,56 @@ export const terraformOutputs = z.object({
 }).strict();
 export type TerraformOutputs = z.infer<typeof terraformOutputs>;
 
+// ---- Node groups -----------------------------------------------------------------------------
+// EKS managed node groups: rendered into terraform-bootstrap/cluster/generated.auto.tfvars.json
+// (`node_groups`, one aws_eks_node_group each) and turned into the e2e's simulated KWOK nodes
+// (e2e/cluster/nodes.ts). A cluster takes the production tier as soon as it hosts production.
+
+const nodeLabelKey = z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, 'must be a Kubernetes label key such as "flextime.io/pool"');
+const nodeLabelValue = z.string().regex(/^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value');
+
+export const nodeGroup = z.object({
+  /** The group's name within its cluster: the EKS node group is `<cluster>-<name>`. */
+  name: dnsLabel,
+  /** SPOT: cheaper, may be reclaimed with 2 minutes' notice; production runs ON_DEMAND (checked). */
+  capacityType: z.enum(['ON_DEMAND', 'SPOT']),
+  /** EC2 instance types, in order of preference (on-demand uses the first that is available). */
+  instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[0-9]*[a-z]+$/, 'must be an EC2 instance type such as "m6i.large"')).min(1),
+  /** Nodes at creation (desired size); the cluster autoscaler may grow the group up to maxSize. */
+  minSize: z.number().int().min(0),
+  maxSize: z.number().int().min(1),
+  /** Kubernetes labels on every node, besides `flextime.io/capacity-type` (derived). @default - none */
+  labels: z.record(nodeLabelKey, nodeLabelValue).default({}),
+  /** Kubernetes taints on every node. @default - none */
+  taints: z.array(z.object({
+    key: nodeLabelKey,
+    value: nodeLabelValue.optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  }).strict()).default([]),
+}).strict().superRefine((g, ctx) => {
+  if (g.minSize > g.maxSize) ctx.addIssue({ code: 'custom', path: ['minSize'], message: `minSize (${g.minSize}) must be <= maxSize (${g.maxSize})` });
+});
+export type NodeGroup = z.infer<typeof nodeGroup>;
+
+const nodeGroupList = z.array(nodeGroup).min(1).superRefine((groups, ctx) => {
+  const seen = new Set<string>();
+  groups.forEach((g, i) => {
+    if (seen.has(g.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate node group '${g.name}'` });
+    seen.add(g.name);
+  });
+});
+
+/** Node groups of a cluster that hosts production, and of one that does not. */
+export const nodeTiers = z.object({
+  production: nodeGroupList.superRefine((groups, ctx) => {
+    groups.forEach((g, i) => {
+      if (g.capacityType !== 'ON_DEMAND') ctx.addIssue({ code: 'custom', path: [i, 'capacityType'], message: `must be ON_DEMAND in the production tier: spot nodes can be reclaimed at any time` });
+    });
+  }),
+  'non-production': nodeGroupList,
+}).strict();
+export type NodeTiers = z.infer<typeof nodeTiers>;
+
 /** Inputs Terraform takes from config (generated.auto.tfvars.json) and outputs it gives back. */
 export const aws = z.object({
   /** EKS Kubernetes version: the minor of `podSecurityVersion` and of the verify API server. */
@@ -85,6 +135,8 @@ export const aws = z.object({
   }).strict(),
   /** The outputs of every cluster's and every environment's Terraform state (config/terraform-outputs.json). */
   outputs: terraformOutputs,
+  /** EKS managed node groups per tier (see nodeTiers below). */
+  nodeGroups: nodeTiers,
 }).strict();
 export type Aws = z.infer<typeof aws>;
 

@@ -136,13 +136,17 @@ resource "aws_launch_template" "node" {
   }
 }
 
+# One managed node group per entry of config/node-groups.ts for this cluster's tier
+# (var.node_groups, generated); the e2e's simulated nodes come from the same entries.
 resource "aws_eks_node_group" "main" {
+  for_each = var.node_groups[var.cluster]
+
   cluster_name    = aws_eks_cluster.main.name
-  node_group_name = "${local.name}-${lower(local.tier.node_capacity_type)}"
+  node_group_name = "${local.name}-${each.key}"
   node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = aws_subnet.private[*].id
-  capacity_type   = local.tier.node_capacity_type
-  instance_types  = local.tier.node_instance_types
+  capacity_type   = each.value.capacity_type
+  instance_types  = each.value.instance_types
 
   launch_template {
     id      = aws_launch_template.node.id
@@ -150,17 +154,24 @@ resource "aws_eks_node_group" "main" {
   }
 
   scaling_config {
-    min_size     = local.tier.node_min
-    desired_size = local.tier.node_min
-    max_size     = local.tier.node_max
+    min_size     = each.value.min_size
+    desired_size = each.value.min_size
+    max_size     = each.value.max_size
   }
 
   update_config {
     max_unavailable = 1
   }
 
-  labels = {
-    "flextime.io/capacity-type" = lower(local.tier.node_capacity_type)
+  labels = each.value.labels
+
+  dynamic "taint" {
+    for_each = each.value.taints
+    content {
+      key    = taint.value.key
+      value  = taint.value.value
+      effect = taint.value.effect
+    }
   }
 
   # The cluster autoscaler owns the desired size once the cluster runs.

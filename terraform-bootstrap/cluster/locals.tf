@@ -2,22 +2,15 @@ locals {
   # Everything that differs between clusters is a row of this table; resources read local.tier
   # and never compare names. A cluster takes the production row as soon as it hosts production
   # (config `environments[].cluster`, via generated.auto.tfvars.json), whatever else it hosts.
+  # Node groups are per tier in config/node-groups.ts (var.node_groups, generated).
   tiers = {
     non-production = {
-      nat_gateways        = 1 # one shared NAT gateway
-      node_capacity_type  = "SPOT"
-      node_instance_types = ["m6i.large", "m6a.large", "m5.large"]
-      node_min            = 3
-      node_max            = 9
-      log_retention_days  = 90
+      nat_gateways       = 1 # one shared NAT gateway
+      log_retention_days = 90
     }
     production = {
-      nat_gateways        = 3 # one NAT gateway per AZ: an AZ outage keeps the others online
-      node_capacity_type  = "ON_DEMAND"
-      node_instance_types = ["m6i.xlarge", "m6a.xlarge"]
-      node_min            = 3
-      node_max            = 15
-      log_retention_days  = 365
+      nat_gateways       = 3 # one NAT gateway per AZ: an AZ outage keeps the others online
+      log_retention_days = 365
     }
   }
   hosted    = var.clusters[var.cluster].environments

@@ -107,3 +107,20 @@ variable "sso_groups_prefix" {
   description = "Prefix EKS puts before SSO group names (RBAC binds e.g. \"sso:platform-admins\")."
   type        = string
 }
+
+variable "node_groups" {
+  description = "Per cluster: its EKS managed node groups by name (config/node-groups.ts, the tier of the cluster)."
+  type = map(map(object({
+    capacity_type  = string
+    instance_types = list(string)
+    min_size       = number
+    max_size       = number
+    labels         = map(string)
+    taints         = list(object({ key = string, value = optional(string), effect = string }))
+  })))
+
+  validation {
+    condition     = alltrue(flatten([for c in values(var.node_groups) : [for g in values(c) : contains(["ON_DEMAND", "SPOT"], g.capacity_type) && g.min_size <= g.max_size]]))
+    error_message = "node_groups: capacity_type must be ON_DEMAND or SPOT and min_size <= max_size."
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The e2e cluster: etcd + kube-apiserver + kube-controller-manager + kube-scheduler + kwok, all
+ * from the pinned builds in .tools/bin, on 127.0.0.1 only, on ephemeral ports. One start/stop
+ * API in the spirit of controller-runtime's envtest: `startCluster()` hands out a kubeconfig and
+ * a client, `stop()` ends every process (process groups) and removes the work dir. Processes are
+ * also stopped on exit, on an uncaught error and on SIGINT/SIGTERM (./processes.ts).
+ *
+ * The API server runs with the same flags as scripts/verify (scripts/verify.d/kube-apiserver.flags:
+ * the default admission plugins + those EKS adds, PodSecurity judging namespaces by their labels),
+ * plus what a test cluster needs: short default NotReady/unreachable tolerations, so taint-based
+ * eviction after a node is lost takes seconds instead of 5 minutes.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, toolPath } from '../../test/tools.ts';
+import { Kube, type Connection } from './kube.ts';
+import { onCleanup, startProcess, stopProcess, tail, type Started } from './processes.ts';
+
+export type Component = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+export const ALL_COMPONENTS: readonly Component[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+
+/** Node-loss timings of the test cluster (defaults: seconds, where a real cluster takes minutes). */
+export interface Timings {
+  /** kwok renews each node's Lease every quarter of this. @default 8 */
+  nodeLeaseSeconds: number;
+  /** kube-controller-manager marks a node NotReady/Unknown after this long without a lease renewal. @default 10 */
+  nodeMonitorGraceSeconds: number;
+  /** tolerationSeconds the API server gives every pod for not-ready/unreachable taints (EKS: 300). @default 5 */
+  defaultTolerationSeconds: number;
+}
+export const DEFAULT_TIMINGS: Timings = { nodeLeaseSeconds: 8, nodeMonitorGraceSeconds: 10, defaultTolerationSeconds: 5 };
+
+export interface ClusterOptions {
+  /** Which processes to run. @default all of them */
+  components?: readonly Component[];
+  timings?: Partial<Timings>;
+  /** Keep the work dir (logs, certificates, kubeconfig) after stop(). @default false */
+  keep?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface Cluster {
+  /** Work dir: kubeconfig, pki/, <component>.log. */
+  dir: string;
+  kubeconfig: string;
+  connection: Connection;
+  kube: Kube;
+  /** pid (= process group id) of each running component. */
+  pids: Record<string, number>;
+  timings: Timings;
+  /** Seconds each component took to become ready. */
+  startup: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function openssl(cwd: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Throw-away CA, serving certificate for 127.0.0.1, service-account key pair, admin token. */
+function makePki(dir: string): { token: string } {
+  mkdirSync(dir, { recursive: true });
+  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key');
+  openssl(dir, 'req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '1', '-subj', '/CN=flextime-e2e-ca', '-out', 'ca.crt');
+  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'apiserver.key');
+  openssl(dir, 'req', '-new', '-key', 'apiserver.key', '-subj', '/CN=kube-apiserver', '-out', 'apiserver.csr');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
+  openssl(dir, 'x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-sha256', '-extfile', 'ext.cnf', '-out', 'apiserver.crt');
+  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key');
+  openssl(dir, 'ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
+  const token = execFileSync('openssl', ['rand', '-hex', '24'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(dir, 'tokens.csv'), `${token},flextime-e2e,flextime-e2e,"system:masters"\n`);
+  return { token };
+}
+
+/** The API server flags scripts/verify uses too (one file, read by both). */
+export function sharedApiServerFlags(): string[] {
+  return readFileSync(join(ROOT, 'scripts/verify.d/kube-apiserver.flags'), 'utf8')
+    .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** GET url until it answers 2xx, or fail with the component's log when it exits or times out. */
+async function waitHealthy(name: string, url: string, proc: Started, timeoutMs: number, headers: Record<string, string> = {}, ca?: Buffer): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = https.get(url, { headers, ...(ca ? { ca } : { rejectUnauthorized: false }), timeout: 2000 }, (res) => {
+        res.resume();
+        resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      });
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => { req.destroy(); resolve(false); });
+    });
+    if (ok) return;
+    if (exited) throw new Error(`${name} exited during start-up; last lines of ${proc.log}:\n${tail(proc.log)}`);
+    if (Date.now() > deadline) throw new Error(`${name}: expected ${url} to answer 200 within ${timeoutMs / 1000} s; last lines of ${proc.log}:\n${tail(proc.log)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  const components = new Set(opts.components ?? ALL_COMPONENTS);
+  const timings = { ...DEFAULT_TIMINGS, ...opts.timings };
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[e2e-cluster] ${m}\n`));
+  for (const c of components) {
+    const bin = toolPath(c);
+    try { execFileSync(bin, ['--version'], { stdio: 'ignore' }); } catch {
+      throw new Error(`${c} not found or not runnable at ${bin}; run scripts/install-tools`);
+    }
+  }
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'flextime-e2e.'));
+  const procs: Started[] = [];
+  const startup: Record<string, number> = {};
+  let kube: Kube | undefined;
+  const removeDir = (): void => { if (!opts.keep) rmSync(dir, { recursive: true, force: true }); };
+  const unregister = onCleanup(removeDir);
+  const stop = async (): Promise<void> => {
+    kube?.close();
+    for (const p of [...procs].reverse()) await stopProcess(p);
+    unregister();
+    removeDir();
+    if (opts.keep) log(`kept ${dir}`);
+  };
+  try {
+    const t0 = Date.now();
+    const pki = join(dir, 'pki');
+    const { token } = makePki(pki);
+    const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(Array.from({ length: 6 }, freePort));
+
+    // etcd
+    const etcd = startProcess('etcd', toolPath('etcd'), [
+      '--name', 'e2e', '--data-dir', join(dir, 'etcd'),
+      '--listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster', `e2e=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync', '--log-level', 'warn',
+    ], join(dir, 'etcd.log'));
+    procs.push(etcd);
+    await waitHttp('etcd', `http://127.0.0.1:${etcdPort}/health`, etcd, 30_000);
+    startup.etcd = (Date.now() - t0) / 1000;
+
+    // kube-apiserver
+    const ca = readFileSync(join(pki, 'ca.crt'));
+    const api = startProcess('kube-apiserver', toolPath('kube-apiserver'), [
+      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      `--tls-cert-file=${pki}/apiserver.crt`, `--tls-private-key-file=${pki}/apiserver.key`,
+      `--cert-dir=${pki}`, `--client-ca-file=${pki}/ca.crt`, `--token-auth-file=${pki}/tokens.csv`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki}/sa.pub`, `--service-account-signing-key-file=${pki}/sa.key`,
+      ...sharedApiServerFlags(),
+      `--default-not-ready-toleration-seconds=${timings.defaultTolerationSeconds}`,
+      `--default-unreachable-toleration-seconds=${timings.defaultTolerationSeconds}`,
+    ], join(dir, 'kube-apiserver.log'));
+    procs.push(api);
+    const t1 = Date.now();
+    await waitHealthy('kube-apiserver', `https://127.0.0.1:${apiPort}/readyz`, api, 120_000, { Authorization: `Bearer ${token}` }, ca);
+    startup['kube-apiserver'] = (Date.now() - t1) / 1000;
+
+    const connection: Connection = { server: `https://127.0.0.1:${apiPort}`, token, caFile: join(pki, 'ca.crt') };
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config',
+      'clusters:', '- name: e2e', `  cluster: {server: "${connection.server}", certificate-authority: "${connection.caFile}"}`,
+      'users:', '- name: e2e', `  user: {token: "${token}"}`,
+      'contexts:', '- name: e2e', '  context: {cluster: e2e, user: e2e}', 'current-context: e2e', '',
+    ].join('\n'));
+    chmodSync(kubeconfig, 0o600);
+    kube = new Kube(connection);
+    const auth = [`--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`];
+
+    const waits: Promise<void>[] = [];
+    if (components.has('kube-controller-manager')) {
+      const kcm = startProcess('kube-controller-manager', toolPath('kube-controller-manager'), [
+        ...auth, '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, `--cert-dir=${join(dir, 'kcm')}`,
+        '--leader-elect=false', '--cluster-name=flextime-e2e',
+        // Service-account tokens and the kube-root-ca.crt ConfigMap in every namespace.
+        `--service-account-private-key-file=${pki}/sa.key`, `--root-ca-file=${pki}/ca.crt`,
+        // Node lifecycle: a node whose Lease is not renewed for the grace period turns Unknown and
+        // gets the unreachable NoExecute taint at once (no rate limit worth the name), so its pods
+        // are evicted after defaultTolerationSeconds. Zones come from topology.kubernetes.io/zone.
+        '--node-monitor-period=1s', `--node-monitor-grace-period=${timings.nodeMonitorGraceSeconds}s`,
+        '--node-eviction-rate=100', '--secondary-node-eviction-rate=100', '--large-cluster-size-threshold=1',
+        '--node-startup-grace-period=30s',
+        '--horizontal-pod-autoscaler-sync-period=5s',
+        '--v=1',
+      ], join(dir, 'kube-controller-manager.log'));
+      procs.push(kcm);
+      const t = Date.now();
+      waits.push(waitHealthy('kube-controller-manager', `https://127.0.0.1:${kcmPort}/healthz`, kcm, 60_000).then(() => { startup['kube-controller-manager'] = (Date.now() - t) / 1000; }));
+    }
+    if (components.has('kube-scheduler')) {
+      const sched = startProcess('kube-scheduler', toolPath('kube-scheduler'), [
+        ...auth, '--bind-address=127.0.0.1', `--secure-port=${schedPort}`, `--cert-dir=${join(dir, 'scheduler')}`,
+        '--leader-elect=false', '--v=1',
+      ], join(dir, 'kube-scheduler.log'));
+      procs.push(sched);
+      const t = Date.now();
+      waits.push(waitHealthy('kube-scheduler', `https://127.0.0.1:${schedPort}/healthz`, sched, 60_000).then(() => { startup['kube-scheduler'] = (Date.now() - t) / 1000; }));
+    }
+    if (components.has('kwok')) {
+      // kwok's own config file only, never ~/.kwok/kwok.yaml; default node and pod stages
+      // (node-initialize, heartbeat, pod-ready/complete/delete: pods on kwok nodes turn Running
+      // and Ready, deleted pods go away), leases renewed every nodeLeaseSeconds / 4.
+      const kwokConfig = join(dir, 'kwok.yaml');
+      writeFileSync(kwokConfig, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n');
+      const kwok = startProcess('kwok', toolPath('kwok'), [
+        `--config=${kwokConfig}`, `--kubeconfig=${kubeconfig}`,
+        `--manage-nodes-with-annotation-selector=${KWOK_MANAGED_ANNOTATION}=fake`,
+        `--node-lease-duration-seconds=${timings.nodeLeaseSeconds}`,
+        `--server-address=127.0.0.1:${kwokPort}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+      ], join(dir, 'kwok.log'), { ...process.env, HOME: dir });
+      procs.push(kwok);
+      const t = Date.now();
+      waits.push(waitHttp('kwok', `http://127.0.0.1:${kwokPort}/healthz`, kwok, 60_000).then(() => { startup.kwok = (Date.now() - t) / 1000; }));
+    }
+    await Promise.all(waits);
+    const pids = Object.fromEntries(procs.map((p) => [p.name, p.pid]));
+    log(`${[...components].join(' + ')} ready on ${connection.server} in ${((Date.now() - t0) / 1000).toFixed(1)} s (work dir ${dir})`);
+    return { dir, kubeconfig, connection, kube, pids, timings, startup, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** kwok manages the nodes that carry this annotation (= "fake"); removing it stops their heartbeats. */
+export const KWOK_MANAGED_ANNOTATION = 'kwok.x-k8s.io/node';
+
+async function waitHttp(name: string, url: string, proc: Started, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  for (;;) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+    } catch { /* not yet */ }
+    if (exited) throw new Error(`${name} exited during start-up; last lines of ${proc.log}:\n${tail(proc.log)}`);
+    if (Date.now() > deadline) throw new Error(`${name}: expected ${url} to answer 200 within ${timeoutMs / 1000} s; last lines of ${proc.log}:\n${tail(proc.log)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

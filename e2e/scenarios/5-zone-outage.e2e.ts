@@ -1,0 +1,111 @@
+/**
+ * Scenario 5 — Zone outage. Every node of one availability zone stops reporting (kwok stops
+ * renewing their Leases, as when a zone loses power or network): kube-controller-manager marks
+ * them Unknown and taints them unreachable, their pods are evicted, and the ReplicaSets create
+ * replacements that the scheduler places in the two other zones.
+ *
+ * Asserted for every production workload with a PodDisruptionBudget (what an operator checks
+ * with `kubectl get pdb,deploy -n flextime-production`):
+ *   - it never has fewer healthy pods than its PDB requires (PDB status watched throughout);
+ *   - it is back at full strength, on nodes outside the lost zone, within 90 s;
+ *   - its replacements were admitted by the namespace ResourceQuota (no ReplicaSet FailedCreate).
+ * Then the zone comes back (kwok resumes the heartbeats) and the nodes turn Ready again.
+ * Timings are the test cluster's (e2e/cluster/control-plane.ts): lease grace 10 s, toleration 5 s.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { KWOK_MANAGED_ANNOTATION } from '../cluster/control-plane.ts';
+import { useCluster } from '../cluster/context.ts';
+import { condition, podReady, type KubeObject } from '../cluster/kube.ts';
+import { watchPdbs } from '../cluster/pdb.ts';
+import { ensurePlatform, environmentNamespace, pdbLine, readySnapshot, waitPlatformSettled, waitWorkloadsReady } from '../cluster/platform.ts';
+
+const c = useCluster();
+const prod = environmentNamespace('production');
+const appNamespaces = (['development', 'staging', 'production'] as const).map(environmentNamespace);
+
+describe('5 Zone outage: production keeps its PDB minimum and moves to the other zones', () => {
+  let before = new Map<string, number>();
+  // The zone with the most production pods: the hardest one to lose.
+  let zone = '';
+  let lost: string[] = [];
+
+  beforeAll(async () => {
+    const how = await ensurePlatform(c);
+    const notes = await waitPlatformSettled(c.kube, appNamespaces, 120_000);
+    console.log(`platform: ${how}${notes.length ? `\nnot running before the outage (not caused by it): ${notes.join('; ')}` : ''}`);
+    before = await readySnapshot(c.kube, appNamespaces);
+    const pods = (await c.kube.list(`/api/v1/namespaces/${prod}/pods`)).items.filter(podReady);
+    const count = (z: string): number => pods.filter((p) => c.zones[z].includes(p.spec.nodeName)).length;
+    zone = Object.keys(c.zones).sort((a, b) => count(b) - count(a) || a.localeCompare(b))[0];
+    lost = c.zones[zone];
+  });
+  afterAll(() => c.kube.close());
+
+  test('the nodes of the zone go NotReady and production is rescheduled into the other zones', async () => {
+    const pdbs = (await c.kube.list(`/apis/policy/v1/namespaces/${prod}/poddisruptionbudgets`)).items;
+    expect(pdbs.length, `PodDisruptionBudgets in ${prod}`).toBeGreaterThan(0);
+    const watch = await watchPdbs(c.kube, (p) => p.metadata.namespace === prod);
+    try {
+      // The outage: kwok stops managing (and heartbeating) the zone's nodes.
+      for (const n of lost) await c.kube.mergePatch(`/api/v1/nodes/${n}`, { metadata: { annotations: { [KWOK_MANAGED_ANNOTATION]: null } } });
+      const grace = c.timings.nodeMonitorGraceSeconds;
+      await c.kube.waitFor('/api/v1/nodes', {
+        what: `nodes of ${zone}`, expected: `Ready=Unknown and tainted unreachable within ${grace + 20} s`, timeoutMs: (grace + 20) * 1000,
+        check: (objs) => lost.every((n) => {
+          const o = objs.find((x) => x.metadata.name === n);
+          return !!o && condition(o, 'Ready') !== 'True' && (o.spec.taints ?? []).some((t: { key: string }) => t.key === 'node.kubernetes.io/unreachable');
+        }),
+        describe: (objs) => lost.map((n) => { const o = objs.find((x) => x.metadata.name === n); return `${n} Ready=${o ? condition(o, 'Ready') : 'gone'} taints=${(o?.spec.taints ?? []).map((t: { key: string }) => t.key).join('|') || 'none'}`; }).join(', '),
+      });
+
+      // Every production workload back at full strength outside the zone.
+      const depPath = `/apis/apps/v1/namespaces/${prod}/pods`;
+      const workloadsWithPdb = pdbs.map((p) => ({ pdb: p, sel: p.spec.selector.matchLabels as Record<string, string> }));
+      const wanted = new Map<string, number>();
+      // As many healthy pods as before the outage (a workload whose pods never ran stays out).
+      for (const { pdb } of workloadsWithPdb) wanted.set(pdb.metadata.name, pdb.status?.currentHealthy ?? 0);
+      const healthyOutside = (pods: KubeObject[], sel: Record<string, string>): number =>
+        pods.filter((p) => podReady(p) && !lost.includes(p.spec.nodeName) && Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
+      await c.kube.waitFor(depPath, {
+        what: `production after losing ${zone}`, expected: 'every workload with a PDB at its full replica count, Ready, outside the lost zone, within 90 s', timeoutMs: 90_000,
+        check: (pods) => workloadsWithPdb.every(({ pdb, sel }) => healthyOutside(pods, sel) >= (wanted.get(pdb.metadata.name) ?? 0)),
+        describe: (pods) => workloadsWithPdb.map(({ pdb, sel }) => `${pdb.metadata.name} ${healthyOutside(pods, sel)}/${wanted.get(pdb.metadata.name)}`).join(', '),
+      });
+
+      // Within its quota: no ReplicaSet failed to create a replacement.
+      const rsFailures = (await c.kube.list(`/apis/apps/v1/namespaces/${prod}/replicasets`)).items
+        .flatMap((rs) => (rs.status?.conditions ?? []).filter((x: { type: string; status: string }) => x.type === 'ReplicaFailure' && x.status === 'True')
+          .map((x: { reason: string; message: string }) => `ReplicaSet ${rs.metadata.name}: ${x.reason}: ${x.message}`));
+      expect(rsFailures, 'replacements refused (ResourceQuota?)').toEqual([]);
+
+      // Never below a PDB minimum.
+      expect(watch.violations, 'production PodDisruptionBudgets below their minimum during the outage').toEqual([]);
+      const lowest = [...watch.lowest.entries()].map(([k, v]) => `${k} lowest ${v.healthy} healthy (needs ${v.desired})`);
+      console.log(`lost ${zone} (${lost.join(', ')}); ${lowest.join('; ')}`);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  test('the zone comes back: nodes Ready, untainted, the platform as before', async () => {
+    for (const n of lost) await c.kube.mergePatch(`/api/v1/nodes/${n}`, { metadata: { annotations: { [KWOK_MANAGED_ANNOTATION]: 'fake' } } });
+    await c.kube.waitFor('/api/v1/nodes', {
+      what: `nodes of ${zone}`, expected: 'Ready and without unreachable/not-ready taints within 60 s', timeoutMs: 60_000,
+      check: (objs) => lost.every((n) => {
+        const o = objs.find((x) => x.metadata.name === n);
+        return !!o && condition(o, 'Ready') === 'True' && !(o.spec.taints ?? []).some((t: { key: string }) => t.key.startsWith('node.kubernetes.io/'));
+      }),
+      describe: (objs) => lost.map((n) => { const o = objs.find((x) => x.metadata.name === n); return `${n} Ready=${o ? condition(o, 'Ready') : 'gone'} taints=${(o?.spec.taints ?? []).map((t: { key: string }) => t.key).join('|') || 'none'}`; }).join(', '),
+    });
+    // Pods evicted from the lost nodes finish terminating once kwok runs the nodes again.
+    await c.kube.waitFor('/api/v1/pods', {
+      what: `pods on the nodes of ${zone}`, expected: 'none left terminating within 60 s', timeoutMs: 60_000,
+      check: (pods) => !pods.some((p) => lost.includes(p.spec.nodeName) && p.metadata.deletionTimestamp),
+      describe: (pods) => pods.filter((p) => lost.includes(p.spec.nodeName) && p.metadata.deletionTimestamp).map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', '),
+    });
+    await waitWorkloadsReady(c.kube, appNamespaces, 90_000, (k) => before.get(k) ?? 0);
+    const pdbs = (await c.kube.list(`/apis/policy/v1/namespaces/${prod}/poddisruptionbudgets`)).items;
+    console.log(pdbs.map(pdbLine).join('\n'));
+  });
+});
+

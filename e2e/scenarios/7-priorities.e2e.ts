@@ -1,0 +1,152 @@
+/**
+ * Scenario 7 — Priorities. The PriorityClasses and ResourceQuotas as rendered, with the real
+ * kube-scheduler doing the preemption:
+ *   1. Development fills up: a filler Deployment in the development namespace (copies of
+ *      development's scheduler-svc pod template, so its priority class) asks for more pods than
+ *      the cluster has room for; the development ResourceQuota caps it. No production pod may be
+ *      preempted or evicted meanwhile.
+ *   2. Production needs room: production api-svc is scaled up until one more pod does not fit in
+ *      the free capacity; the scheduler must preempt development pods (lower priority) and every
+ *      production pod must run. Still no production pod may be preempted.
+ *   3. What makes 1 hold beyond the quota: no development pod outranks a production pod — else,
+ *      once production fills the cluster (scale-up, lost zone), development pods preempt it.
+ * The cluster is put back (filler deleted, api-svc at its HPA minimum) at the end.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { useCluster } from '../cluster/context.ts';
+import { podReady, type Informer, type KubeObject } from '../cluster/kube.ts';
+import { ensurePlatform, environmentNamespace, readySnapshot, waitPlatformSettled, waitWorkloadsReady } from '../cluster/platform.ts';
+
+const c = useCluster();
+const dev = environmentNamespace('development');
+const prod = environmentNamespace('production');
+const appNamespaces = (['development', 'staging', 'production'] as const).map(environmentNamespace);
+const FILL = 'e2e-fill';
+
+const cpuMilli = (q: string | undefined): number => (!q ? 0 : q.endsWith('m') ? parseFloat(q) : parseFloat(q) * 1000);
+const MEM_UNIT: Record<string, number> = { '': 1 / 1048576, Ki: 1 / 1024, Mi: 1, Gi: 1024 };
+const memMi = (q: string | undefined): number => {
+  const m = q ? /^([0-9.]+)(Ki|Mi|Gi)?$/.exec(q) : null;
+  return m ? parseFloat(m[1]) * MEM_UNIT[m[2] ?? ''] : 0;
+};
+const podRequests = (spec: { containers: Array<{ resources?: { requests?: Record<string, string> } }> }): { cpu: number; mem: number } =>
+  spec.containers.reduce((a, ct) => ({ cpu: a.cpu + cpuMilli(ct.resources?.requests?.cpu), mem: a.mem + memMi(ct.resources?.requests?.memory) }), { cpu: 0, mem: 0 });
+
+/** Production pods that disappeared or were marked for disruption, and development pods preempted. */
+interface Casualties { production: string[]; developmentPreempted: string[] }
+
+async function watchCasualties(): Promise<{ casualties: Casualties; informer: Informer }> {
+  const casualties: Casualties = { production: [], developmentPreempted: [] };
+  const seen = new Set<string>();
+  const informer = await c.kube.informer('/api/v1/pods', (_objs, ev) => {
+    if (!ev) return;
+    const p = ev.object;
+    const ns = p.metadata.namespace;
+    const disruption = (p.status?.conditions ?? []).find((x: { type: string; status: string }) => x.type === 'DisruptionTarget' && x.status === 'True') as { reason: string; message: string } | undefined;
+    const id = `${ns}/${p.metadata.name}`;
+    if (ns === prod && (ev.type === 'DELETED' || disruption || p.metadata.deletionTimestamp) && !seen.has(id)) {
+      seen.add(id);
+      casualties.production.push(`${id} (${p.spec.priorityClassName}): ${disruption ? `${disruption.reason}: ${disruption.message}` : ev.type === 'DELETED' ? 'deleted' : 'terminating'}`);
+    }
+    if (ns === dev && disruption?.reason === 'PreemptionByScheduler' && !seen.has(id)) {
+      seen.add(id);
+      casualties.developmentPreempted.push(`${id} (${p.spec.priorityClassName}): ${disruption.message}`);
+    }
+  });
+  return { casualties, informer };
+}
+
+/** Free room on the schedulable nodes for pods of `req`, node by node. */
+async function podsThatFit(req: { cpu: number; mem: number }): Promise<number> {
+  const nodes = (await c.kube.list('/api/v1/nodes')).items.filter((n) => !n.spec.unschedulable);
+  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => p.spec.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase));
+  let fit = 0;
+  for (const n of nodes) {
+    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
+    const used = on.reduce((a, p) => { const r = podRequests(p.spec); return { cpu: a.cpu + r.cpu, mem: a.mem + r.mem }; }, { cpu: 0, mem: 0 });
+    const free = { cpu: cpuMilli(n.status.allocatable.cpu) - used.cpu, mem: memMi(n.status.allocatable.memory) - used.mem, pods: Number(n.status.allocatable.pods) - on.length };
+    fit += Math.max(0, Math.min(Math.floor(free.cpu / req.cpu), Math.floor(free.mem / req.mem), free.pods));
+  }
+  return fit;
+}
+
+describe('7 Priorities: development never preempts production; production preempts development', () => {
+  let before = new Map<string, number>();
+  let apiReplicas = 0;
+
+  beforeAll(async () => {
+    const how = await ensurePlatform(c);
+    const notes = await waitPlatformSettled(c.kube, appNamespaces, 120_000);
+    console.log(`platform: ${how}${notes.length ? `\nnot running before the scenario (not caused by it): ${notes.join('; ')}` : ''}`);
+    before = await readySnapshot(c.kube, appNamespaces);
+    apiReplicas = (await c.kube.get(`/apis/apps/v1/namespaces/${prod}/deployments/api-svc`)).spec.replicas;
+  });
+  afterAll(async () => {
+    await c.kube.delete(`/apis/apps/v1/namespaces/${dev}/deployments/${FILL}`).catch(() => undefined);
+    await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/api-svc/scale`, { spec: { replicas: apiReplicas } }).catch(() => undefined);
+    await waitWorkloadsReady(c.kube, appNamespaces, 90_000, (k) => before.get(k) ?? 0).catch((e) => console.log(`restore: ${(e as Error).message}`));
+    c.kube.close();
+  });
+
+  test('1. development fills up to its quota: no production pod is preempted', async () => {
+    const { casualties, informer } = await watchCasualties();
+    try {
+      const tpl = (await c.kube.get(`/apis/apps/v1/namespaces/${dev}/deployments/scheduler-svc`)).spec.template;
+      const labels = { 'app.kubernetes.io/name': FILL, 'app.kubernetes.io/instance': `${FILL}-development`, 'app.kubernetes.io/part-of': 'flextime' };
+      const fit = await podsThatFit(podRequests(tpl.spec));
+      const want = fit + 5; // more than the cluster holds
+      await c.kube.create(`/apis/apps/v1/namespaces/${dev}/deployments`, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: FILL, namespace: dev, labels },
+        spec: { replicas: want, selector: { matchLabels: labels }, template: { ...tpl, metadata: { labels } } },
+      });
+      // Settled: the quota refused the rest, or the scheduler found no room for the rest.
+      const settled = await c.kube.waitFor(`/api/v1/namespaces/${dev}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/name=${FILL}`)}`, {
+        what: 'development filler', expected: 'every filler pod Running or Unschedulable, and the ReplicaSet capped by quota or all created, within 60 s', timeoutMs: 60_000,
+        check: (pods) => pods.every((p) => podReady(p) || (p.status?.conditions ?? []).some((x: { reason?: string }) => x.reason === 'Unschedulable')) && pods.length > 0,
+        describe: (pods) => `${pods.length} pods: ${pods.filter((p) => !podReady(p)).map((p) => `${p.metadata.name} ${p.status?.phase}`).join(', ') || 'all Ready'}`,
+      });
+      // Wait for the ReplicaSet to report why it stopped short (quota), if it did.
+      const rs = (await c.kube.list(`/apis/apps/v1/namespaces/${dev}/replicasets?labelSelector=${encodeURIComponent(`app.kubernetes.io/name=${FILL}`)}`)).items[0];
+      const capped = (rs?.status?.conditions ?? []).find((x: { type: string }) => x.type === 'ReplicaFailure') as { message: string } | undefined;
+      const running = settled.filter(podReady).length;
+      console.log(`development filler: asked ${want} (the cluster had room for ${fit}), ${settled.length} created, ${running} running; ${capped ? `stopped by quota: ${capped.message.split(':').slice(-2).join(':').trim()}` : 'not capped by quota'}`);
+      expect(casualties.production, 'production pods preempted or evicted while development filled up').toEqual([]);
+    } finally {
+      informer.stop();
+    }
+  });
+
+  test('2. a production pod that does not fit preempts development pods', async () => {
+    const { casualties, informer } = await watchCasualties();
+    try {
+      const dep = await c.kube.get(`/apis/apps/v1/namespaces/${prod}/deployments/api-svc`);
+      const hpa = (await c.kube.list(`/apis/autoscaling/v2/namespaces/${prod}/horizontalpodautoscalers`)).items.find((h) => h.spec.scaleTargetRef.name === 'api-svc');
+      const max = hpa?.spec.maxReplicas ?? 20;
+      const fit = await podsThatFit(podRequests(dep.spec.template.spec));
+      const target = dep.spec.replicas + fit + 1; // one more than fits
+      expect(target, `production api-svc needs ${target} replicas to overflow the free room (${fit} pods), above its HPA maximum ${max}: the cluster cannot be filled by production alone`).toBeLessThanOrEqual(max);
+      await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/api-svc/scale`, { spec: { replicas: target } });
+      await c.kube.waitFor(`/apis/apps/v1/namespaces/${prod}/deployments`, {
+        what: 'production api-svc scaled up past the free room', expected: `${target} replicas Ready within 90 s (development pods preempted to make room)`, timeoutMs: 90_000,
+        check: (objs) => (objs.find((d) => d.metadata.name === 'api-svc')?.status?.readyReplicas ?? 0) >= target,
+        describe: (objs) => `${objs.find((d) => d.metadata.name === 'api-svc')?.status?.readyReplicas ?? 0} Ready; development pods preempted so far: ${casualties.developmentPreempted.length}`,
+      });
+      expect(casualties.developmentPreempted.length, 'development pods preempted by the scheduler to make room for production').toBeGreaterThan(0);
+      expect(casualties.production, 'production pods preempted or evicted').toEqual([]);
+      console.log(`production api-svc ${dep.spec.replicas} → ${target}; preempted: ${casualties.developmentPreempted.join('; ')}`);
+    } finally {
+      informer.stop();
+    }
+  });
+
+  test('3. no development pod outranks a production pod (the guard when production fills the cluster)', async () => {
+    const pcs = new Map((await c.kube.list('/apis/scheduling.k8s.io/v1/priorityclasses')).items.map((p) => [p.metadata.name, p as KubeObject & { value: number; preemptionPolicy?: string }]));
+    const value = (p: KubeObject): number => pcs.get(p.spec.priorityClassName)?.value ?? 0;
+    const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.labels?.['app.kubernetes.io/name'] !== FILL);
+    const prodPods = pods.filter((p) => p.metadata.namespace === prod);
+    const lowestProd = prodPods.reduce((a, p) => (value(p) < value(a) ? p : a), prodPods[0]);
+    const outranking = pods.filter((p) => p.metadata.namespace === dev && value(p) > value(lowestProd) && pcs.get(p.spec.priorityClassName)?.preemptionPolicy !== 'Never');
+    const owners = [...new Set(outranking.map((p) => `${p.metadata.labels?.['app.kubernetes.io/name']} (${p.spec.priorityClassName} ${value(p)})`))];
+    expect(owners, `development pods that may preempt production ${lowestProd.metadata.labels?.['app.kubernetes.io/name']} (${lowestProd.spec.priorityClassName} ${value(lowestProd)}) once the cluster is full`).toEqual([]);
+  });
+});
