@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { block, CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, MODULE_DIRS, moduleScope, parseStack, perTier, TF_DIR, type Hcl, type ModuleName } from './terraform-hcl.ts';
 import { policyViolations, ruleViolations, rules } from './terraform-policy.ts';
+import { loadConfig } from '../config/index.ts';
+import { platformConfig } from '../config/platform.ts';
 
 const stacks = {} as Record<ModuleName, Hcl>;
 beforeAll(async () => {
@@ -66,7 +68,9 @@ describe('the committed terraform-bootstrap modules', () => {
 
   it('give a cluster that hosts production on-demand nodes and one NAT gateway per AZ, any other cluster spot nodes and one NAT', () => {
     const cluster = stacks.cluster;
-    expect(perTier(cluster, resource(cluster, 'aws_eks_node_group', 'main').capacity_type)).toEqual({ 'non-production': 'SPOT', production: 'ON_DEMAND' });
+    expect(resource(cluster, 'aws_eks_node_group', 'main')).toMatchObject({ for_each: '${var.node_groups[var.cluster]}', capacity_type: '${each.value.capacity_type}' });
+    expect(Object.fromEntries(Object.entries(loadConfig().aws.nodeGroups).map(([tier, groups]) => [tier, groups.map((g) => g.capacityType)])))
+      .toEqual({ 'non-production': ['SPOT'], production: ['ON_DEMAND'] });
     expect(perTier(cluster, resource(cluster, 'aws_nat_gateway', 'main').count)).toEqual({ 'non-production': 1, production: 3 });
     const tierOf = (...hosted: string[]) => evaluate(locals(cluster).tier_name, { local: { hosted: Object.fromEntries(hosted.map((e) => [e, {}])) } });
     expect([tierOf('development', 'staging', 'production'), tierOf('production'), tierOf('development', 'staging'), tierOf()])
@@ -214,8 +218,8 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'aws_elasticache_replication_group.main: automatic_failover_enabled must be true in production'],
   ['cluster', 'one NAT gateway per AZ in production', (s) => { tier(s, 'production').nat_gateways = 1; },
     'aws_nat_gateway.main: count must be 3 in production (one NAT gateway per AZ), not 1'],
-  ['cluster', 'on-demand nodes in production', (s) => { tier(s, 'production').node_capacity_type = 'SPOT'; },
-    'aws_eks_node_group.main: capacity_type must be ON_DEMAND in production, not SPOT'],
+  ['cluster', 'node groups from config (on-demand in production)', (s) => { resource(s, 'aws_eks_node_group', 'main').capacity_type = 'SPOT'; },
+    'aws_eks_node_group.main: capacity_type must be each.value.capacity_type of for_each = var.node_groups[var.cluster] (config/node-groups.ts: ON_DEMAND in production), not "SPOT"'],
   ['cluster', 'the production tier of a cluster hosting production', (s) => { s.locals.find((l: Hcl) => l.tier_name).tier_name = 'non-production'; },
     'locals.tier_name: a cluster hosting development, production, staging must take the production tier, not non-production\nlocals.tier_name: a cluster hosting production must take the production tier, not non-production'],
   ['environment', 'seven days of database backups', (s) => { tier(s, 'development').backup_retention_days = 1; },
@@ -320,11 +324,17 @@ describe('each policy rule', () => {
     ]);
   });
 
-  it('fails on the HCL text too: locals.tf of the cluster with a production row of spot nodes', async () => {
-    const text = readFileSync(join(CLUSTER_DIR, 'locals.tf'), 'utf8');
-    expect(text).toMatch(/node_capacity_type\s*=\s*"ON_DEMAND"/);
-    const edited = await parseStack(CLUSTER_DIR, { 'locals.tf': text.replace(/node_capacity_type(\s*)=\s*"ON_DEMAND"/, 'node_capacity_type$1= "SPOT"') });
-    expect(policyViolations(edited)).toEqual(['aws_eks_node_group.main: capacity_type must be ON_DEMAND in production, not SPOT']);
+  it('fails on the HCL text too: eks.tf with a node group capacity of its own', async () => {
+    const text = readFileSync(join(CLUSTER_DIR, 'eks.tf'), 'utf8');
+    expect(text).toMatch(/capacity_type\s*=\s*each\.value\.capacity_type/);
+    const edited = await parseStack(CLUSTER_DIR, { 'eks.tf': text.replace(/capacity_type(\s*)=\s*each\.value\.capacity_type/, 'capacity_type$1= "SPOT"') });
+    expect(policyViolations(edited)).toEqual(['aws_eks_node_group.main: capacity_type must be each.value.capacity_type of for_each = var.node_groups[var.cluster] (config/node-groups.ts: ON_DEMAND in production), not "SPOT"']);
+  });
+
+  it('config refuses spot nodes in the production tier (the rule behind var.node_groups)', () => {
+    const raw = structuredClone(platformConfig);
+    raw.aws.nodeGroups.production[0]!.capacityType = 'SPOT';
+    expect(() => loadConfig(raw)).toThrow('aws.nodeGroups.production[on-demand].capacityType = "SPOT": must be ON_DEMAND in the production tier: spot nodes can be reclaimed at any time');
   });
 });
 

@@ -130,9 +130,12 @@ export const rules: Record<string, Rule> = {
       const count = perTier(stack, body.count)[PRODUCTION];
       if (count !== 3) out.push(`${address}: count must be 3 in ${PRODUCTION} (one NAT gateway per AZ), not ${count}`);
     }
+    // Node groups are config's (config/node-groups.ts, whose schema requires ON_DEMAND in the
+    // production tier), handed over as var.node_groups: a capacity set here would bypass that.
     for (const [address, body] of blocks(stack, 'resource', 'aws_eks_node_group')) {
-      const capacity = perTier(stack, body.capacity_type)[PRODUCTION];
-      if (capacity !== 'ON_DEMAND') out.push(`${address}: capacity_type must be ON_DEMAND in ${PRODUCTION}, not ${capacity}`);
+      if (body.for_each !== '${var.node_groups[var.cluster]}' || body.capacity_type !== '${each.value.capacity_type}') {
+        out.push(`${address}: capacity_type must be each.value.capacity_type of for_each = var.node_groups[var.cluster] (config/node-groups.ts: ON_DEMAND in ${PRODUCTION}), not ${JSON.stringify(body.capacity_type)}`);
+      }
     }
     // A cluster's tier comes from the environments it hosts (generated from config): hosting
     // production must select the production row, whatever else the cluster hosts.
