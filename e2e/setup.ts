@@ -26,7 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const t0 = Date.now();
   const platform = loadConfig();
   const plan = planNodes(platform);
-  const cluster = await startCluster({ keep: process.env.E2E_KEEP === '1' });
+  const cluster = await startCluster({ keep: process.env.E2E_KEEP === '1', kwokZones: plan.zones });
   try {
     await registerNodes(cluster.kube, plan.nodes);
   } catch (e) {

@@ -16,8 +16,9 @@ const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const components = (opt('--components')?.split(',') ?? ALL_COMPONENTS) as Component[];
 
-const cluster = await startCluster({ components, keep: args.includes('--keep') });
-if (components.includes('kwok') && !args.includes('--no-nodes')) await registerNodes(cluster.kube, planNodes(loadConfig()).nodes);
+const plan = planNodes(loadConfig());
+const cluster = await startCluster({ components, keep: args.includes('--keep'), kwokZones: plan.zones });
+if (components.includes('kwok') && !args.includes('--no-nodes')) await registerNodes(cluster.kube, plan.nodes);
 if (args.includes('--apply')) await applyRendered(cluster);
 process.stdout.write(`${JSON.stringify({ kubeconfig: cluster.kubeconfig, pids: cluster.pids, dir: cluster.dir })}\n`);
 // Runs until a signal: processes.ts stops the cluster and re-raises it.

@@ -38,6 +38,12 @@ export interface ClusterOptions {
   /** Which processes to run. @default all of them */
   components?: readonly Component[];
   timings?: Partial<Timings>;
+  /**
+   * One kwok per zone (`kwok-<zone>`, managing the nodes labelled with that zone), so a zone's
+   * "kubelets" can be frozen together (SIGSTOP: no more heartbeats) — a zone outage.
+   * @default - one kwok for every node carrying the kwok annotation
+   */
+  kwokZones?: readonly string[];
   /** Keep the work dir (logs, certificates, kubeconfig) after stop(). @default false */
   keep?: boolean;
   log?: (msg: string) => void;
@@ -133,7 +139,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const unregister = onCleanup(removeDir);
   const stop = async (): Promise<void> => {
     kube?.close();
-    for (const p of [...procs].reverse()) await stopProcess(p);
+    // Clients first (all at once), then the API server, then etcd.
+    await Promise.all(procs.slice(2).map((p) => stopProcess(p)));
+    for (const p of procs.slice(0, 2).reverse()) await stopProcess(p);
     unregister();
     removeDir();
     if (opts.keep) log(`kept ${dir}`);
@@ -142,7 +150,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const t0 = Date.now();
     const pki = join(dir, 'pki');
     const { token } = makePki(pki);
-    const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(Array.from({ length: 6 }, freePort));
+    const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort] = await Promise.all(Array.from({ length: 5 }, freePort));
 
     // etcd
     const etcd = startProcess('etcd', toolPath('etcd'), [
@@ -220,15 +228,20 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       // and Ready, deleted pods go away), leases renewed every nodeLeaseSeconds / 4.
       const kwokConfig = join(dir, 'kwok.yaml');
       writeFileSync(kwokConfig, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n');
-      const kwok = startProcess('kwok', toolPath('kwok'), [
-        `--config=${kwokConfig}`, `--kubeconfig=${kubeconfig}`,
-        `--manage-nodes-with-annotation-selector=${KWOK_MANAGED_ANNOTATION}=fake`,
-        `--node-lease-duration-seconds=${timings.nodeLeaseSeconds}`,
-        `--server-address=127.0.0.1:${kwokPort}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
-      ], join(dir, 'kwok.log'), { ...process.env, HOME: dir });
-      procs.push(kwok);
-      const t = Date.now();
-      waits.push(waitHttp('kwok', `http://127.0.0.1:${kwokPort}/healthz`, kwok, 60_000).then(() => { startup.kwok = (Date.now() - t) / 1000; }));
+      const shards: Array<[string, string]> = opts.kwokZones?.length
+        ? opts.kwokZones.map((z) => [`kwok-${z}`, `--manage-nodes-with-label-selector=topology.kubernetes.io/zone=${z}`])
+        : [['kwok', `--manage-nodes-with-annotation-selector=${KWOK_MANAGED_ANNOTATION}=fake`]];
+      for (const [name, selector] of shards) {
+        const port = await freePort();
+        const kwok = startProcess(name, toolPath('kwok'), [
+          `--config=${kwokConfig}`, `--kubeconfig=${kubeconfig}`, selector,
+          `--node-lease-duration-seconds=${timings.nodeLeaseSeconds}`,
+          `--server-address=127.0.0.1:${port}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+        ], join(dir, `${name}.log`), { ...process.env, HOME: dir });
+        procs.push(kwok);
+        const t = Date.now();
+        waits.push(waitHttp(name, `http://127.0.0.1:${port}/healthz`, kwok, 60_000).then(() => { startup[name] = (Date.now() - t) / 1000; }));
+      }
     }
     await Promise.all(waits);
     const pids = Object.fromEntries(procs.map((p) => [p.name, p.pid]));
@@ -240,7 +253,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   }
 }
 
-/** kwok manages the nodes that carry this annotation (= "fake"); removing it stops their heartbeats. */
+/** Without kwokZones, kwok manages the nodes that carry this annotation (= "fake"). */
 export const KWOK_MANAGED_ANNOTATION = 'kwok.x-k8s.io/node';
 
 async function waitHttp(name: string, url: string, proc: Started, timeoutMs: number): Promise<void> {

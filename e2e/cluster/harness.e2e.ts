@@ -1,7 +1,7 @@
 /**
  * The harness itself: a cluster started by e2e/cluster/cli.ts (etcd + kube-apiserver, the
  * cheapest start) leaves no process and no work dir behind after Ctrl-C (SIGINT) or SIGTERM;
- * and the run's shared cluster runs every component with the configured nodes.
+ * and the run's shared cluster runs every component (one kwok per zone) with the configured nodes.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -44,7 +44,7 @@ describe('0 Harness: start/stop leaves nothing behind', () => {
 
   test('the shared cluster runs all five components and the nodes from config', async () => {
     const c = useCluster();
-    expect(Object.keys(c.pids).sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
+    expect(Object.keys(c.pids).sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', ...Object.keys(c.zones).map((z) => `kwok-${z}`)].sort());
     const nodes = (await c.kube.list('/api/v1/nodes')).items;
     const expected = Object.values(c.zones).flat().sort();
     expect(nodes.map((n) => n.metadata.name).sort()).toEqual(expected);

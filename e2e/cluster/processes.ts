@@ -56,11 +56,15 @@ function hookProcessExit(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', () => { killAllNow(); runCleanups(); });
+  // One shutdown whatever signals arrive (a terminal's Ctrl-C reaches npm, npx and node at once,
+  // and npm may follow up with SIGTERM); then re-raise the first so the parent sees it.
+  let shutdown: Promise<void> | undefined;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      void stopAll().finally(() => {
+    process.on(sig, () => {
+      if (shutdown) return;
+      shutdown = stopAll().finally(() => {
         runCleanups();
-        // Re-raise so the parent sees the usual "killed by signal" status.
+        for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(s);
         process.kill(process.pid, sig);
       });
     });
@@ -97,9 +101,14 @@ export async function stopProcess(p: Started, graceMs = 5000): Promise<void> {
   live.delete(p);
 }
 
-/** Stops every process this module started, in reverse start order. */
+/**
+ * Stops every process this module started: all but the first two started (etcd, the API
+ * server) at once, then those in reverse order, so clients never outlive their server.
+ */
 export async function stopAll(): Promise<void> {
-  for (const p of [...live].reverse()) await stopProcess(p);
+  const all = [...live];
+  await Promise.all(all.slice(2).map((p) => stopProcess(p)));
+  for (const p of all.slice(0, 2).reverse()) await stopProcess(p);
 }
 
 /** The last `n` lines of a process's log (for error messages). */
