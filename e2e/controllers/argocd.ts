@@ -162,6 +162,19 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     'secrets',
   );
 
+  // The `default` AppProject (the root Application's project) is created by argocd-server when it
+  // starts; the e2e runs no argocd-server, so it creates the same object (server/server.go
+  // initializeDefaultProject: everything allowed).
+  await kube.apply(
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: 'default', namespace: ARGOCD_NAMESPACE },
+      spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+    },
+    'appprojects',
+  );
+
   // ---- processes --------------------------------------------------------------------------
   const stopAll = async () => {
     for (const p of [...started].reverse()) await p.stop();
