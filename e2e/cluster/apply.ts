@@ -33,6 +33,8 @@ export interface ApplySummary {
   crds: number;
   namespaces: string[];
   standIns: string[];
+  /** Files not applied because the API server does not serve their kind (no CRD). */
+  skipped: string[];
   seconds: number;
 }
 
@@ -102,8 +104,19 @@ export async function applyRendered(cluster: Cluster, opts: { dirs?: string[]; l
   const extra = [...new Set(objects.map(({ obj }) => obj.metadata.namespace).filter((n): n is string => !!n && !builtin.has(n)))].sort();
   for (const n of extra) await cluster.kube.apply(`/api/v1/namespaces/${n}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
 
+  // Kinds the API server serves now; a file with any other kind (its CRD is not installed:
+  // .tools/crds missing) is skipped and reported, never silently.
+  const served = new Set((await kubectl(cluster, 'api-resources', '--no-headers', '-o', 'wide')).split('\n').filter(Boolean).map((l) => {
+    const cols = l.trim().split(/\s+/);
+    const kind = cols.find((c, i) => i > 0 && /^[A-Z]/.test(c) && c !== 'true' && c !== 'false')!;
+    const apiVersion = cols.find((c) => /^[a-z0-9.-]*\/?v[0-9]/.test(c))!;
+    return `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
+  }));
+  const skipped = files.filter((f) => objects.some((o) => o.file === f && !served.has(`${groupOf(o.obj)}/${o.obj.kind}`)));
+  if (skipped.length) log(`NOT applied, no CRD installed for their kind (run scripts/install-tools crds): ${skipped.map((f) => relative(ROOT, f)).join(', ')}`);
+
   // Everything else, one kubectl per folder (PriorityClasses and other cluster objects first).
-  const rest = files.filter((f) => !rendered.some((r) => r.file === f));
+  const rest = files.filter((f) => !rendered.some((r) => r.file === f) && !skipped.includes(f));
   const byDir = new Map<string, string[]>();
   for (const f of rest) {
     const d = relative(ROOT, f).split('/').slice(0, -1).join('/');
@@ -119,8 +132,8 @@ export async function applyRendered(cluster: Cluster, opts: { dirs?: string[]; l
   if (errors.length) throw new Error(`applying the rendered objects failed:\n${errors.join('\n')}`);
 
   const standIns = await applyStandIns(cluster, objects.map((o) => o.obj));
-  const summary = { objects: objects.length, crds: crdFiles.length + constraintCrds, namespaces: [...rendered.map(({ obj }) => obj.metadata.name), ...extra], standIns, seconds: (Date.now() - t0) / 1000 };
-  log(`applied ${summary.objects} objects (${summary.crds} CRDs, ${summary.namespaces.length} namespaces) in ${summary.seconds.toFixed(1)} s; stand-ins: ${standIns.join('; ') || 'none'}`);
+  const summary = { objects: objects.length, crds: crdFiles.length + constraintCrds, namespaces: [...rendered.map(({ obj }) => obj.metadata.name), ...extra], standIns, skipped: skipped.map((f) => relative(ROOT, f)), seconds: (Date.now() - t0) / 1000 };
+  log(`applied ${summary.objects - skipped.length} objects (${summary.crds} CRDs, ${summary.namespaces.length} namespaces) in ${summary.seconds.toFixed(1)} s; stand-ins: ${standIns.join('; ') || 'none'}`);
   return summary;
 }
 

@@ -223,20 +223,21 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       waits.push(waitHealthy('kube-scheduler', `https://127.0.0.1:${schedPort}/healthz`, sched, 60_000).then(() => { startup['kube-scheduler'] = (Date.now() - t) / 1000; }));
     }
     if (components.has('kwok')) {
-      // kwok's own config file only, never ~/.kwok/kwok.yaml; default node and pod stages
-      // (node-initialize, heartbeat, pod-ready/complete/delete: pods on kwok nodes turn Running
-      // and Ready, deleted pods go away), leases renewed every nodeLeaseSeconds / 4.
+      // kwok's own config only, never ~/.kwok/kwok.yaml: default node stages (node-initialize,
+      // heartbeat), the pod stages of ./kwok-stages.yaml (kwok's defaults + pods Ready again when
+      // their node comes back), leases renewed every nodeLeaseSeconds / 4.
       const kwokConfig = join(dir, 'kwok.yaml');
-      writeFileSync(kwokConfig, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n');
+      writeFileSync(kwokConfig, `apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n---\n${readFileSync(join(import.meta.dirname, 'kwok-stages.yaml'), 'utf8')}`);
       const shards: Array<[string, string]> = opts.kwokZones?.length
         ? opts.kwokZones.map((z) => [`kwok-${z}`, `--manage-nodes-with-label-selector=topology.kubernetes.io/zone=${z}`])
         : [['kwok', `--manage-nodes-with-annotation-selector=${KWOK_MANAGED_ANNOTATION}=fake`]];
-      for (const [name, selector] of shards) {
+      // Each kwok its own pod CIDR (a /18 of 10.244.0.0/16), so pod IPs stay unique.
+      for (const [i, [name, selector]] of shards.entries()) {
         const port = await freePort();
         const kwok = startProcess(name, toolPath('kwok'), [
           `--config=${kwokConfig}`, `--kubeconfig=${kubeconfig}`, selector,
           `--node-lease-duration-seconds=${timings.nodeLeaseSeconds}`,
-          `--server-address=127.0.0.1:${port}`, '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
+          `--server-address=127.0.0.1:${port}`, `--cidr=10.244.${i * 64}.0/18`, '--node-ip=127.0.0.1',
         ], join(dir, `${name}.log`), { ...process.env, HOME: dir });
         procs.push(kwok);
         const t = Date.now();

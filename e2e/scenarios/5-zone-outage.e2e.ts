@@ -68,14 +68,14 @@ describe('5 Zone outage: production keeps its PDB minimum and moves to the other
       });
 
       // Every production workload back at full strength outside the zone.
-      const depPath = `/apis/apps/v1/namespaces/${prod}/pods`;
+      const podsPath = `/api/v1/namespaces/${prod}/pods`;
       const workloadsWithPdb = pdbs.map((p) => ({ pdb: p, sel: p.spec.selector.matchLabels as Record<string, string> }));
       const wanted = new Map<string, number>();
       // As many healthy pods as before the outage (a workload whose pods never ran stays out).
       for (const { pdb } of workloadsWithPdb) wanted.set(pdb.metadata.name, pdb.status?.currentHealthy ?? 0);
       const healthyOutside = (pods: KubeObject[], sel: Record<string, string>): number =>
         pods.filter((p) => podReady(p) && !lost.includes(p.spec.nodeName) && Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
-      await c.kube.waitFor(depPath, {
+      await c.kube.waitFor(podsPath, {
         what: `production after losing ${zone}`, expected: 'every workload with a PDB at its full replica count, Ready, outside the lost zone, within 90 s', timeoutMs: 90_000,
         check: (pods) => workloadsWithPdb.every(({ pdb, sel }) => healthyOutside(pods, sel) >= (wanted.get(pdb.metadata.name) ?? 0)),
         describe: (pods) => workloadsWithPdb.map(({ pdb, sel }) => `${pdb.metadata.name} ${healthyOutside(pods, sel)}/${wanted.get(pdb.metadata.name)}`).join(', '),
