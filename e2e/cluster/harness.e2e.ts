@@ -29,7 +29,7 @@ function startCli(): Promise<{ child: ReturnType<typeof spawn>; info: { pids: Re
 
 describe('0 Harness: start/stop leaves nothing behind', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    test(`${signal} stops every process of a cluster and removes its work dir`, async () => {
+    test.concurrent(`${signal} stops every process of a cluster and removes its work dir`, async () => {
       const { child, info } = await startCli();
       const pids = Object.entries(info.pids);
       expect(pids.map(([n]) => n)).toEqual(['etcd', 'kube-apiserver']);

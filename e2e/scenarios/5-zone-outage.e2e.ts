@@ -50,6 +50,24 @@ describe('5 Zone outage: production keeps its PDB minimum and moves to the other
     c.kube.close();
   });
 
+  test('premise: no zone holds more pods of a production workload than its PDB can lose', async () => {
+    // What `kubectl get pods -o wide` + `kubectl get pdb` show: with ScheduleAnyway zone spread,
+    // earlier node maintenance may have packed a workload into fewer zones.
+    const pdbs = (await c.kube.list(`/apis/policy/v1/namespaces/${prod}/poddisruptionbudgets`)).items;
+    const pods = (await c.kube.list(`/api/v1/namespaces/${prod}/pods`)).items.filter(podReady);
+    const zoneOf = (node: string): string => Object.entries(c.zones).find(([, ns]) => ns.includes(node))?.[0] ?? '?';
+    const risky: string[] = [];
+    for (const pdb of pdbs) {
+      const sel = pdb.spec.selector.matchLabels as Record<string, string>;
+      const mine = pods.filter((p) => Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v));
+      const canLose = (pdb.status?.currentHealthy ?? 0) - (pdb.status?.desiredHealthy ?? 0);
+      const perZone = new Map<string, number>();
+      for (const p of mine) perZone.set(zoneOf(p.spec.nodeName), (perZone.get(zoneOf(p.spec.nodeName)) ?? 0) + 1);
+      for (const [z, n] of perZone) if (n > canLose) risky.push(`${pdb.metadata.name}: ${n} of ${mine.length} pods in ${z}, its PDB allows losing ${canLose} (${[...perZone].map(([k, v]) => `${k}=${v}`).join(' ')})`);
+    }
+    expect(risky, `production workloads a single zone outage takes below their PodDisruptionBudget`).toEqual([]);
+  });
+
   test('the nodes of the zone go NotReady and production is rescheduled into the other zones', async () => {
     const pdbs = (await c.kube.list(`/apis/policy/v1/namespaces/${prod}/poddisruptionbudgets`)).items;
     expect(pdbs.length, `PodDisruptionBudgets in ${prod}`).toBeGreaterThan(0);
