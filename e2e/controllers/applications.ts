@@ -18,14 +18,36 @@ export function appLine(app: KubeObject | undefined, name = app?.metadata?.name)
   const s = app.status ?? {};
   const op = s.operationState;
   const conditions = (s.conditions ?? []).map((c: { type: string; message: string }) => `${c.type}: ${c.message}`);
+  const outOfSync = (s.resources ?? []).filter((r: { status: string }) => r.status !== 'Synced').map((r: { kind: string; name: string }) => `${r.kind}/${r.name}`);
+  const unhealthy = (s.resources ?? [])
+    .filter((r: { health?: { status: string } }) => r.health && !['Healthy', 'Suspended'].includes(r.health.status))
+    .map((r: { kind: string; name: string; health: { status: string; message?: string } }) => `${r.kind}/${r.name} ${r.health.status}${r.health.message ? ` (${r.health.message.slice(0, 80)})` : ''}`);
   return [
     `${name}: ${s.sync?.status ?? 'Unknown'}/${s.health?.status ?? 'Unknown'}`,
+    outOfSync.length ? `OutOfSync: ${outOfSync.slice(0, 6).join(', ')}${outOfSync.length > 6 ? ` +${outOfSync.length - 6}` : ''}` : '',
+    unhealthy.length ? `not healthy: ${unhealthy.slice(0, 3).join(', ')}` : '',
     op ? `op ${op.phase}${op.message ? `: ${op.message}` : ''}` : '',
     ...conditions,
   ]
     .filter(Boolean)
     .join(' — ')
-    .slice(0, 400);
+    .slice(0, 500);
+}
+
+/** `Kind/namespace/name` of every resource the Application shows as not Synced. */
+export function outOfSyncResources(a: KubeObject | undefined): string[] {
+  return (a?.status?.resources ?? [])
+    .filter((r: { status: string }) => r.status !== 'Synced')
+    .map((r: { kind: string; namespace?: string; name: string }) => `${r.kind}/${r.namespace ?? ''}/${r.name}`);
+}
+
+/**
+ * Healthy, and Synced except for resources already OutOfSync in `baseline` (recorded before the
+ * scenario acted): scenarios 3, 6 and 8 judge their own change, while a perpetual diff is
+ * scenario 2's finding.
+ */
+export function healthyAndSyncedExcept(baseline: ReadonlySet<string>): (a: KubeObject | undefined) => boolean {
+  return (a) => a?.status?.health?.status === 'Healthy' && outOfSyncResources(a).every((r) => baseline.has(r));
 }
 
 export const isSyncedHealthy = (a: KubeObject | undefined) => a?.status?.sync?.status === 'Synced' && a?.status?.health?.status === 'Healthy';

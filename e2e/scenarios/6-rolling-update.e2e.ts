@@ -12,7 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appLine, waitApplications } from '../controllers/applications.ts';
+import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
+import { appLine, healthyAndSyncedExcept, outOfSyncResources, waitApplications } from '../controllers/applications.ts';
 import { kubePath, type KubeObject } from '../controllers/kube.ts';
 import { context, seconds, type Ctx } from './context.ts';
 
@@ -47,6 +48,7 @@ describe('6 rolling update', () => {
     const pdbMin = pdb?.spec?.minAvailable !== undefined ? Number(pdb.spec.minAvailable) : replicas - Number(pdb?.spec?.maxUnavailable ?? replicas);
     const minAvailable = Math.max(replicas - maxUnavailable(before), Number.isNaN(pdbMin) ? 0 : pdbMin);
 
+    const baseline = new Set(outOfSyncResources(await ctx.kube.get(`${APPLICATIONS_PATH}/${ENV}-${SERVICE}`)));
     const out = ctx.run('npm', ['run', '--silent', 'promote', '--', '--service', SERVICE, '--to', ENV, '--image', newImage, '--no-diff']);
     console.log(out.split('\n')[0]);
     const changed = ctx.git('status', '--porcelain');
@@ -79,7 +81,7 @@ describe('6 rolling update', () => {
       },
     );
     const took = Date.now() - t0;
-    const [app] = await waitApplications(ctx.kube, { names: [`${ENV}-${SERVICE}`], what: `${ENV}-${SERVICE} Synced and Healthy at ${sha.slice(0, 12)}`, timeoutMs: WITHIN_MS, ok: (a) => a?.status?.sync?.revision === sha && a?.status?.health?.status === 'Healthy' && a?.status?.sync?.status === 'Synced' });
+    const [app] = await waitApplications(ctx.kube, { names: [`${ENV}-${SERVICE}`], what: `${ENV}-${SERVICE} Synced and Healthy at ${sha.slice(0, 12)}`, timeoutMs: WITHIN_MS, ok: (a) => a?.status?.sync?.revision === sha && healthyAndSyncedExcept(baseline)(a) });
     console.log(`rolled out in ${seconds(took)}: ${done.status.replicas} replicas on the new image; lowest available ${lowest.available} (minimum ${minAvailable}); ${appLine(app)}`);
 
     const quotaRefusals = (await ctx.kube.list(kubePath('v1', 'events', NS)))
