@@ -3,11 +3,12 @@
  * from config by the same synth, one file per root module of terraform-bootstrap/:
  *
  * - cluster/generated.auto.tfvars.json: every cluster of config with the environments it hosts
- *   (namespace, Secrets Manager prefix), the cluster ArgoCD runs in, the cluster-wide service
+ *   (namespace, Secrets Manager prefix) and its network (VPC CIDR, subnets per zone, VPC
+ *   endpoints: `clusters[].network`, the plan the NetworkPolicies' ranges come from), the cluster ArgoCD runs in, the cluster-wide service
  *   accounts bound to IAM roles, the platform secrets External Secrets reads (scanned from the
  *   rendered ExternalSecrets), EKS version, SSO;
  * - environment/generated.auto.tfvars.json: per environment its namespace, its cluster, the
- *   backup job's service account and its Secrets Manager prefix.
+ *   backup job's service account, its Secrets Manager prefix and its data subnets (zone, CIDR).
  *
  * Terraform loads `*.auto.tfvars.json` by itself; every key is a variable the module declares
  * (test/terraform-config.test.ts).
@@ -27,9 +28,17 @@ interface TfServiceAccount {
   name: string;
 }
 
+/** A cluster's network as Terraform's `clusters[*].network` spells it (terraform-bootstrap/cluster/variables.tf). */
+export interface TfClusterNetwork {
+  vpc_cidr: string;
+  zones: Array<{ name: string; public: string; private: string; endpoints: string }>;
+  gateway_endpoints: string[];
+  interface_endpoints: string[];
+}
+
 export interface ClusterTerraformInputs {
   eks_version: string;
-  clusters: Record<string, { environments: Record<string, { namespace: string; secrets_prefix: string }> }>;
+  clusters: Record<string, { environments: Record<string, { namespace: string; secrets_prefix: string }>; network: TfClusterNetwork | null }>;
   platform_secrets: string[];
   argocd_cluster: string;
   service_accounts: {
@@ -43,7 +52,14 @@ export interface ClusterTerraformInputs {
 }
 
 export interface EnvironmentTerraformInputs {
-  environments: Record<string, { namespace: string; cluster: string; backup_service_account: string; secrets_prefix: string }>;
+  environments: Record<string, {
+    namespace: string;
+    cluster: string;
+    backup_service_account: string;
+    secrets_prefix: string;
+    /** One per zone of the cluster, in its order. */
+    data_subnets: Array<{ zone: string; cidr: string }>;
+  }>;
 }
 
 /**
@@ -82,6 +98,13 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
         env.name,
         { namespace: namespaceOf(platform, env), secrets_prefix: environmentSecretsPrefix({ platform, env }) },
       ])),
+      // A cluster that hosts nothing yet may have no network in config; Terraform refuses to plan it.
+      network: cluster.network ? {
+        vpc_cidr: cluster.network.vpcCidr,
+        zones: cluster.network.zones.map((z) => ({ name: z.name, public: z.public, private: z.private, endpoints: z.endpoints })),
+        gateway_endpoints: [...cluster.network.endpoints.gateway],
+        interface_endpoints: [...cluster.network.endpoints.interface],
+      } : null,
     }])),
     platform_secrets: [...platformSecrets],
     argocd_cluster: platform.gitops.controlCluster,
@@ -99,12 +122,17 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
 /** The environment module's values. */
 export function environmentTerraformInputs(platform: Platform): EnvironmentTerraformInputs {
   return {
-    environments: Object.fromEntries(platform.environments.map((env) => [env.name, {
-      namespace: namespaceOf(platform, env),
-      cluster: env.cluster,
-      backup_service_account: platform.aws.serviceAccounts.backup,
-      secrets_prefix: environmentSecretsPrefix({ platform, env }),
-    }])),
+    environments: Object.fromEntries(platform.environments.map((env) => {
+      const net = platform.clusters.find((c) => c.name === env.cluster)?.network;
+      return [env.name, {
+        namespace: namespaceOf(platform, env),
+        cluster: env.cluster,
+        backup_service_account: platform.aws.serviceAccounts.backup,
+        secrets_prefix: environmentSecretsPrefix({ platform, env }),
+        // The schema requires a network and one data subnet per zone on every cluster that hosts an environment.
+        data_subnets: (net?.dataSubnets[env.name] ?? []).map((cidr, i) => ({ zone: net!.zones[i]!.name, cidr })),
+      }];
+    })),
   };
 }
 

@@ -14,6 +14,7 @@ import { addonsConfig } from './addons.ts';
 import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
 import { databaseConfig } from './database.ts';
 import { loadTestingConfig } from './load-and-chaos.ts';
+import { FLEXTIME_VPC } from './network-ranges.ts';
 
 export const platformConfig: PlatformInput = {
   partOf: 'flextime',
@@ -28,6 +29,7 @@ export const platformConfig: PlatformInput = {
       server: 'https://kubernetes.default.svc',
       // The cluster hosts production: its add-ons and cluster-wide objects sync in production's window.
       syncWindow: { schedule: '0 10 * * 1-4', duration: '6h', timeZone: 'America/Chicago' },
+      network: FLEXTIME_VPC,
     },
   ],
   priorityClasses: [

@@ -7,7 +7,7 @@
  * each error carries the full path of the field that is wrong.
  *
  * The sections are defined by topic in ./schema-*.ts (primitives, workloads, database, security,
- * observability, gitops, load-and-chaos, aws, network, addons); this module puts them together
+ * observability, gitops, load-and-chaos, aws, network, access, vpc, addons); this module puts them together
  * into `environment` and `platform`, runs the rules that span sections, and re-exports what the
  * rest of the repository imports from here. The topic modules never import this one.
  */
@@ -17,8 +17,10 @@ import { aws, checkAws } from './schema-aws.ts';
 import { checkDatabase, database, environmentDatabase } from './schema-database.ts';
 import { checkGitops, environmentGitops, gitops, syncWindow } from './schema-gitops.ts';
 import { checkLoadAndChaos, environmentChaos, loadTesting } from './schema-load-and-chaos.ts';
-import { checkNetwork, environmentAccess, environmentIngress, environmentNetwork, ingress, network, sso } from './schema-network.ts';
+import { environmentAccess, sso } from './schema-access.ts';
+import { checkNetwork, environmentIngress, environmentNetwork, ingress, network } from './schema-network.ts';
 import { observability } from './schema-observability.ts';
+import { checkClusterNetworks, clusterNetwork } from './schema-vpc.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
 import { environmentSecurity, security } from './schema-security.ts';
 import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
@@ -36,6 +38,7 @@ export { database, type Database, environmentDatabase, DATABASE_SECRETS } from '
 export { enforcementAction, type EnforcementAction, environmentSecurity, falcoPriority, security, type Security } from './schema-security.ts';
 export { notifyChannel, syncWindow, type SyncWindow, environmentGitops, gitops, type Gitops } from './schema-gitops.ts';
 export { chaosExperiment, type ChaosExperiment, environmentChaos, LOADTEST_SCRIPTS, loadTesting, type LoadTesting } from './schema-load-and-chaos.ts';
+export { vpcZone, clusterNetwork, type ClusterNetwork, vpcRanges } from './schema-vpc.ts';
 export { promDuration, sloIndicator, slo, type Slo, observability, type Observability } from './schema-observability.ts';
 export {
   serviceAccountRef, clusterTerraformOutputs, type ClusterTerraformOutputs, environmentTerraformOutputs, type EnvironmentTerraformOutputs,
@@ -111,6 +114,12 @@ export const cluster = z.object({
    * @default - any time
    */
   syncWindow: syncWindow.optional(),
+  /**
+   * Its VPC: CIDR, subnets per zone, each hosted environment's data subnets, VPC endpoints
+   * (config/network-ranges.ts). Terraform builds exactly this; NetworkPolicies allow exactly these.
+   * @default - none; required once the cluster hosts an environment
+   */
+  network: clusterNetwork.optional(),
 }).strict();
 
 export const priorityClass = z.object({
@@ -164,6 +173,7 @@ export const platform = z.object({
   checkWorkloads(p, ctx);
   checkGitops(p, ctx);
   checkNetwork(p, ctx);
+  checkClusterNetworks(p, ctx);
   checkPeersAreInstalled(p, ctx);
   checkDatabase(p, ctx);
   checkDelivery(p, ctx);

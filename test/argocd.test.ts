@@ -6,7 +6,7 @@ import { loadConfig } from '../config/index.ts';
 import { ArgoApplication } from '../lib/argocd-application.ts';
 import { render, type KubeObject, type RenderedFile } from '../lib/synth/engine.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
-import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
+import { configError, find, objects, ownCluster, rawConfig, renderPlatform } from './helpers.ts';
 
 interface Source { repoURL: string; targetRevision: string; path?: string; chart?: string }
 interface Destination { server: string; namespace?: string }
@@ -292,7 +292,7 @@ describe('add-ons', () => {
   it('installs chaos-mesh only on the clusters of staging', () => {
     expect(applications.filter((a) => a.metadata.name!.endsWith('-chaos-mesh')).map((a) => a.metadata.name)).toEqual(['addon-flextime-chaos-mesh']);
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     moveProductionOutputs(raw);
     const names = objects('argocd/apps/', renderPlatform(loadConfig(raw))).map((a) => a.metadata.name!);
@@ -311,7 +311,7 @@ function moveProductionOutputs(raw: ReturnType<typeof rawConfig>): void {
 describe('multi-cluster is one config change', () => {
   it('moving production to its own cluster changes only production destinations and the projects', () => {
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     moveProductionOutputs(raw);
     const before = new Map(files.filter((f) => f.path.startsWith('argocd/')).map((f) => [f.path, f.object]));

@@ -27,7 +27,12 @@ const called = (s: Hcl, name: string) => s.modules[name];
 const irsaTrust = (s: Hcl) => block(called(s, 'irsa'), 'data', 'aws_iam_policy_document', 'trust');
 /** Call name → source of each module a root module calls. */
 const MODULE_CALLS: Record<ModuleName, Record<string, string>> = {
-  cluster: { kms: '../modules/kms-key', irsa: '../modules/irsa-roles', efs_security_group: '../modules/data-store-security-group' },
+  cluster: {
+    kms: '../modules/kms-key',
+    irsa: '../modules/irsa-roles',
+    efs_security_group: '../modules/data-store-security-group',
+    vpc_endpoints: '../modules/vpc-endpoints',
+  },
   environment: {
     kms: '../modules/kms-key',
     irsa: '../modules/irsa-roles',
@@ -110,7 +115,7 @@ describe('the committed terraform-bootstrap modules', () => {
 describe('the local modules (terraform-bootstrap/modules)', () => {
   const call = (s: Hcl, name: string) => s.module[name][0];
 
-  it.each(Object.keys(MODULE_DIRS))('are what %s calls for its KMS key, IRSA roles and data-store security groups, which it no longer declares itself', (name) => {
+  it.each(Object.keys(MODULE_DIRS))('are what %s calls for its KMS key, IRSA roles, data-store security groups and VPC endpoints, which it no longer declares itself', (name) => {
     const s = stacks[name as ModuleName];
     expect(Object.fromEntries(Object.entries<Hcl>(s.module).map(([n, [c]]) => [n, c.source]))).toEqual(MODULE_CALLS[name as ModuleName]);
     expect(Object.keys(s.modules).sort()).toEqual(Object.keys(MODULE_CALLS[name as ModuleName]).sort());

@@ -1,7 +1,7 @@
 /** Staging: production-shaped (digests, HA) at a smaller size. */
 import type { EnvironmentInput } from '../index.ts';
 import { stagingChaos } from '../load-and-chaos.ts';
-import { OIDC_ISSUER_RANGES, privateSubnets, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { OIDC_ISSUER_RANGES, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
 
 export const staging: EnvironmentInput = {
   name: 'staging',
@@ -18,12 +18,12 @@ export const staging: EnvironmentInput = {
     max: { cpu: '2', memory: '4Gi' },
   },
   security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'warning' },
-  // Network peers by address (terraform-bootstrap/environments/staging.tfvars: vpc_cidr 10.20.0.0/16); docs/network.md.
+  // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
     cidrs: {
-      rds: privateSubnets('10.20.0.0/16'),
+      rds: 'data-subnets',
       s3: S3_PREFIX_LIST_US_EAST_2,
-      'vpc-endpoints': privateSubnets('10.20.0.0/16'),
+      'vpc-endpoints': 'endpoint-subnets',
       'oidc-issuer': OIDC_ISSUER_RANGES,
     },
   },

@@ -1,7 +1,7 @@
 # Two kinds of input:
 #   generated.auto.tfvars.json  written by `npm run synth` from config/ (names Kubernetes and AWS
 #                               must agree on); never edited by hand.
-#   clusters/<cluster>.tfvars   written by people: account, region, network and SSO settings.
+#   clusters/<cluster>.tfvars   written by people: account, region, API access and SSO settings.
 # No variable holds a secret, and none has a secret default.
 
 # --- from clusters/<cluster>.tfvars ------------------------------------------------------------
@@ -28,11 +28,6 @@ variable "aws_account_id" {
 
 variable "region" {
   description = "AWS region of the cluster (and of the environments it hosts)."
-  type        = string
-}
-
-variable "vpc_cidr" {
-  description = "VPC range; a /16 is split into three public /20 and three private /18 subnets."
   type        = string
 }
 
@@ -69,12 +64,23 @@ variable "eks_version" {
 }
 
 variable "clusters" {
-  description = "Per cluster of config: the environments it hosts, each with its namespace and Secrets Manager prefix."
+  description = "Per cluster of config: the environments it hosts (namespace, Secrets Manager prefix) and its network (VPC, subnets per zone, VPC endpoints; null while it hosts nothing)."
   type = map(object({
     environments = map(object({
       namespace      = string
       secrets_prefix = string
     }))
+    network = object({
+      vpc_cidr = string
+      zones = list(object({
+        name      = string
+        public    = string
+        private   = string
+        endpoints = string
+      }))
+      gateway_endpoints   = list(string)
+      interface_endpoints = list(string)
+    })
   }))
 }
 

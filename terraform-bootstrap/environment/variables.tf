@@ -34,11 +34,15 @@ variable "region" {
 # --- from generated.auto.tfvars.json (config/) ------------------------------------------------
 
 variable "environments" {
-  description = "Per environment: its namespace, the EKS cluster it runs in, the backup job's service account and its Secrets Manager prefix."
+  description = "Per environment: its namespace, the EKS cluster it runs in, the backup job's service account, its Secrets Manager prefix and its data subnets in the cluster's VPC (one per zone)."
   type = map(object({
     namespace              = string
     cluster                = string
     backup_service_account = string
     secrets_prefix         = string
+    data_subnets = list(object({
+      zone = string
+      cidr = string
+    }))
   }))
 }

@@ -2,7 +2,6 @@
 cluster            = "flextime"
 aws_account_id     = "111111111111"
 region             = "us-east-2"
-vpc_cidr           = "10.10.0.0/16"
 public_api_cidrs   = ["198.51.100.0/24"]
 sso_admin_role_arn = "arn:aws:iam::111111111111:role/AWSReservedSSO_PlatformAdmin_0000000000000000"
 sso_client_id      = "flextime-eks"
