@@ -14,6 +14,7 @@ import { redisChart } from './redis.ts';
 import { databaseChart } from './database.ts';
 import { secretStoresChart } from './secrets.ts';
 import { terraformInputsChart } from './terraform.ts';
+import { siteTerraformChart } from './terraform-site.ts';
 import { environmentSecurityChart, securityChart } from './security.ts';
 import { monitoringChart } from './monitoring.ts';
 import { alertingChart } from './alerting.ts';
@@ -75,6 +76,7 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   }
   // After every chart with an ExternalSecret: the cluster's IAM scope lists the platform secrets they read.
   if (options.shared ?? true) terraformInputsChart(app, platform);
+  if (options.shared ?? true) siteTerraformChart(app, platform);
   // Keep last: derives one ArgoCD Application per dist/ folder the charts above render.
   if (options.shared ?? true) argocdCharts(app, platform);
   return app;

@@ -2,7 +2,8 @@
  * The AWS ground (terraform-bootstrap/): the names Terraform must agree on with the manifests,
  * and what Terraform produced per cluster and per environment (config/terraform-outputs.json,
  * copied from `terraform output -json` of terraform-bootstrap/cluster and terraform-bootstrap/environment
- * after an apply; placeholder account 111111111111 until the first one).
+ * after an apply; example outputs in the placeholder account 111111111111 of config/site.ts until
+ * the first one: `npm run preflight` says so).
  */
 import type { PlatformInput } from './schema.ts';
 import terraformOutputs from './terraform-outputs.json' with { type: 'json' };

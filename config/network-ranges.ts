@@ -43,9 +43,3 @@ export const FLEXTIME_VPC: ClusterNetwork = {
  * endpoint. Refresh with `aws ec2 get-managed-prefix-list-entries --prefix-list-id <pl-id>`.
  */
 export const S3_PREFIX_LIST_US_EAST_2 = ['3.5.128.0/22', '3.5.132.0/23', '16.12.64.0/22', '18.34.72.0/21', '52.219.80.0/20', '52.219.96.0/20', '52.219.176.0/20'];
-
-/**
- * Egress range of the Big 12 SSO issuer (sso.big12sports.com).
- * PLACEHOLDER (TEST-NET-3): replace with the range the Big 12 IdP team publishes.
- */
-export const OIDC_ISSUER_RANGES = ['203.0.113.0/24'];

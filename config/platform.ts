@@ -15,8 +15,11 @@ import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
 import { databaseConfig } from './database.ts';
 import { loadTestingConfig } from './load-and-chaos.ts';
 import { FLEXTIME_VPC } from './network-ranges.ts';
+import { siteConfig } from './site.ts';
 
 export const platformConfig: PlatformInput = {
+  // What an adopter fills in (account, domains, admin networks, …): config/site.ts.
+  site: siteConfig,
   partOf: 'flextime',
   // Matches the minor of the API server `npm run verify` runs and of the EKS cluster.
   podSecurityVersion: 'v1.32',

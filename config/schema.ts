@@ -7,7 +7,7 @@
  * each error carries the full path of the field that is wrong.
  *
  * The sections are defined by topic in ./schema-*.ts (primitives, workloads, database, security,
- * observability, gitops, load-and-chaos, aws, network, access, vpc, addons); this module puts them together
+ * observability, gitops, load-and-chaos, aws, network, access, vpc, site, addons); this module puts them together
  * into `environment` and `platform`, runs the rules that span sections, and re-exports what the
  * rest of the repository imports from here. The topic modules never import this one.
  */
@@ -20,6 +20,7 @@ import { checkLoadAndChaos, environmentChaos, loadTesting } from './schema-load-
 import { environmentAccess, sso } from './schema-access.ts';
 import { checkNetwork, environmentIngress, environmentNetwork, ingress, network } from './schema-network.ts';
 import { observability } from './schema-observability.ts';
+import { checkSite, site } from './schema-site.ts';
 import { checkClusterNetworks, clusterNetwork } from './schema-vpc.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
 import { environmentSecurity, security } from './schema-security.ts';
@@ -38,6 +39,7 @@ export { database, type Database, environmentDatabase, DATABASE_SECRETS } from '
 export { enforcementAction, type EnforcementAction, environmentSecurity, falcoPriority, security, type Security } from './schema-security.ts';
 export { notifyChannel, syncWindow, type SyncWindow, environmentGitops, gitops, type Gitops } from './schema-gitops.ts';
 export { chaosExperiment, type ChaosExperiment, environmentChaos, LOADTEST_SCRIPTS, loadTesting, type LoadTesting } from './schema-load-and-chaos.ts';
+export { site, type Site, siteCluster, placeholder, type Placeholder, type Fillable, filled, isPlaceholder, openPlaceholders, type OpenPlaceholder } from './schema-site.ts';
 export { vpcZone, clusterNetwork, type ClusterNetwork, vpcRanges } from './schema-vpc.ts';
 export { promDuration, sloIndicator, slo, type Slo, observability, type Observability } from './schema-observability.ts';
 export {
@@ -131,6 +133,8 @@ export const priorityClass = z.object({
 }).strict();
 
 export const platform = z.object({
+  /** What belongs to whoever runs the platform (account, domains, admin networks, …), placeholders until filled (config/site.ts). */
+  site,
   /** `app.kubernetes.io/part-of` of every object, and the prefix of namespaces. */
   partOf: dnsLabel,
   /** Pod Security Admission version pinned on namespaces (matches the verified API server minor). */
@@ -174,6 +178,7 @@ export const platform = z.object({
   checkGitops(p, ctx);
   checkNetwork(p, ctx);
   checkClusterNetworks(p, ctx);
+  checkSite(p, ctx);
   checkPeersAreInstalled(p, ctx);
   checkDatabase(p, ctx);
   checkDelivery(p, ctx);

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cidrContains, parseCidr } from '../lib/network/cidr.ts';
-import { OIDC_ISSUER_RANGES, S3_PREFIX_LIST_US_EAST_2 } from '../config/network-ranges.ts';
+import { S3_PREFIX_LIST_US_EAST_2 } from '../config/network-ranges.ts';
+import { filled } from '../config/schema-site.ts';
+import { siteConfig } from '../config/site.ts';
 import { CLUSTER_TFVARS_PATH, ENVIRONMENT_TFVARS_PATH } from '../charts/terraform.ts';
 import { block, CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, evaluateDeep, locals, moduleScope, parseHclFile, parseStack, references, type Block, type Hcl, type Scope } from './terraform-hcl.ts';
 
@@ -19,6 +21,8 @@ const generated = {
   cluster: JSON.parse(readFileSync(CLUSTER_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
   environment: JSON.parse(readFileSync(ENVIRONMENT_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
 };
+/** The SSO issuer's egress ranges: declared, outside AWS. */
+const OIDC_ISSUER_RANGES = filled(siteConfig.ssoIssuerRanges);
 const ENVIRONMENTS = Object.keys(generated.environment.environments as Record<string, unknown>);
 
 /** A destination Terraform creates (or the repository declares as external) on one port. */

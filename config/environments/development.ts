@@ -1,10 +1,12 @@
 /** Development: small, cheap, tags allowed, scheduler may scale to zero. */
 import type { EnvironmentInput } from '../index.ts';
-import { OIDC_ISSUER_RANGES, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { filled } from '../schema-site.ts';
+import { siteConfig } from '../site.ts';
 
 export const development: EnvironmentInput = {
   name: 'development',
-  domain: 'dev.flextime.app',
+  domain: filled(siteConfig.environments.development!.domain),
   logLevel: 'debug',
   features: { conflictExplanations: true, sportSpecificSolvers: true, travelOptimization: true },
   quota: {
@@ -23,7 +25,7 @@ export const development: EnvironmentInput = {
       rds: 'data-subnets',
       s3: S3_PREFIX_LIST_US_EAST_2,
       'vpc-endpoints': 'endpoint-subnets',
-      'oidc-issuer': OIDC_ISSUER_RANGES,
+      'oidc-issuer': filled(siteConfig.ssoIssuerRanges),
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },

@@ -1,10 +1,12 @@
 /** Production: HA floors from the SLOs (min 3 API pods, max 20), images by digest. */
 import type { EnvironmentInput } from '../index.ts';
-import { OIDC_ISSUER_RANGES, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { filled } from '../schema-site.ts';
+import { siteConfig } from '../site.ts';
 
 export const production: EnvironmentInput = {
   name: 'production',
-  domain: 'flextime.app',
+  domain: filled(siteConfig.environments.production!.domain),
   logLevel: 'info',
   features: { conflictExplanations: true, sportSpecificSolvers: true, travelOptimization: false },
   quota: {
@@ -24,7 +26,7 @@ export const production: EnvironmentInput = {
       elasticache: 'data-subnets',
       s3: S3_PREFIX_LIST_US_EAST_2,
       'vpc-endpoints': 'endpoint-subnets',
-      'oidc-issuer': OIDC_ISSUER_RANGES,
+      'oidc-issuer': filled(siteConfig.ssoIssuerRanges),
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 50, burstMultiplier: 5, connections: 50 } },

@@ -1,11 +1,13 @@
 /** Staging: production-shaped (digests, HA) at a smaller size. */
 import type { EnvironmentInput } from '../index.ts';
 import { stagingChaos } from '../load-and-chaos.ts';
-import { OIDC_ISSUER_RANGES, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { filled } from '../schema-site.ts';
+import { siteConfig } from '../site.ts';
 
 export const staging: EnvironmentInput = {
   name: 'staging',
-  domain: 'staging.flextime.app',
+  domain: filled(siteConfig.environments.staging!.domain),
   logLevel: 'info',
   features: { conflictExplanations: true, sportSpecificSolvers: true, travelOptimization: false },
   quota: {
@@ -24,7 +26,7 @@ export const staging: EnvironmentInput = {
       rds: 'data-subnets',
       s3: S3_PREFIX_LIST_US_EAST_2,
       'vpc-endpoints': 'endpoint-subnets',
-      'oidc-issuer': OIDC_ISSUER_RANGES,
+      'oidc-issuer': filled(siteConfig.ssoIssuerRanges),
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },

@@ -1,7 +1,8 @@
 # Two kinds of input:
 #   generated.auto.tfvars.json  written by `npm run synth` from config/ (names Kubernetes and AWS
 #                               must agree on); never edited by hand.
-#   clusters/<cluster>.tfvars   written by people: account, region, API access and SSO settings.
+#   clusters/<cluster>.tfvars   written by `npm run synth` from config/site.ts (what the adopter
+#                               fills in): account, region, API access, SSO settings, DNS zones.
 # No variable holds a secret, and none has a secret default.
 
 # --- from clusters/<cluster>.tfvars ------------------------------------------------------------

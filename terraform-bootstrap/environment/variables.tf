@@ -1,7 +1,8 @@
 # Two kinds of input:
 #   generated.auto.tfvars.json     written by `npm run synth` from config/ (names Kubernetes and
 #                                  AWS must agree on); never edited by hand.
-#   environments/<env>.tfvars      written by people: account and region.
+#   environments/<env>.tfvars      written by `npm run synth` from config/site.ts: account and
+#                                  region (those of the environment's cluster).
 # No variable holds a secret, and none has a secret default.
 
 # --- from environments/<env>.tfvars ------------------------------------------------------------
