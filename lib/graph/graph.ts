@@ -105,7 +105,6 @@ function layer(nodes: readonly GraphNode[], dependencies: readonly Dependency[],
   const out = new Map<string, Dependency[]>();
   for (const d of dependencies) out.set(d.from, [...(out.get(d.from) ?? []), d]);
   const layers = new Map<string, number>();
-  const path: Dependency[] = [];
   const onPath = new Set<string>();
   let cycle = false;
   const visit = (id: string): number => {
@@ -115,13 +114,11 @@ function layer(nodes: readonly GraphNode[], dependencies: readonly Dependency[],
     let highest = -1;
     for (const d of out.get(id) ?? []) {
       if (onPath.has(d.to)) {
-        if (!cycle) problems.push(describeCycle([...path.slice(path.findIndex((p) => p.from === d.to)), d], byId));
+        if (!cycle) problems.push(describeCycle(shortestCycle(d.to, out), byId));
         cycle = true;
         continue;
       }
-      path.push(d);
       highest = Math.max(highest, visit(d.to));
-      path.pop();
     }
     onPath.delete(id);
     layers.set(id, highest + 1);
@@ -129,6 +126,26 @@ function layer(nodes: readonly GraphNode[], dependencies: readonly Dependency[],
   };
   for (const node of [...nodes].sort((a, b) => compare(a.id, b.id))) visit(node.id);
   return layers;
+}
+
+/** The shortest cycle through `start` (breadth-first), as its edges in order; `start` is on a cycle. */
+function shortestCycle(start: string, out: Map<string, Dependency[]>): Dependency[] {
+  const reachedBy = new Map<string, Dependency>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    for (const d of out.get(queue[i]!) ?? []) {
+      if (d.to === start) {
+        const edges = [d];
+        for (let at = d.from; at !== start; at = reachedBy.get(at)!.from) edges.unshift(reachedBy.get(at)!);
+        return edges;
+      }
+      if (!reachedBy.has(d.to)) {
+        reachedBy.set(d.to, d);
+        queue.push(d.to);
+      }
+    }
+  }
+  throw new Error(`no cycle through ${start}`);
 }
 
 function describeCycle(edges: readonly Dependency[], byId: Map<string, GraphNode>): string {
