@@ -21,16 +21,16 @@ import { podSecurityLabels } from '../lib/namespace.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { SynthError } from '../lib/synth/engine.ts';
 import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
-import { ArgoProject, type ClusterResource, type ProjectDestination, type ProjectSyncWindow, type RoleGrant } from '../lib/argocd-project.ts';
+import { ArgoProject } from '../lib/argocd-project.ts';
 import { ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
 import { addonValuesOn } from './addon-roles.ts';
+import { appProjectPlan, ownsNamespace, PLATFORM_PROJECT, platformProjectPlan, type PlannedProject } from './argocd-projects.ts';
 import { bootstrapGraph, externalInputs, waveOfLayer, type ExternalInputs } from './bootstrap-order.ts';
 import { bootstrapOrderDocument } from './bootstrap-order-doc.ts';
 import { discoverDistDirs, distDirPaths, workloadKey, type DistDir } from './dist-dirs.ts';
 
 const SOURCE = 'charts/argocd.ts';
 export const ROOT_APPLICATION = 'flextime-root';
-export const PLATFORM_PROJECT = 'platform';
 export const CLUSTER_GROUP = 'cluster';
 
 /** The ArgoCD side of `platform`: root Application, AppProjects and Applications. Build it last. */
@@ -107,16 +107,6 @@ export interface PlannedApplication {
   readonly ignoreDifferences: IgnoredField[];
   readonly notifications: NotificationSubscription[];
   readonly info: Record<string, string>;
-}
-
-interface PlannedProject {
-  readonly name: string;
-  readonly description: string;
-  readonly sourceRepos: string[];
-  readonly destinations: ProjectDestination[];
-  readonly clusterResourceWhitelist: ClusterResource[];
-  readonly roles: { name: string; description: string; groups: string[]; grants: RoleGrant[] }[];
-  readonly syncWindows: ProjectSyncWindow[];
 }
 
 /** Which Applications and AppProjects `platform` and the rendered `dirs` need. No constructs. */
@@ -209,115 +199,6 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[], e
   };
 }
 
-/**
- * Whether the add-on's Application creates its namespace (ArgoCD CreateNamespace): only for an
- * add-on installed on some clusters; charts/namespaces.ts renders the others' namespaces into
- * dist/cluster/namespaces, so content of other Applications can land there before the add-on.
- */
-export function ownsNamespace(addon: Addon): boolean {
-  return addon.environments !== undefined;
-}
-
-function appProjectPlan(platform: Platform, apps: PlannedApplication[], hosting: Platform['clusters']): PlannedProject {
-  const { gitops, partOf } = platform;
-  const mine = apps.filter((a) => a.project === partOf);
-  const destinations: ProjectDestination[] = [];
-  for (const cluster of hosting) {
-    const envNamespaces = platform.environments.filter((e) => e.cluster === cluster.name).map((e) => namespaceOf(platform, e));
-    for (const namespace of envNamespaces) destinations.push({ server: cluster.server, namespace });
-    // Namespaces of our own that a dist folder renders besides its environment's (dist/<env>/performance
-    // writes <partOf>-performance): exactly those, derived from the objects.
-    const own = new Set(mine.filter((a) => a.cluster === cluster.name).flatMap((a) => a.dir?.objects ?? [])
-      .map((o) => o.namespace)
-      .filter((ns): ns is string => !!ns && ns.startsWith(`${partOf}-`) && !envNamespaces.includes(ns)));
-    for (const namespace of [...own].sort()) destinations.push({ server: cluster.server, namespace });
-    // Applications of dist/cluster/* set no destination namespace; ArgoCD matches that as "".
-    if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) destinations.push({ server: cluster.server, namespace: '' });
-  }
-  const developerSync = platform.environments.filter((e) => e.gitops.developerAccess === 'sync');
-  return {
-    name: partOf,
-    description: `FlexTime components rendered into dist/ by npm run synth; only ${partOf}-* namespaces and the cluster-scoped objects dist/ contains`,
-    sourceRepos: [gitops.repoURL],
-    destinations,
-    clusterResourceWhitelist: renderedClusterResources(mine),
-    roles: [
-      adminRole(platform),
-      {
-        name: 'developer',
-        description: `Read every Application; sync in ${developerSync.map((e) => e.name).join(', ') || 'no environment'}`,
-        groups: [platform.sso.groups.developers],
-        grants: [
-          { action: 'get', applications: '*' },
-          { action: 'logs', applications: '*' },
-          ...developerSync.map((e): RoleGrant => ({ action: 'sync', applications: `${e.name}-*` })),
-        ],
-      },
-    ],
-    syncWindows: [
-      ...platform.environments.flatMap((e) => windowFor(e.gitops.syncWindow, `${e.name}: automated sync only inside this window`, [`${e.name}-*`])),
-      ...hosting
-        .filter((c) => mine.some((a) => a.cluster === c.name && a.environment === undefined))
-        .flatMap((c) => windowFor(c.syncWindow, `cluster ${c.name}: cluster-wide objects sync automatically only inside this window`, [`cluster-${c.name}-*`])),
-    ],
-  };
-}
-
-function platformProjectPlan(platform: Platform, apps: PlannedApplication[], hosting: Platform['clusters']): PlannedProject {
-  const { gitops } = platform;
-  const mine = apps.filter((a) => a.project === PLATFORM_PROJECT);
-  const addonsOn = (cluster: string): Addon[] => platform.addons.filter((ad) => mine.some((a) => a.cluster === cluster && a.name === `addon-${cluster}-${ad.name}`));
-  const destinations: ProjectDestination[] = [];
-  for (const cluster of hosting) {
-    const namespaces = new Set(addonsOn(cluster.name).flatMap((ad) => [ad.namespace, ...ad.extraNamespaces]));
-    if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) namespaces.add('');
-    for (const namespace of [...namespaces].sort()) destinations.push({ server: cluster.server, namespace });
-  }
-  const chartKinds = platform.addons.flatMap((ad) => ad.clusterResources);
-  const addonNamespaces = [...new Set(platform.addons.filter(ownsNamespace).map((ad) => ad.namespace))].sort();
-  const whitelist = uniqueResources([
-    ...chartKinds,
-    // CreateNamespace=true: ArgoCD creates these add-on namespaces, and only these.
-    ...addonNamespaces.map((name) => ({ group: '', kind: 'Namespace', name })),
-    ...renderedClusterResources(mine),
-  ]);
-  const usesGit = mine.some((a) => 'path' in a.source);
-  return {
-    name: PLATFORM_PROJECT,
-    description: 'Pinned upstream add-ons (config/addons.ts) and the dist/cluster content that configures them; explicit allow-list of cluster-scoped kinds',
-    sourceRepos: [...new Set([...platform.addons.map((ad) => ad.repoURL), ...(usesGit ? [gitops.repoURL] : [])])].sort(),
-    destinations,
-    clusterResourceWhitelist: whitelist,
-    roles: [
-      adminRole(platform),
-      { name: 'developer', description: 'Read the add-ons', groups: [platform.sso.groups.developers], grants: [{ action: 'get', applications: '*' }] },
-    ],
-    syncWindows: hosting.flatMap((c) => windowFor(
-      c.syncWindow,
-      `cluster ${c.name}: add-ons and cluster-wide objects sync automatically only inside this window`,
-      [`addon-${c.name}-*`, `cluster-${c.name}-*`],
-    )),
-  };
-}
-
-function adminRole(platform: Platform): PlannedProject['roles'][number] {
-  return {
-    name: 'platform-admin',
-    description: 'Sync, restart and read every Application, also outside sync windows (manual sync)',
-    groups: [platform.sso.groups.platformAdmins],
-    grants: [
-      { action: 'get', applications: '*' },
-      { action: 'sync', applications: '*' },
-      { action: 'action/*', applications: '*' },
-      { action: 'logs', applications: '*' },
-    ],
-  };
-}
-
-function windowFor(window: Platform['clusters'][number]['syncWindow'], description: string, applications: string[]): ProjectSyncWindow[] {
-  return window ? [{ ...window, description, applications, kind: 'allow', manualSync: true }] : [];
-}
-
 // ----------------------------------------------------------------------------- root
 
 function rootApplication(scope: Construct, platform: Platform): void {
@@ -364,18 +245,6 @@ export function controllerOwnedFields(dir: DistDir): IgnoredField[] {
   const kinds = new Set(dir.objects.map((o) => `${o.group}/${o.kind}`));
   fields.push(...INJECTED_CA_BUNDLES.filter((f) => kinds.has(`${f.group}/${f.kind}`)));
   return fields;
-}
-
-/** The cluster-scoped objects the given dist Applications render, by kind and exact name. */
-function renderedClusterResources(apps: PlannedApplication[]): ClusterResource[] {
-  return uniqueResources(apps.flatMap((a) => (a.dir?.objects ?? [])
-    .filter((o) => o.clusterScoped)
-    .map((o) => ({ group: o.group, kind: o.kind, name: o.name }))));
-}
-
-function uniqueResources(items: ClusterResource[]): ClusterResource[] {
-  const byKey = new Map(items.map((r) => [`${r.group}/${r.kind}/${r.name ?? ''}`, r]));
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
 }
 
 function labels(platform: Platform, name: string, environment?: string): Record<string, string> {

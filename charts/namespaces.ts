@@ -8,7 +8,7 @@ import type { App } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Platform } from '../config/index.ts';
 import { GuardedNamespace, podSecurityLabels } from '../lib/namespace.ts';
-import { ownsNamespace } from './argocd.ts';
+import { ownsNamespace } from './argocd-projects.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 import { redisEndpoint } from './redis-endpoint.ts';

@@ -21,6 +21,17 @@ function targetRef(o: KubeObject, ref: unknown, path: string, add: AddNeed, defa
   add(objectRef(groupOfApiVersion(apiVersion), str(r.kind) ? r.kind : defaults.kind, r.name, o.metadata.namespace), `${path}.name`);
 }
 
+/**
+ * A `{kind?, name}` reference at `path` to a namespaced kind (in the object's namespace) or, when
+ * `kind` says so, to its cluster-wide twin: SecretStore / ClusterSecretStore, Issuer / ClusterIssuer, …
+ */
+function namespacedOrCluster(o: KubeObject, ref: unknown, path: string, add: AddNeed, group: string, [namespaced, clusterWide]: [string, string]): void {
+  const r = ref as Json | undefined;
+  if (!r || !str(r.name)) return;
+  const cluster = r.kind === clusterWide;
+  add(objectRef(group, cluster ? clusterWide : namespaced, r.name, cluster ? undefined : o.metadata.namespace), `${path}.name`);
+}
+
 /** `roleRef` and ServiceAccount `subjects` of a RoleBinding or ClusterRoleBinding. */
 const binding: KindRule = (o, add) => {
   const roleRef = o.roleRef as Json | undefined;
@@ -35,12 +46,8 @@ const binding: KindRule = (o, add) => {
 };
 
 /** `secretStoreRef` of an ExternalSecret: a SecretStore in its namespace or a ClusterSecretStore. */
-const externalSecret: KindRule = (o, add) => {
-  const ref = spec(o).secretStoreRef as Json | undefined;
-  if (!ref || !str(ref.name)) return;
-  const cluster = ref.kind === 'ClusterSecretStore';
-  add(objectRef('external-secrets.io', cluster ? 'ClusterSecretStore' : 'SecretStore', ref.name, cluster ? undefined : o.metadata.namespace), 'spec.secretStoreRef.name');
-};
+const externalSecret: KindRule = (o, add) =>
+  namespacedOrCluster(o, spec(o).secretStoreRef, 'spec.secretStoreRef', add, 'external-secrets.io', ['SecretStore', 'ClusterSecretStore']);
 
 /** Every `serviceAccountRef` and `secretRef`-style selector below `spec.provider` of a secret store. */
 const secretStore: KindRule = (o, add) => {
@@ -61,12 +68,8 @@ const secretStore: KindRule = (o, add) => {
 };
 
 /** `issuerRef` of a cert-manager Certificate: an Issuer in its namespace or a ClusterIssuer. */
-const certificate: KindRule = (o, add) => {
-  const ref = spec(o).issuerRef as Json | undefined;
-  if (!ref || !str(ref.name)) return;
-  const cluster = ref.kind === 'ClusterIssuer';
-  add(objectRef('cert-manager.io', cluster ? 'ClusterIssuer' : 'Issuer', ref.name, cluster ? undefined : o.metadata.namespace), 'spec.issuerRef.name');
-};
+const certificate: KindRule = (o, add) =>
+  namespacedOrCluster(o, spec(o).issuerRef, 'spec.issuerRef', add, 'cert-manager.io', ['Issuer', 'ClusterIssuer']);
 
 /** IngressClass (named, by annotation or the default), cert-manager issuer annotations, backend Services. */
 const ingress: KindRule = (o, add) => {
@@ -100,12 +103,8 @@ const triggerAuthentication: KindRule = (o, add) => {
 const scaled: KindRule = (o, add) => {
   const s = spec(o);
   if (o.kind === 'ScaledObject') targetRef(o, s.scaleTargetRef, 'spec.scaleTargetRef', add);
-  list(s.triggers).forEach((t, i) => {
-    const ref = t.authenticationRef as Json | undefined;
-    if (!ref || !str(ref.name)) return;
-    const cluster = ref.kind === 'ClusterTriggerAuthentication';
-    add(objectRef('keda.sh', cluster ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication', ref.name, cluster ? undefined : o.metadata.namespace), `spec.triggers[${i}].authenticationRef.name`);
-  });
+  list(s.triggers).forEach((t, i) =>
+    namespacedOrCluster(o, t.authenticationRef, `spec.triggers[${i}].authenticationRef`, add, 'keda.sh', ['TriggerAuthentication', 'ClusterTriggerAuthentication']));
 };
 
 /** The scaled workload, and the resource metrics API (metrics-server) for CPU/memory targets. */
