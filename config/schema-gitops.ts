@@ -121,7 +121,18 @@ export function checkGitops(p: GitopsView, ctx: z.RefinementCtx): void {
   }
   uniqueBy(p.addons, 'name', ['addons'], ctx);
   const environments = p.environments.map((e) => e.name as string);
+  const firstIn = new Map<string, z.infer<typeof addon>>();
   p.addons.forEach((a, i) => {
+    // One Namespace object per add-on namespace (dist/cluster/namespaces): one Pod Security level.
+    const first = firstIn.get(a.namespace) ?? a;
+    firstIn.set(a.namespace, first);
+    if (first.podSecurity !== a.podSecurity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['addons', i, 'podSecurity'],
+        message: `must be "${first.podSecurity}" like addons[${first.name}], which shares namespace '${a.namespace}'`,
+      });
+    }
     a.environments?.forEach((env, j) => {
       if (!environments.includes(env)) {
         ctx.addIssue({ code: 'custom', path: ['addons', i, 'environments', j], message: `unknown environment '${env}'; allowed: ${environments.join(', ')}` });

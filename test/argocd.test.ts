@@ -348,6 +348,11 @@ describe('config errors', () => {
       .toContain('addons[keda].serves[0].kinds[0] = "scaledObject": must be a Kind such as "Certificate"');
   });
 
+  it('rejects two add-ons in one namespace with different Pod Security levels', () => {
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'kube-prometheus-stack')!.podSecurity = 'baseline'; }))
+      .toContain('addons[kube-prometheus-stack].podSecurity = "baseline": must be "privileged" like addons[prometheus-operator-crds], which shares namespace \'observability\'');
+  });
+
   it('rejects an external input without its origin', () => {
     expect(errorAfter((c) => { c.gitops.external = [{ group: 'storage.k8s.io', kind: 'StorageClass', name: 'gp3', from: '' }]; }))
       .toContain('gitops.external[gp3].from = "": must say where it comes from, such as "EKS managed add-on aws-ebs-csi-driver"');
