@@ -7,6 +7,7 @@
  * from this; the table is exhaustive by type, so a new add-on cannot be forgotten.
  */
 import type { Addon, AddonName } from '../config/schema-addons.ts';
+import { loadBalancerNeeds } from '../lib/graph/load-balancers.ts';
 import { kindRef, objectRef, DEFAULT_NAME, type Need, type Ref } from '../lib/graph/refs.ts';
 
 export interface AddonReferences {
@@ -94,6 +95,8 @@ export const ADDON_REFERENCES: { readonly [N in AddonName]: ReferencesOf<N> } = 
     return {
       provides: [className(ingressClass.name), ...(ingressClass.default ? [className(DEFAULT_NAME)] : [])],
       needs: [
+        // The controller's Service is of type LoadBalancer (the chart's default).
+        ...loadBalancerNeeds(v.controller.service.annotations, undefined, { annotations: 'values.controller.service.annotations', spec: 'values.controller.service' }),
         ...serviceMonitor(v.controller.metrics.serviceMonitor.enabled, 'controller.metrics.serviceMonitor.enabled'),
         ...NGINX_CONFIGMAP_SETTINGS.flatMap((key) => {
           const [namespace, name] = config[key]?.split('/') ?? [];

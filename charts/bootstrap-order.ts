@@ -98,7 +98,9 @@ export function externalInputs(platform: Platform): ExternalInputs {
         mentions.set(endpoint, ref);
       }
     }
-    for (const x of platform.gitops.external) inputs.push({ scope, ref: objectRef(x.group, x.kind, x.name, x.namespace), from: x.from });
+    for (const x of platform.gitops.external) {
+      inputs.push({ scope, ref: x.name === undefined ? kindRef(x.group, x.kind) : objectRef(x.group, x.kind, x.name, x.namespace), from: x.from });
+    }
   }
   return { inputs, mentions };
 }

@@ -26,5 +26,8 @@ export const gitopsConfig: PlatformInput['gitops'] = {
     // default class into dist/cluster). Synth fails with "provided by both" once it lands: delete these.
     { group: 'storage.k8s.io', kind: 'StorageClass', name: 'gp3', from: 'EKS part of issue 16 (pending)' },
     { group: 'storage.k8s.io', kind: 'StorageClass', name: '(default)', from: 'EKS part of issue 16 (pending)' },
+    // TEMPORARY: ingress-nginx's Service (aws-load-balancer-type: external) needs the AWS Load
+    // Balancer Controller, which the EKS part of issue 16 adds as an add-on serving this kind.
+    { group: 'elbv2.k8s.aws', kind: 'TargetGroupBinding', from: 'EKS part of issue 16 (pending): AWS Load Balancer Controller' },
   ],
 };

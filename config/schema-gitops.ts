@@ -60,8 +60,11 @@ const externalInput = z.object({
    * @default - cluster-scoped
    */
   namespace: dnsLabel.optional(),
-  /** The object's name; "(default)" for the cluster's default object of its kind. */
-  name: z.string().min(1),
+  /**
+   * The object's name; "(default)" for the cluster's default object of its kind.
+   * @default - the kind itself: a controller with its CRDs installed outside this repository
+   */
+  name: z.string().min(1).optional(),
   /** Where it comes from (an EKS add-on, Terraform, ...), shown in docs/bootstrap-order.md. */
   from: z.string().min(1, 'must say where it comes from, such as "EKS managed add-on aws-ebs-csi-driver"'),
 }).strict();

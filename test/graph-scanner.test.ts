@@ -223,6 +223,24 @@ describe('kind-specific references', () => {
   });
 });
 
+describe('load balancers and storage drivers', () => {
+  const service = (spec: object, annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { ...meta('edge'), annotations }, spec });
+
+  it('a LoadBalancer Service handed to the AWS Load Balancer Controller needs the controller\'s kind; the built-in provider needs nothing', () => {
+    expect(needs(service({ type: 'LoadBalancer' }, { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' })))
+      .toEqual(['service-edge.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-type"] -> kind elbv2.k8s.aws/TargetGroupBinding']);
+    expect(needs(service({ type: 'LoadBalancer', loadBalancerClass: 'service.k8s.aws/nlb' }))).toEqual(['service-edge.spec.loadBalancerClass -> kind elbv2.k8s.aws/TargetGroupBinding']);
+    expect(needs(service({ type: 'LoadBalancer' }, { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' }))).toEqual([]);
+    expect(needs(service({ type: 'ClusterIP' }, { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' }))).toEqual([]);
+  });
+
+  it('a StorageClass needs its CSI driver, not an in-tree provisioner', () => {
+    const sc = (provisioner: string): KubeObject => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'gp3' }, provisioner } as KubeObject);
+    expect(needs(sc('ebs.csi.aws.com'))).toEqual(['storageclass-gp3.provisioner -> CSIDriver ebs.csi.aws.com']);
+    expect(needs(sc('kubernetes.io/aws-ebs'))).toEqual([]);
+  });
+});
+
 describe('provides', () => {
   it('a CRD and a Gatekeeper ConstraintTemplate provide the kind they define', () => {
     const crd: KubeObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.io' }, spec: { group: 'example.io', names: { kind: 'Widget' } } };

@@ -4,6 +4,7 @@
  * storage classes are read for every object by ./needs.ts.
  */
 import type { KubeObject } from '../synth/engine.ts';
+import { loadBalancerNeeds } from './load-balancers.ts';
 import { containerNeeds, list, podSpecNeeds, type AddNeed } from './pod-needs.ts';
 import { DEFAULT_NAME, groupOfApiVersion, kindRef, objectRef } from './refs.ts';
 
@@ -172,7 +173,22 @@ const chaos: KindRule = (o, add) => {
   visit(spec(o), 'spec');
 };
 
+/** A LoadBalancer Service: the controller that serves it (./load-balancers.ts). */
+const service: KindRule = (o, add) => {
+  const s = spec(o);
+  if (s.type !== 'LoadBalancer') return;
+  for (const n of loadBalancerNeeds(o.metadata.annotations, s.loadBalancerClass, { annotations: 'metadata.annotations', spec: 'spec' })) add(n.ref, n.field);
+};
+
+/** A StorageClass: its CSI driver (in-tree `kubernetes.io/*` provisioners come with the cluster). */
+const storageClass: KindRule = (o, add) => {
+  const provisioner = (o as { provisioner?: unknown }).provisioner;
+  if (str(provisioner) && !provisioner.startsWith('kubernetes.io/')) add(objectRef('storage.k8s.io', 'CSIDriver', provisioner), 'provisioner');
+};
+
 export const KIND_NEEDS: Readonly<Record<string, KindRule>> = {
+  '/Service': service,
+  'storage.k8s.io/StorageClass': storageClass,
   'rbac.authorization.k8s.io/RoleBinding': binding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': binding,
   'external-secrets.io/ExternalSecret': externalSecret,
