@@ -68,9 +68,9 @@ export function dependencyGraph(nodes: readonly GraphNode[], externals: readonly
       if (!provider) {
         problems.push(`${node.label} ${need.field} needs ${describeRef(need.ref)}, which nothing provides`);
       } else if ('from' in provider) {
-        external.set(node.id, [...(external.get(node.id) ?? []), { need, input: provider }]);
+        append(external, node.id, { need, input: provider });
       } else {
-        out.set(provider.id, [...(out.get(provider.id) ?? []), need]);
+        append(out, provider.id, need);
       }
     }
     edges.set(node.id, out);
@@ -103,7 +103,7 @@ function indexProviders(nodes: readonly GraphNode[], externals: readonly Externa
 /** Longest-path layering by depth-first search; a cycle is reported once with every edge's first need. */
 function layer(nodes: readonly GraphNode[], dependencies: readonly Dependency[], byId: Map<string, GraphNode>, problems: string[]): Map<string, number> {
   const out = new Map<string, Dependency[]>();
-  for (const d of dependencies) out.set(d.from, [...(out.get(d.from) ?? []), d]);
+  for (const d of dependencies) append(out, d.from, d);
   const layers = new Map<string, number>();
   const onPath = new Set<string>();
   let cycle = false;
@@ -152,6 +152,12 @@ function describeCycle(edges: readonly Dependency[], byId: Map<string, GraphNode
   const label = (id: string) => byId.get(id)!.label;
   const steps = edges.map((e) => `${label(e.from)} ${e.needs[0]!.field} needs ${describeRef(e.needs[0]!.ref)} from ${label(e.to)}`);
   return `cycle: ${steps.join('; ')} (no sync order can satisfy this: move one of these objects into another component)`;
+}
+
+function append<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const items = map.get(key);
+  if (items) items.push(item);
+  else map.set(key, [item]);
 }
 
 function compare(a: string, b: string): number {
