@@ -21,7 +21,7 @@ export const awsConfig: PlatformInput['aws'] = {
     backup: 'flextime-backup',
     externalSecrets: { namespace: 'external-secrets', name: 'external-secrets' },
     certManager: { namespace: 'cert-manager', name: 'cert-manager' },
-    // The cluster-autoscaler add-on's own namespace (config/addons.ts): ArgoCD creates it with restricted Pod Security.
+    // The cluster-autoscaler add-on's own namespace (config/addons.ts), rendered with restricted Pod Security.
     clusterAutoscaler: { namespace: 'cluster-autoscaler', name: 'cluster-autoscaler' },
     efsCsiDriver: { namespace: 'kube-system', name: 'efs-csi-controller-sa' },
   },

@@ -4,8 +4,9 @@
  * its own small, strict values type: only the keys we set are typed, so a typo is a config error
  * and nothing is deep-merged. Add a key to the add-on's values object here before using it.
  *
- * This module must not import ./schema.ts (schema.ts imports it); cross-field rules (add-on
- * waves before the first component wave, dependencies, environments) live in schema.ts.
+ * This module must not import ./schema.ts (schema.ts imports it); cross-field rules (known
+ * environments, namespaces) live in schema-gitops.ts. The order in which add-ons sync is not
+ * configured: charts/bootstrap-order.ts derives it from what each one serves and references.
  */
 import { z } from 'zod';
 
@@ -27,20 +28,31 @@ const clusterKind = z.object({
   kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kind such as "ClusterRole"'),
 }).strict();
 
+/** Kinds of one API group an add-on serves. */
+const servedKinds = z.object({
+  /** API group, e.g. "cert-manager.io". */
+  group: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be an API group such as "cert-manager.io"'),
+  kinds: z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kind such as "Certificate"')).min(1),
+}).strict();
+
 const base = {
   /** Helm repository URL (https). */
   repoURL: z.url({ protocol: /^https$/, error: 'must be an https Helm repository URL' }),
   chart: name,
   /** Pinned chart version (see exactChartVersion). */
   version: exactChartVersion,
-  /** Namespace the release is installed into; ArgoCD creates it with the Pod Security level below. */
+  /**
+   * Namespace the release is installed into, with the Pod Security level below: rendered into
+   * dist/cluster/namespaces, or created by ArgoCD for an add-on limited to some `environments`.
+   */
   namespace: name,
-  /** ArgoCD sync wave; must come before every FlexTime component (gitops.syncWaves). */
-  wave: z.number().int(),
   /** Pod Security Admission level of the add-on's namespace (node agents need `privileged`). */
   podSecurity: z.enum(['privileged', 'baseline', 'restricted']),
-  /** Add-ons whose CRDs or webhooks this one needs: they must have a lower wave. */
-  dependsOn: z.array(name).default([]),
+  /**
+   * API kinds the release serves: the CRDs its chart installs (with the controller acting on
+   * them) or an aggregated API. Objects of these kinds, anywhere, sync after this add-on.
+   */
+  serves: z.array(servedKinds).default([]),
   /**
    * Install on the clusters of these environments only.
    * @default - every cluster that hosts an environment
@@ -222,6 +234,9 @@ export const argoRolloutsValues = z.object({
 /** The chart's defaults are what we want; the object stays typed so a key cannot slip in untyped. */
 export const k6OperatorValues = z.object({}).strict();
 
+/** Only the CRDs of the Prometheus Operator; the chart has nothing else to set. */
+export const prometheusOperatorCrdsValues = z.object({}).strict();
+
 export const chaosMeshValues = z.object({
   chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/') }).strict(),
   /** Only namespaces annotated `chaos-mesh.org/inject=enabled` can be targeted. */
@@ -272,6 +287,7 @@ export const ADDON_VALUES = {
   'cert-manager': certManagerValues,
   keda: kedaValues,
   'external-secrets': externalSecretsValues,
+  'prometheus-operator-crds': prometheusOperatorCrdsValues,
   'kube-prometheus-stack': kubePrometheusStackValues,
   gatekeeper: gatekeeperValues,
   falco: falcoValues,
@@ -292,6 +308,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('cert-manager', certManagerValues),
   addonOf('keda', kedaValues),
   addonOf('external-secrets', externalSecretsValues),
+  addonOf('prometheus-operator-crds', prometheusOperatorCrdsValues),
   addonOf('kube-prometheus-stack', kubePrometheusStackValues),
   addonOf('gatekeeper', gatekeeperValues),
   addonOf('falco', falcoValues),

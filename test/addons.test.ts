@@ -219,10 +219,9 @@ describe('cluster-autoscaler', () => {
     expect(ca().serviceMonitor.namespace).toBe(sa.namespace);
   });
 
-  it('runs under restricted Pod Security in a namespace ArgoCD creates', () => {
-    const spec = addonApp('cluster-autoscaler').spec as { syncPolicy: { syncOptions: string[]; managedNamespaceMetadata: { labels: Record<string, string> } } };
-    expect(spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
-    expect(spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  it('runs under restricted Pod Security in its own namespace (dist/cluster/namespaces)', () => {
+    const namespace = objects('dist/cluster/namespaces/').find((o) => o.kind === 'Namespace' && o.metadata.name === 'cluster-autoscaler');
+    expect(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(ca().securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(ca().containerSecurityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
   });
