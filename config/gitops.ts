@@ -20,7 +20,7 @@ export const gitopsConfig: PlatformInput['gitops'] = {
   },
   // Every folder under dist/ is one component; a new chart must be placed here (synth says so).
   syncWaves: [
-    { stage: 'namespaces and policies', wave: 0, components: ['namespaces', 'security', 'network-policies', 'rbac'] },
+    { stage: 'namespaces and policies', wave: 0, components: ['namespaces', 'security', 'network-policies', 'rbac', 'storage'] },
     { stage: 'config and secrets', wave: 10, components: ['config', 'secrets'] },
     { stage: 'data', wave: 20, components: ['redis', 'database', 'pgbouncer', 'backup'] },
     { stage: 'apps', wave: 30, components: ['api-svc', 'scheduler-svc'] },

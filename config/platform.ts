@@ -14,6 +14,7 @@ import { addonsConfig } from './addons.ts';
 import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
 import { databaseConfig } from './database.ts';
 import { loadTestingConfig } from './load-and-chaos.ts';
+import { storageConfig } from './storage.ts';
 
 export const platformConfig: PlatformInput = {
   partOf: 'flextime',
@@ -104,5 +105,6 @@ export const platformConfig: PlatformInput = {
   gitops: gitopsConfig,
   addons: addonsConfig,
   database: databaseConfig,
+  storage: storageConfig,
   loadTesting: loadTestingConfig,
 };

@@ -7,7 +7,7 @@
  * each error carries the full path of the field that is wrong.
  *
  * The sections are defined by topic in ./schema-*.ts (primitives, workloads, database, security,
- * observability, gitops, load-and-chaos, aws, network, addons); this module puts them together
+ * observability, gitops, load-and-chaos, aws, network, addons, storage); this module puts them together
  * into `environment` and `platform`, runs the rules that span sections, and re-exports what the
  * rest of the repository imports from here. The topic modules never import this one.
  */
@@ -21,6 +21,7 @@ import { checkNetwork, environmentAccess, environmentIngress, environmentNetwork
 import { observability } from './schema-observability.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
 import { environmentSecurity, security } from './schema-security.ts';
+import { checkStorage, storage } from './schema-storage.ts';
 import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
 
 export {
@@ -37,6 +38,7 @@ export { enforcementAction, type EnforcementAction, environmentSecurity, falcoPr
 export { notifyChannel, syncWindow, type SyncWindow, environmentGitops, gitops, type Gitops } from './schema-gitops.ts';
 export { chaosExperiment, type ChaosExperiment, environmentChaos, LOADTEST_SCRIPTS, loadTesting, type LoadTesting } from './schema-load-and-chaos.ts';
 export { promDuration, sloIndicator, slo, type Slo, observability, type Observability } from './schema-observability.ts';
+export { storageClass, type StorageClass, storage, type Storage, defaultStorageClass } from './schema-storage.ts';
 export {
   serviceAccountRef, clusterTerraformOutputs, type ClusterTerraformOutputs, environmentTerraformOutputs, type EnvironmentTerraformOutputs,
   terraformOutputs, type TerraformOutputs, aws, type Aws,
@@ -153,6 +155,8 @@ export const platform = z.object({
   addons: z.array(addon).min(1),
   /** PgBouncer, backups, restore checks and their Pushgateway (config/database.ts, docs/database.md). */
   database,
+  /** StorageClasses every cluster gets (config/storage.ts, dist/cluster/storage). */
+  storage,
   /** k6 load tests of one environment (config/load-and-chaos.ts, docs/runbooks/load-and-chaos.md). */
   loadTesting,
 }).strict().superRefine((p, ctx) => {
@@ -166,6 +170,7 @@ export const platform = z.object({
   checkNetwork(p, ctx);
   checkPeersAreInstalled(p, ctx);
   checkDatabase(p, ctx);
+  checkStorage(p, ctx);
   checkDelivery(p, ctx);
   checkLoadAndChaos(p, ctx);
   if (p.aws.ssoGroupsPrefix !== p.sso.groupsPrefix) {
