@@ -21,6 +21,7 @@ const ADDON_ROLES: Partial<Record<AddonName, keyof ClusterTerraformOutputs & `${
 /** The add-on's values on `cluster`: config's values plus, for ADDON_ROLES, the cluster's role on its ServiceAccount. */
 export function addonValuesOn(platform: Platform, addon: Addon, cluster: string): object {
   if (addon.name === 'cluster-autoscaler') return clusterAutoscalerValuesOn(platform, addon, cluster);
+  if (addon.name === 'aws-load-balancer-controller') return loadBalancerControllerValuesOn(platform, addon, cluster);
   const output = ADDON_ROLES[addon.name];
   if (!output) return addon.values;
   const outputs = clusterOutputs(platform, addon, cluster, output);
@@ -47,6 +48,27 @@ function clusterAutoscalerValuesOn(platform: Platform, addon: Extract<Addon, { n
     awsRegion: outputs.region,
     autoDiscovery: { clusterName: outputs.cluster_name },
     rbac: { serviceAccount: { name: sa.name, annotations: { [ROLE_ARN_ANNOTATION]: outputs.cluster_autoscaler_role_arn } } },
+  };
+}
+
+/**
+ * The AWS Load Balancer Controller manages load balancers of its own cluster (tagged with the EKS
+ * name) in the cluster's VPC and region. Region and VPC are set, not discovered: nodes answer
+ * IMDS only to the host (hop limit 1, terraform-bootstrap/cluster/eks.tf). Its ServiceAccount
+ * must be the one its role trusts (aws.serviceAccounts.awsLoadBalancerController).
+ */
+function loadBalancerControllerValuesOn(platform: Platform, addon: Extract<Addon, { name: 'aws-load-balancer-controller' }>, cluster: string): object {
+  const outputs = clusterOutputs(platform, addon, cluster, 'aws_load_balancer_controller_role_arn');
+  const sa = platform.aws.serviceAccounts.awsLoadBalancerController;
+  if (sa.namespace !== addon.namespace) {
+    throw new SynthError([`addons[aws-load-balancer-controller].namespace = "${addon.namespace}": must be aws.serviceAccounts.awsLoadBalancerController.namespace ("${sa.namespace}"), the only namespace its IAM role trusts`]);
+  }
+  return {
+    ...addon.values,
+    clusterName: outputs.cluster_name,
+    region: outputs.region,
+    vpcId: outputs.vpc_id,
+    serviceAccount: { create: true, name: sa.name, annotations: { [ROLE_ARN_ANNOTATION]: outputs.aws_load_balancer_controller_role_arn } },
   };
 }
 

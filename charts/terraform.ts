@@ -5,7 +5,7 @@
  * - cluster/generated.auto.tfvars.json: every cluster of config with the environments it hosts
  *   (namespace, Secrets Manager prefix), the cluster ArgoCD runs in, the cluster-wide service
  *   accounts bound to IAM roles, the platform secrets External Secrets reads (scanned from the
- *   rendered ExternalSecrets), EKS version, SSO;
+ *   rendered ExternalSecrets), EKS version, SSO, the alias of the EBS key the StorageClasses name;
  * - environment/generated.auto.tfvars.json: per environment its namespace, its cluster, the
  *   backup job's service account and its Secrets Manager prefix.
  *
@@ -37,7 +37,11 @@ export interface ClusterTerraformInputs {
     cert_manager: TfServiceAccount;
     cluster_autoscaler: TfServiceAccount;
     efs_csi_driver: TfServiceAccount;
+    ebs_csi_driver: TfServiceAccount;
+    vpc_cni: TfServiceAccount;
+    aws_load_balancer_controller: TfServiceAccount;
   };
+  ebs_kms_key_alias: string;
   sso_issuer_url: string;
   sso_groups_prefix: string;
 }
@@ -90,7 +94,12 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
       cert_manager: sa(aws.serviceAccounts.certManager),
       cluster_autoscaler: sa(aws.serviceAccounts.clusterAutoscaler),
       efs_csi_driver: sa(aws.serviceAccounts.efsCsiDriver),
+      ebs_csi_driver: sa(aws.serviceAccounts.ebsCsiDriver),
+      vpc_cni: sa(aws.serviceAccounts.vpcCni),
+      aws_load_balancer_controller: sa(aws.serviceAccounts.awsLoadBalancerController),
     },
+    // One key per cluster for every StorageClass (config/schema-storage.ts checks they share it).
+    ebs_kms_key_alias: platform.storage.classes[0]!.kmsKeyAlias,
     sso_issuer_url: platform.sso.issuer,
     sso_groups_prefix: aws.ssoGroupsPrefix,
   };

@@ -4,13 +4,16 @@
  * ArgoCD Application per cluster. Nothing here is vendored: ArgoCD pulls the chart at `version`.
  *
  * Waves: kube-prometheus-stack first (its CRDs back every ServiceMonitor), then the add-ons that
- * only need those, then the ones that need cert-manager; all before the FlexTime components.
+ * only need those, then the ones that need cert-manager (the AWS Load Balancer Controller, whose
+ * NLB ingress-nginx's Service asks for, before ingress-nginx); all before the FlexTime components.
+ * Rows that integrate with AWS live in config/addons-aws.ts.
  * Upgrading a chart = change `version` here and read the chart's changelog in the PR.
  */
 import type { PlatformInput } from './schema.ts';
 import { ingressControllerSettings, ssoConfig } from './network.ts';
 import { observabilityConfig } from './observability.ts';
 import { securityConfig } from './security.ts';
+import { awsLoadBalancerController } from './addons-aws.ts';
 import { API_SERVICE, CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
 export { PROMETHEUS_SELECTOR_LABELS };
@@ -305,6 +308,7 @@ export const addonsConfig: PlatformInput['addons'] = [
       serviceMonitor: { enabled: true, namespace: 'cluster-autoscaler', selector: scrapedBy },
     },
   },
+  awsLoadBalancerController,
   {
     name: 'ingress-nginx',
     repoURL: 'https://kubernetes.github.io/ingress-nginx',
@@ -313,7 +317,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     namespace: 'ingress-nginx',
     wave: -20,
     podSecurity: 'baseline',
-    dependsOn: ['kube-prometheus-stack'],
+    // Its LoadBalancer Service is provisioned by the AWS Load Balancer Controller (config/addons-aws.ts).
+    dependsOn: ['kube-prometheus-stack', 'aws-load-balancer-controller'],
     clusterResources: [...RBAC, VALIDATING_WEBHOOK, { group: 'networking.k8s.io', kind: 'IngressClass' }],
     values: {
       controller: {

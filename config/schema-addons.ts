@@ -8,6 +8,7 @@
  * waves before the first component wave, dependencies, environments) live in schema.ts.
  */
 import { z } from 'zod';
+import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
@@ -283,6 +284,7 @@ export const ADDON_VALUES = {
   'k6-operator': k6OperatorValues,
   'chaos-mesh': chaosMeshValues,
   'cluster-autoscaler': clusterAutoscalerValues,
+  'aws-load-balancer-controller': awsLoadBalancerControllerValues,
 } as const;
 export type AddonName = keyof typeof ADDON_VALUES;
 const ADDON_NAMES = Object.keys(ADDON_VALUES) as AddonName[];
@@ -303,6 +305,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('k6-operator', k6OperatorValues),
   addonOf('chaos-mesh', chaosMeshValues),
   addonOf('cluster-autoscaler', clusterAutoscalerValues),
+  addonOf('aws-load-balancer-controller', awsLoadBalancerControllerValues),
 ], {
   error: (issue) => (issue.code === 'invalid_union'
     ? `unknown add-on; known: ${ADDON_NAMES.join(', ')} (a new add-on needs its values type in config/schema-addons.ts)`
