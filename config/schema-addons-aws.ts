@@ -7,6 +7,7 @@
  * This module must not import ./schema.ts or ./schema-addons.ts (they import it).
  */
 import { z } from 'zod';
+import { requestsAndMemoryLimit } from './schema-primitives.ts';
 
 /**
  * kubernetes-sigs/aws-load-balancer-controller, chart `aws-load-balancer-controller` of
@@ -46,9 +47,6 @@ export const awsLoadBalancerControllerValues = z.object({
     allowPrivilegeEscalation: z.literal(false),
     capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }).strict(),
   }).strict(),
-  resources: z.object({
-    requests: z.object({ cpu: z.string().min(1), memory: z.string().min(1) }).strict(),
-    limits: z.object({ memory: z.string().min(1) }).strict(),
-  }).strict(),
+  resources: requestsAndMemoryLimit,
   serviceMonitor: z.object({ enabled: z.boolean(), additionalLabels: z.record(z.string(), z.string()) }).strict(),
 }).strict();

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
+import { requestsAndMemoryLimit } from './schema-primitives.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
@@ -255,10 +256,7 @@ export const clusterAutoscalerValues = z.object({
     readOnlyRootFilesystem: z.boolean(),
     capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }).strict(),
   }).strict(),
-  resources: z.object({
-    requests: z.object({ cpu: z.string().min(1), memory: z.string().min(1) }).strict(),
-    limits: z.object({ memory: z.string().min(1) }).strict(),
-  }).strict(),
+  resources: requestsAndMemoryLimit,
   /** The chart puts `selector` on its ServiceMonitor as labels, in `namespace`. */
   serviceMonitor: z.object({ enabled: z.boolean(), namespace: name, selector: labels }).strict(),
 }).strict();
