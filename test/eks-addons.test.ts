@@ -13,11 +13,11 @@ import { block, CLUSTER_DIR, evaluate, locals, parseStack, type Hcl } from './te
 import { irsaSubjects } from './terraform-policy.ts';
 
 const platform = loadConfig();
-let files: RenderedFile[];
+// Rendered at import, as test/addons.test.ts does: a hook's timeout would count it.
+const files: RenderedFile[] = renderPlatform(platform);
 let cluster: Hcl;
 const generated = JSON.parse(readFileSync('terraform-bootstrap/cluster/generated.auto.tfvars.json', 'utf8')) as Record<string, Hcl>;
 beforeAll(async () => {
-  files = renderPlatform(platform);
   cluster = await parseStack(CLUSTER_DIR);
 });
 
