@@ -31,6 +31,8 @@ resource "aws_eks_addon" "vpc_cni" {
   configuration_values        = jsonencode(local.vpc_cni_configuration)
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
+  # Its role's permissions in place before the first aws-node asks for them.
+  depends_on = [aws_iam_role_policy_attachment.irsa_managed]
 }
 
 resource "aws_eks_addon" "kube_proxy" {
@@ -61,7 +63,7 @@ resource "aws_eks_addon" "ebs_csi" {
   service_account_role_arn    = module.irsa.arns["ebs_csi_driver"]
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
-  depends_on                  = [aws_eks_node_group.main]
+  depends_on                  = [aws_eks_node_group.main, aws_iam_role_policy_attachment.irsa_managed, aws_iam_role_policy.irsa]
 }
 
 # EFS CSI driver, so pods can mount the shared model volume (efs.tf).
@@ -72,5 +74,5 @@ resource "aws_eks_addon" "efs_csi" {
   service_account_role_arn    = module.irsa.arns["efs_csi_driver"]
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
-  depends_on                  = [aws_eks_node_group.main]
+  depends_on                  = [aws_eks_node_group.main, aws_iam_role_policy_attachment.irsa_managed]
 }
