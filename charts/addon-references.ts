@@ -89,6 +89,13 @@ export const ADDON_REFERENCES: { readonly [N in AddonName]: ReferencesOf<N> } = 
   'k6-operator': () => NONE,
   'chaos-mesh': () => NONE,
   'cluster-autoscaler': (v) => ({ needs: serviceMonitor(v.serviceMonitor.enabled, 'serviceMonitor.enabled') }),
+  'aws-load-balancer-controller': (v) => ({
+    needs: [
+      // enableCertManager (always true, by schema): the webhook's serving certificate is a cert-manager Issuer + Certificate.
+      ...['Issuer', 'Certificate'].map((kind) => ({ ref: kindRef('cert-manager.io', kind), field: 'values.enableCertManager' })),
+      ...serviceMonitor(v.serviceMonitor.enabled, 'serviceMonitor.enabled'),
+    ],
+  }),
   'ingress-nginx': (v) => {
     const { ingressClassResource: ingressClass, config } = v.controller;
     const className = (name: string) => objectRef('networking.k8s.io', 'IngressClass', name);

@@ -25,6 +25,7 @@ import { clusterIngressChart, ingressChart } from './ingress.ts';
 import { clusterRbacChart, rbacChart } from './rbac.ts';
 import { performanceChart } from './performance.ts';
 import { chaosChart } from './chaos.ts';
+import { storageChart } from './storage.ts';
 
 export interface BuildOptions {
   /**
@@ -70,6 +71,7 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   }
   if (options.shared ?? true) {
     clusterNamespacesChart(app, platform);
+    storageChart(app, platform);
     secretStoresChart(app, platform);
     securityChart(app, platform);
     alertingChart(app, platform);

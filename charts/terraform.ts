@@ -6,7 +6,7 @@
  *   (namespace, Secrets Manager prefix) and its network (VPC CIDR, subnets per zone, VPC
  *   endpoints: `clusters[].network`, the plan the NetworkPolicies' ranges come from), the cluster ArgoCD runs in, the cluster-wide service
  *   accounts bound to IAM roles, the platform secrets External Secrets reads (scanned from the
- *   rendered ExternalSecrets), EKS version, SSO;
+ *   rendered ExternalSecrets), EKS version, SSO, the alias of the EBS key the StorageClasses name;
  * - environment/generated.auto.tfvars.json: per environment its namespace, its cluster, the
  *   backup job's service account, its Secrets Manager prefix and its data subnets (zone, CIDR).
  *
@@ -46,7 +46,11 @@ export interface ClusterTerraformInputs {
     cert_manager: TfServiceAccount;
     cluster_autoscaler: TfServiceAccount;
     efs_csi_driver: TfServiceAccount;
+    ebs_csi_driver: TfServiceAccount;
+    vpc_cni: TfServiceAccount;
+    aws_load_balancer_controller: TfServiceAccount;
   };
+  ebs_kms_key_alias: string;
   sso_issuer_url: string;
   sso_groups_prefix: string;
 }
@@ -113,7 +117,12 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
       cert_manager: sa(aws.serviceAccounts.certManager),
       cluster_autoscaler: sa(aws.serviceAccounts.clusterAutoscaler),
       efs_csi_driver: sa(aws.serviceAccounts.efsCsiDriver),
+      ebs_csi_driver: sa(aws.serviceAccounts.ebsCsiDriver),
+      vpc_cni: sa(aws.serviceAccounts.vpcCni),
+      aws_load_balancer_controller: sa(aws.serviceAccounts.awsLoadBalancerController),
     },
+    // One key per cluster for every StorageClass (config/schema-storage.ts checks they share it).
+    ebs_kms_key_alias: platform.storage.classes[0]!.kmsKeyAlias,
     sso_issuer_url: platform.sso.issuer,
     sso_groups_prefix: aws.ssoGroupsPrefix,
   };

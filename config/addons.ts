@@ -12,28 +12,16 @@ import type { PlatformInput } from './schema.ts';
 import { ingressControllerSettings, ssoConfig } from './network.ts';
 import { observabilityConfig } from './observability.ts';
 import { securityConfig } from './security.ts';
+import { awsLoadBalancerController } from './addons-aws.ts';
+import { API_SERVICE, CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
-/**
- * The label kube-prometheus-stack's Prometheus selects ServiceMonitors, PodMonitors and
- * PrometheusRules by: `release: <Helm release>`, which the chart's own objects carry (ArgoCD's
- * release name is the chart name). The one source of truth: the selectors below, every add-on's
- * ServiceMonitor and every rendered object (charts/monitoring.ts re-exports it) use this.
- */
-export const PROMETHEUS_SELECTOR_LABELS = { release: 'kube-prometheus-stack' } as const;
+export { PROMETHEUS_SELECTOR_LABELS };
+
 const scrapedBy = { ...PROMETHEUS_SELECTOR_LABELS };
 /** Keycloak's OpenID Connect endpoints of the SSO realm. */
 const oidc = `${ssoConfig.issuer}/protocol/openid-connect`;
 /** kube-prometheus-stack's namespace: Prometheus, Alertmanager, Grafana and our dashboards. */
 const MONITORING_NAMESPACE = 'observability';
-
-const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
-const RBAC = [
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-];
-const VALIDATING_WEBHOOK = { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' };
-const MUTATING_WEBHOOK = { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' };
-const API_SERVICE = { group: 'apiregistration.k8s.io', kind: 'APIService' };
 
 export const addonsConfig: PlatformInput['addons'] = [
   {
@@ -337,6 +325,7 @@ export const addonsConfig: PlatformInput['addons'] = [
       serviceMonitor: { enabled: true, namespace: 'cluster-autoscaler', selector: scrapedBy },
     },
   },
+  awsLoadBalancerController,
   {
     name: 'ingress-nginx',
     repoURL: 'https://kubernetes.github.io/ingress-nginx',
@@ -344,6 +333,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     version: '4.14.0',
     namespace: 'ingress-nginx',
     podSecurity: 'baseline',
+    // Its LoadBalancer Service is provisioned by the AWS Load Balancer Controller (config/addons-aws.ts).
     clusterResources: [...RBAC, VALIDATING_WEBHOOK, { group: 'networking.k8s.io', kind: 'IngressClass' }],
     values: {
       controller: {

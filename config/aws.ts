@@ -24,6 +24,11 @@ export const awsConfig: PlatformInput['aws'] = {
     // The cluster-autoscaler add-on's own namespace (config/addons.ts), rendered with restricted Pod Security.
     clusterAutoscaler: { namespace: 'cluster-autoscaler', name: 'cluster-autoscaler' },
     efsCsiDriver: { namespace: 'kube-system', name: 'efs-csi-controller-sa' },
+    // The names the EKS managed add-ons give their service accounts (terraform-bootstrap/cluster/eks-addons.tf).
+    ebsCsiDriver: { namespace: 'kube-system', name: 'ebs-csi-controller-sa' },
+    vpcCni: { namespace: 'kube-system', name: 'aws-node' },
+    // The aws-load-balancer-controller add-on's own namespace (config/addons-aws.ts), restricted Pod Security.
+    awsLoadBalancerController: { namespace: 'aws-load-balancer-controller', name: 'aws-load-balancer-controller' },
   },
   outputs: terraformOutputs,
 };

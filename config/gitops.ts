@@ -22,12 +22,8 @@ export const gitopsConfig: PlatformInput['gitops'] = {
   // Sync order is derived (charts/bootstrap-order.ts, docs/bootstrap-order.md); here only what the
   // clusters have before anything syncs, besides Kubernetes' own objects and the Terraform outputs.
   external: [
-    // TEMPORARY: no StorageClass is rendered yet (issue 16: the EKS part renders the encrypted gp3
-    // default class into dist/cluster). Synth fails with "provided by both" once it lands: delete these.
-    { group: 'storage.k8s.io', kind: 'StorageClass', name: 'gp3', from: 'EKS part of issue 16 (pending)' },
-    { group: 'storage.k8s.io', kind: 'StorageClass', name: '(default)', from: 'EKS part of issue 16 (pending)' },
-    // TEMPORARY: ingress-nginx's Service (aws-load-balancer-type: external) needs the AWS Load
-    // Balancer Controller, which the EKS part of issue 16 adds as an add-on serving this kind.
-    { group: 'elbv2.k8s.aws', kind: 'TargetGroupBinding', from: 'EKS part of issue 16 (pending): AWS Load Balancer Controller' },
+    // The EBS CSI driver is an EKS managed add-on (terraform-bootstrap/cluster/eks-addons.tf,
+    // aws_eks_addon.ebs_csi): it exists before ArgoCD, and the gp3 StorageClass names it.
+    { group: 'storage.k8s.io', kind: 'CSIDriver', name: 'ebs.csi.aws.com', from: 'EKS managed add-on aws-ebs-csi-driver (terraform-bootstrap/cluster/eks-addons.tf)' },
   ],
 };

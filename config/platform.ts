@@ -16,6 +16,7 @@ import { databaseConfig } from './database.ts';
 import { loadTestingConfig } from './load-and-chaos.ts';
 import { FLEXTIME_VPC } from './network-ranges.ts';
 import { siteConfig } from './site.ts';
+import { storageConfig } from './storage.ts';
 
 export const platformConfig: PlatformInput = {
   // What an adopter fills in (account, domains, admin networks, …): config/site.ts.
@@ -109,5 +110,6 @@ export const platformConfig: PlatformInput = {
   gitops: gitopsConfig,
   addons: addonsConfig,
   database: databaseConfig,
+  storage: storageConfig,
   loadTesting: loadTestingConfig,
 };

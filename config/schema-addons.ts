@@ -9,6 +9,8 @@
  * configured: charts/bootstrap-order.ts derives it from what each one serves and references.
  */
 import { z } from 'zod';
+import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
+import { requestsAndMemoryLimit } from './schema-primitives.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
@@ -269,10 +271,7 @@ export const clusterAutoscalerValues = z.object({
     readOnlyRootFilesystem: z.boolean(),
     capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }).strict(),
   }).strict(),
-  resources: z.object({
-    requests: z.object({ cpu: z.string().min(1), memory: z.string().min(1) }).strict(),
-    limits: z.object({ memory: z.string().min(1) }).strict(),
-  }).strict(),
+  resources: requestsAndMemoryLimit,
   /** The chart puts `selector` on its ServiceMonitor as labels, in `namespace`. */
   serviceMonitor: z.object({ enabled: z.boolean(), namespace: name, selector: labels }).strict(),
 }).strict();
@@ -299,6 +298,7 @@ export const ADDON_VALUES = {
   'k6-operator': k6OperatorValues,
   'chaos-mesh': chaosMeshValues,
   'cluster-autoscaler': clusterAutoscalerValues,
+  'aws-load-balancer-controller': awsLoadBalancerControllerValues,
 } as const;
 export type AddonName = keyof typeof ADDON_VALUES;
 const ADDON_NAMES = Object.keys(ADDON_VALUES) as AddonName[];
@@ -320,6 +320,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('k6-operator', k6OperatorValues),
   addonOf('chaos-mesh', chaosMeshValues),
   addonOf('cluster-autoscaler', clusterAutoscalerValues),
+  addonOf('aws-load-balancer-controller', awsLoadBalancerControllerValues),
 ], {
   error: (issue) => (issue.code === 'invalid_union'
     ? `unknown add-on; known: ${ADDON_NAMES.join(', ')} (a new add-on needs its values type in config/schema-addons.ts)`

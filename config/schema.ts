@@ -7,7 +7,7 @@
  * each error carries the full path of the field that is wrong.
  *
  * The sections are defined by topic in ./schema-*.ts (primitives, workloads, database, security,
- * observability, gitops, load-and-chaos, aws, network, access, vpc, site, addons); this module puts them together
+ * observability, gitops, load-and-chaos, aws, network, access, vpc, site, storage, addons); this module puts them together
  * into `environment` and `platform`, runs the rules that span sections, and re-exports what the
  * rest of the repository imports from here. The topic modules never import this one.
  */
@@ -24,6 +24,7 @@ import { checkSite, site } from './schema-site.ts';
 import { checkClusterNetworks, clusterNetwork } from './schema-vpc.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
 import { environmentSecurity, security } from './schema-security.ts';
+import { checkStorage, storage } from './schema-storage.ts';
 import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
 
 export {
@@ -42,6 +43,7 @@ export { chaosExperiment, type ChaosExperiment, environmentChaos, LOADTEST_SCRIP
 export { site, type Site, siteCluster, placeholder, type Placeholder, type Fillable, filled, isPlaceholder, openPlaceholders, type OpenPlaceholder } from './schema-site.ts';
 export { vpcZone, clusterNetwork, type ClusterNetwork, vpcRanges } from './schema-vpc.ts';
 export { promDuration, sloIndicator, slo, type Slo, observability, type Observability } from './schema-observability.ts';
+export { storageClass, type StorageClass, storage, type Storage, defaultStorageClass } from './schema-storage.ts';
 export {
   serviceAccountRef, clusterTerraformOutputs, type ClusterTerraformOutputs, environmentTerraformOutputs, type EnvironmentTerraformOutputs,
   terraformOutputs, type TerraformOutputs, aws, type Aws,
@@ -166,6 +168,8 @@ export const platform = z.object({
   addons: z.array(addon).min(1),
   /** PgBouncer, backups, restore checks and their Pushgateway (config/database.ts, docs/database.md). */
   database,
+  /** StorageClasses every cluster gets (config/storage.ts, dist/cluster/storage). */
+  storage,
   /** k6 load tests of one environment (config/load-and-chaos.ts, docs/runbooks/load-and-chaos.md). */
   loadTesting,
 }).strict().superRefine((p, ctx) => {
@@ -181,6 +185,7 @@ export const platform = z.object({
   checkSite(p, ctx);
   checkPeersAreInstalled(p, ctx);
   checkDatabase(p, ctx);
+  checkStorage(p, ctx);
   checkDelivery(p, ctx);
   checkLoadAndChaos(p, ctx);
   if (p.aws.ssoGroupsPrefix !== p.sso.groupsPrefix) {

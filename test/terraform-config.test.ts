@@ -184,7 +184,8 @@ describe('the outputs config reads back', () => {
   it('name each IRSA role by the key of its trust subject', () => {
     for (const stack of [cluster, environment]) {
       for (const key of Object.keys(locals(stack).irsa_subjects)) {
-        if (key === 'efs_csi_driver') continue; // used by the EKS add-on inside Terraform, not by config
+        // Used by EKS managed add-ons inside Terraform (eks-addons.tf), not by config.
+        if (['efs_csi_driver', 'ebs_csi_driver', 'vpc_cni'].includes(key)) continue;
         expect(stack.output[`${key}_role_arn`]?.[0].value).toBe(`\${module.irsa.arns["${key}"]}`);
       }
     }
@@ -247,6 +248,9 @@ describe('IRSA trust', () => {
       cert_manager: ref(sa.certManager),
       cluster_autoscaler: ref(sa.clusterAutoscaler),
       efs_csi_driver: ref(sa.efsCsiDriver),
+      ebs_csi_driver: ref(sa.ebsCsiDriver),
+      vpc_cni: ref(sa.vpcCni),
+      aws_load_balancer_controller: ref(sa.awsLoadBalancerController),
     });
   });
 
@@ -266,6 +270,7 @@ describe('IRSA trust', () => {
     const trusted = trustedSubjects(platform);
     const addons = addonServiceAccountRoles(rendered);
     expect(addons.map(([sa]) => sa)).toEqual([
+      'system:serviceaccount:aws-load-balancer-controller:aws-load-balancer-controller',
       'system:serviceaccount:cert-manager:cert-manager',
       'system:serviceaccount:cluster-autoscaler:cluster-autoscaler',
       'system:serviceaccount:external-secrets:external-secrets',

@@ -3,7 +3,7 @@
  * environment/) parsed with @cdktf/hcl2json (the HCL parser Terraform uses, compiled to
  * WebAssembly) and merged into one document, the local modules it calls (modules/) parsed the
  * same way, plus a small evaluator for the expressions the policy tests need (`local.tier.x`,
- * `var.x`, `each.value`, `count.index`, simple operators, string templates and a few collection functions).
+ * `var.x`, `each.value`, `count.index`, simple operators, string templates and a few collection functions, jsonencode).
  */
 import { parse } from '@cdktf/hcl2json';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -186,6 +186,7 @@ const FUNCTIONS: Record<string, (...args: Hcl[]) => Hcl> = {
     if (isObject(v)) return Object.keys(v).length;
     throw new TypeError('length() takes a list, map or string');
   },
+  jsonencode: (value: Hcl) => JSON.stringify(value),
   contains: (list: Hcl, value: Hcl) => {
     if (!Array.isArray(list)) throw new TypeError('contains() takes a list');
     return list.includes(value);

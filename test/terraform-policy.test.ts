@@ -29,6 +29,7 @@ const irsaTrust = (s: Hcl) => block(called(s, 'irsa'), 'data', 'aws_iam_policy_d
 const MODULE_CALLS: Record<ModuleName, Record<string, string>> = {
   cluster: {
     kms: '../modules/kms-key',
+    ebs_kms: '../modules/kms-key',
     irsa: '../modules/irsa-roles',
     efs_security_group: '../modules/data-store-security-group',
     vpc_endpoints: '../modules/vpc-endpoints',
@@ -270,6 +271,14 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'provider helm: version must be exact, not ">= 2.17"'],
   ['cluster', 'the pinned Terraform', (s) => { s.terraform[0].required_version = '>= 1.8'; },
     'terraform: required_version must be an exact version, not ">= 1.8"'],
+  ['cluster', 'NetworkPolicy enforcement of the VPC CNI', (s) => { locals(s).vpc_cni_configuration.enableNetworkPolicy = 'false'; },
+    'aws_eks_addon.vpc_cni: configuration_values must set enableNetworkPolicy = "true" (else no NetworkPolicy is enforced), not "false"'],
+  ['cluster', 'the EBS CSI driver', (s) => { delete s.resource.aws_eks_addon.ebs_csi; },
+    'aws_eks_cluster.main: needs the EKS add-on aws-ebs-csi-driver (the provisioner of the StorageClasses in dist/cluster/storage)'],
+  ['cluster', 'the EBS CSI driver\'s own role', (s) => { delete resource(s, 'aws_eks_addon', 'ebs_csi').service_account_role_arn; },
+    'aws_eks_addon.ebs_csi: aws-ebs-csi-driver calls AWS and needs its own IRSA role (service_account_role_arn = module.irsa.arns["<key>"])'],
+  ['cluster', 'a pinned EKS add-on build', (s) => { s.locals.find((l: Hcl) => l.eks_addon_versions).eks_addon_versions['1.32'].coredns = 'latest'; },
+    'aws_eks_addon.coredns: addon_version must be an exact add-on build such as "v1.19.2-eksbuild.5" for Kubernetes 1.32, not "latest"'],
   ['cluster', 'a pinned chart', (s) => { delete resource(s, 'helm_release', 'argocd').version; },
     'helm_release.argocd: chart version must be exact, not undefined'],
   ['cluster', 'the exact IRSA subject', (s) => { irsaTrust(s).statement[0].condition[0].test = 'StringLike'; },
@@ -299,6 +308,7 @@ describe('each policy rule', () => {
     // Every rule that has something to check in a module is shown to fail there.
     const applicable = Object.keys(MODULE_DIRS).flatMap((module) => Object.keys(rules)
       .filter((name) => !['encryptionInTransit', 'backupRetention', 'publicAccessBlocked'].includes(name) || module === 'environment')
+      .filter((name) => !['eksAddons', 'networkPolicyEnforced'].includes(name) || module === 'cluster')
       .map((name) => `${module}: ${name}`));
     expect([...proven].sort()).toEqual(applicable.sort());
   });
@@ -312,12 +322,13 @@ describe('each policy rule', () => {
     ]);
   });
 
-  it('fails on the HCL text too: the kms-key module without rotation fails both root modules', async () => {
+  it('fails on the HCL text too: the kms-key module without rotation fails both root modules (both keys of the cluster)', async () => {
     const path = '../modules/kms-key/main.tf';
     const text = readFileSync(join(CLUSTER_DIR, path), 'utf8');
     expect(text).toMatch(/^\s*enable_key_rotation\s*=\s*true\n/m);
     const without = { [path]: text.replace(/^\s*enable_key_rotation\s*=\s*true\n/m, '') };
     expect(policyViolations(await parseStack(CLUSTER_DIR, without))).toEqual([
+      'module.ebs_kms.aws_kms_key.this: enable_key_rotation must be true (not in non-production, production)',
       'module.kms.aws_kms_key.this: enable_key_rotation must be true (not in non-production, production)',
     ]);
     expect(policyViolations(await parseStack(ENVIRONMENT_DIR, without))).toEqual([

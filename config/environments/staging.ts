@@ -38,7 +38,6 @@ export const staging: EnvironmentInput = {
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
     exporterResources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
     storage: '8Gi',
-    storageClassName: 'gp3',
     maxMemory: '512Mi',
   },
   // PgBouncer per replica; RDS db.t4g.large allows about 800 connections (terraform-bootstrap/locals.tf tier).

@@ -102,7 +102,17 @@ variable "service_accounts" {
     cert_manager       = object({ namespace = string, name = string })
     cluster_autoscaler = object({ namespace = string, name = string })
     efs_csi_driver     = object({ namespace = string, name = string })
+    ebs_csi_driver     = object({ namespace = string, name = string })
+    vpc_cni            = object({ namespace = string, name = string })
+
+    # The AWS Load Balancer Controller add-on (config/addons-aws.ts) runs as exactly this account.
+    aws_load_balancer_controller = object({ namespace = string, name = string })
   })
+}
+
+variable "ebs_kms_key_alias" {
+  description = "Alias (without alias/) of the EBS volume key: the StorageClasses in dist/cluster/storage name it, so every cluster's key carries the same alias."
+  type        = string
 }
 
 variable "sso_issuer_url" {
