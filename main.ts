@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type EnvironmentName } from './config/index.ts';
+import { openPlaceholders } from './config/schema-site.ts';
 import { buildApp } from './charts/index.ts';
 import { render, renderDocuments, summarize, SynthError, writeAtomically } from './lib/synth/engine.ts';
 
@@ -43,6 +44,8 @@ export function main(argv: string[]): number {
       console.log(`${group.padEnd(12)} ${String(objects).padStart(4)} objects  ${String(written.get(group)).padStart(4)} files  ${components} components`);
     }
     if (documents.length) console.log(`documents    ${documents.map((d) => d.path).join(', ')}`);
+    const open = openPlaceholders(platform.site).length;
+    if (open) console.log(`placeholders ${open} values in config/site.ts are still examples: npm run preflight -- --env <env> lists them`);
     console.log(`synth: ${files.length} objects in ${Math.round(performance.now() - started)} ms`);
     return 0;
   } catch (error) {

@@ -7,114 +7,49 @@
  *                      dist/cluster/<component>, plus one per add-on and cluster
  *
  * Nothing is listed by hand: every OutputChart under dist/ becomes an Application, so this chart
- * must be built last (buildApp does; a validation catches charts added after it). Sync waves come
- * from `gitops.syncWaves` by component; a component missing there is a synth error.
+ * must be built last (buildApp does; a validation catches charts added after it). Sync waves are
+ * derived from what each Application provides and needs (charts/bootstrap-order.ts), and shown
+ * in docs/bootstrap-order.md; an unmet need or a cycle is a synth error.
  */
-import { ApiObject, Chart, type App } from 'cdk8s';
+import type { App } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Platform } from '../config/index.ts';
 import type { Addon } from '../config/schema-addons.ts';
+import type { DependencyGraph } from '../lib/graph/graph.ts';
 import { recommendedLabels } from '../lib/labels.ts';
+import { podSecurityLabels } from '../lib/namespace.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { SynthError } from '../lib/synth/engine.ts';
-import { isClusterScoped } from '../lib/synth/kinds.ts';
 import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
-import { ArgoProject, type ClusterResource, type ProjectDestination, type ProjectSyncWindow, type RoleGrant } from '../lib/argocd-project.ts';
+import { ArgoProject } from '../lib/argocd-project.ts';
 import { ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
 import { addonValuesOn } from './addon-roles.ts';
+import { appProjectPlan, ownsNamespace, PLATFORM_PROJECT, platformProjectPlan, type PlannedProject } from './argocd-projects.ts';
+import { bootstrapGraph, externalInputs, waveOfLayer, type ExternalInputs } from './bootstrap-order.ts';
+import { bootstrapOrderDocument } from './bootstrap-order-doc.ts';
+import { discoverDistDirs, distDirPaths, workloadKey, type DistDir } from './dist-dirs.ts';
 
 const SOURCE = 'charts/argocd.ts';
 export const ROOT_APPLICATION = 'flextime-root';
-export const PLATFORM_PROJECT = 'platform';
 export const CLUSTER_GROUP = 'cluster';
-
-/** One object a dist/ chart renders, as far as ArgoCD cares. */
-export interface DistObject {
-  readonly group: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace?: string;
-  readonly clusterScoped: boolean;
-}
-
-/** One folder under dist/: `dist/<env>/<component>` or `dist/cluster/<component>`. */
-export interface DistDir {
-  readonly path: string;
-  /** An environment name or `cluster`. */
-  readonly group: string;
-  readonly component: string;
-  /** Source files of the charts writing the folder. */
-  readonly sources: readonly string[];
-  readonly objects: readonly DistObject[];
-  /** Autoscaled workloads in the folder, as `<group>/<kind>/<namespace>/<name>`. */
-  readonly autoscaled: ReadonlySet<string>;
-}
-
-/** Every non-empty folder under dist/ that the charts in `app` render, sorted by path. */
-export function discoverDistDirs(app: App): DistDir[] {
-  const charts = app.node.findAll().filter(OutputChart.isOutputChart).filter((c) => c.outputDir.startsWith('dist/'));
-  const scaleTargets = new Set<string>();
-  const dirs = new Map<string, { group: string; component: string; sources: Set<string>; objects: DistObject[] }>();
-  for (const chart of charts) {
-    const [, group, component, ...rest] = chart.outputDir.split('/');
-    if (!group || !component || rest.length) {
-      throw new SynthError([`'outputDir' (${chart.outputDir}) of [${chart.node.path}] must be dist/<env>/<component> or dist/cluster/<component>: ArgoCD syncs one folder per component`]);
-    }
-    const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
-    if (!objects.length) continue;
-    const dir = dirs.get(chart.outputDir) ?? { group, component, sources: new Set<string>(), objects: [] };
-    dir.sources.add(chart.source);
-    for (const o of objects) {
-      dir.objects.push({
-        group: groupOf(o.apiVersion),
-        kind: o.kind,
-        name: o.metadata.name ?? '',
-        namespace: o.metadata.namespace,
-        clusterScoped: isClusterScoped(o.apiVersion, o.kind),
-      });
-      const target = scaleTargetOf(o);
-      if (target) scaleTargets.add(target);
-    }
-    dirs.set(chart.outputDir, dir);
-  }
-  return [...dirs.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([path, d]) => ({
-      path,
-      group: d.group,
-      component: d.component,
-      sources: [...d.sources].sort(),
-      objects: d.objects,
-      autoscaled: new Set(d.objects.map(workloadKey).filter((k) => scaleTargets.has(k))),
-    }));
-}
 
 /** The ArgoCD side of `platform`: root Application, AppProjects and Applications. Build it last. */
 export function argocdCharts(app: App, platform: Platform): void {
   const { gitops } = platform;
-  const dirs = discoverDistDirs(app);
-  const plan = planApplications(platform, dirs);
+  const external = externalInputs(platform);
+  const dirs = discoverDistDirs(app, { mentions: external.mentions });
+  const plan = planApplications(platform, dirs, external);
 
   const bootstrap = new OutputChart(app, 'argocd-bootstrap', { outputDir: 'argocd/bootstrap', source: SOURCE });
   const projects = new OutputChart(app, 'argocd-projects', { outputDir: 'argocd/projects', source: SOURCE });
   const apps = new OutputChart(app, 'argocd-apps', { outputDir: 'argocd/apps', source: SOURCE });
 
   // Another chart built after this one would silently get no Application.
-  const seen = dirs.length;
   apps.node.addValidation({
-    validate: () => {
-      const now = discoverDistDirs(app);
-      return now.length === seen ? [] : now
-        .filter((d) => !dirs.some((x) => x.path === d.path))
-        .map((d) => `${d.path} was added after charts/argocd.ts derived the Applications: build argocdCharts last in charts/index.ts`);
-    },
+    validate: () => distDirPaths(app)
+      .filter((path) => !dirs.some((d) => d.path === path))
+      .map((path) => `${path} was added after charts/argocd.ts derived the Applications: build argocdCharts last in charts/index.ts`),
   });
-  const unknown = plan.unknownComponents;
-  if (unknown.length) {
-    apps.node.addValidation({
-      validate: () => unknown.map((d) => `${d.path}: component '${d.component}' has no sync wave; add it to a stage of gitops.syncWaves in config/gitops.ts (stages: ${gitops.syncWaves.map((s) => s.stage).join(', ')})`),
-    });
-  }
 
   for (const a of plan.applications) {
     new ArgoApplication(apps, a.name, {
@@ -135,7 +70,8 @@ export function argocdCharts(app: App, platform: Platform): void {
     });
   }
 
-  const projectWave = Math.min(...plan.applications.map((a) => a.wave)) - 10;
+  // Before every Application: they are created in these projects.
+  const projectWave = Math.min(...plan.applications.map((a) => a.wave)) - waveOfLayer(1);
   for (const p of plan.projects) {
     new ArgoProject(projects, p.name, {
       ...p,
@@ -146,6 +82,7 @@ export function argocdCharts(app: App, platform: Platform): void {
   }
 
   rootApplication(bootstrap, platform);
+  bootstrapOrderDocument(app, plan.graph, plan.applications);
 }
 
 // ----------------------------------------------------------------------------- plan (pure data)
@@ -158,10 +95,13 @@ export interface PlannedApplication {
   readonly server: string;
   /** @default - none (cluster-scoped content) */
   readonly namespace?: string;
+  /** Sync wave, from the layer of the Application in the dependency graph. */
   readonly wave: number;
   readonly source: { repoURL: string; targetRevision: string; path: string } | { repoURL: string; chart: string; version: string; values: object };
   /** The dist folder it syncs, for dist Applications. */
   readonly dir?: DistDir;
+  /** The add-on it installs, with its values on `cluster`, for add-on Applications. */
+  readonly addon?: { readonly addon: Addon; readonly values: object };
   readonly createNamespace?: { labels: Record<string, string> };
   readonly pruneLast: boolean;
   readonly ignoreDifferences: IgnoredField[];
@@ -169,21 +109,11 @@ export interface PlannedApplication {
   readonly info: Record<string, string>;
 }
 
-interface PlannedProject {
-  readonly name: string;
-  readonly description: string;
-  readonly sourceRepos: string[];
-  readonly destinations: ProjectDestination[];
-  readonly clusterResourceWhitelist: ClusterResource[];
-  readonly roles: { name: string; description: string; groups: string[]; grants: RoleGrant[] }[];
-  readonly syncWindows: ProjectSyncWindow[];
-}
-
 /** Which Applications and AppProjects `platform` and the rendered `dirs` need. No constructs. */
-export function planApplications(platform: Platform, dirs: readonly DistDir[]): {
+export function planApplications(platform: Platform, dirs: readonly DistDir[], external: ExternalInputs = externalInputs(platform)): {
   applications: PlannedApplication[];
   projects: PlannedProject[];
-  unknownComponents: DistDir[];
+  graph: DependencyGraph;
 } {
   const { gitops, partOf } = platform;
   const appProject = partOf;
@@ -191,21 +121,13 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[]): 
   const environments = new Map(platform.environments.map((e) => [e.name as string, e]));
   // Only clusters that host an environment get cluster-wide content and add-ons.
   const hosting = platform.clusters.filter((c) => platform.environments.some((e) => e.cluster === c.name));
-  const waveOf = new Map(gitops.syncWaves.flatMap((s) => s.components.map((c) => [c, s.wave] as const)));
   const notify = (channel: string): NotificationSubscription[] =>
     gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: channel }));
   const git = (path: string) => ({ repoURL: gitops.repoURL, targetRevision: gitops.targetRevision, path });
 
-  const applications: PlannedApplication[] = [];
-  const unknownComponents: DistDir[] = [];
+  const unordered: Array<Omit<PlannedApplication, 'wave'>> = [];
   for (const dir of dirs) {
-    const wave = waveOf.get(dir.component);
-    if (wave === undefined) {
-      unknownComponents.push(dir);
-      continue;
-    }
     const common = {
-      wave,
       source: git(dir.path),
       dir,
       ignoreDifferences: controllerOwnedFields(dir),
@@ -216,7 +138,7 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[]): 
       // that writes into an add-on's namespace (Falco rules, dashboards) belongs to the platform.
       const project = dir.objects.some((o) => !o.clusterScoped && !o.namespace?.startsWith(`${partOf}-`)) ? PLATFORM_PROJECT : appProject;
       for (const cluster of hosting) {
-        applications.push({
+        unordered.push({
           ...common,
           name: `cluster-${cluster.name}-${dir.component}`,
           project,
@@ -232,7 +154,7 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[]): 
     if (!env) {
       throw new SynthError([`${dir.path}: '${dir.group}' is neither an environment (${[...environments.keys()].join(', ')}) nor '${CLUSTER_GROUP}'`]);
     }
-    applications.push({
+    unordered.push({
       ...common,
       name: `${env.name}-${dir.component}`,
       project: appProject,
@@ -248,15 +170,17 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[]): 
   for (const addon of platform.addons) {
     const wanted = addon.environments;
     for (const cluster of hosting.filter((c) => !wanted || platform.environments.some((e) => e.cluster === c.name && wanted.includes(e.name)))) {
-      applications.push({
+      const values = addonValuesOn(platform, addon, cluster.name);
+      unordered.push({
         name: `addon-${cluster.name}-${addon.name}`,
         project: PLATFORM_PROJECT,
         cluster: cluster.name,
         server: cluster.server,
         namespace: addon.namespace,
-        wave: addon.wave,
-        source: { repoURL: addon.repoURL, chart: addon.chart, version: addon.version, values: addonValuesOn(platform, addon, cluster.name) },
-        createNamespace: { labels: podSecurityLabels(addon.podSecurity, platform.podSecurityVersion) },
+        source: { repoURL: addon.repoURL, chart: addon.chart, version: addon.version, values },
+        addon: { addon, values },
+        // dist/cluster/namespaces renders the namespaces of add-ons on every cluster; ArgoCD creates the others.
+        createNamespace: ownsNamespace(addon) ? { labels: podSecurityLabels(addon.podSecurity, platform.podSecurityVersion) } : undefined,
         pruneLast: true,
         ignoreDifferences: INJECTED_CA_BUNDLES,
         notifications: notify(gitops.notifications.channel),
@@ -264,113 +188,15 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[]): 
       });
     }
   }
-  applications.sort((a, b) => (a.name < b.name ? -1 : 1));
+  unordered.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const graph = bootstrapGraph(platform, unordered, external);
+  const applications = unordered.map((a) => ({ ...a, wave: waveOfLayer(graph.layers.get(a.name)!) }));
 
   return {
     applications,
     projects: [appProjectPlan(platform, applications, hosting), platformProjectPlan(platform, applications, hosting)],
-    unknownComponents,
+    graph,
   };
-}
-
-function appProjectPlan(platform: Platform, apps: PlannedApplication[], hosting: Platform['clusters']): PlannedProject {
-  const { gitops, partOf } = platform;
-  const mine = apps.filter((a) => a.project === partOf);
-  const destinations: ProjectDestination[] = [];
-  for (const cluster of hosting) {
-    const envNamespaces = platform.environments.filter((e) => e.cluster === cluster.name).map((e) => namespaceOf(platform, e));
-    for (const namespace of envNamespaces) destinations.push({ server: cluster.server, namespace });
-    // Namespaces of our own that a dist folder renders besides its environment's (dist/<env>/performance
-    // writes <partOf>-performance): exactly those, derived from the objects.
-    const own = new Set(mine.filter((a) => a.cluster === cluster.name).flatMap((a) => a.dir?.objects ?? [])
-      .map((o) => o.namespace)
-      .filter((ns): ns is string => !!ns && ns.startsWith(`${partOf}-`) && !envNamespaces.includes(ns)));
-    for (const namespace of [...own].sort()) destinations.push({ server: cluster.server, namespace });
-    // Applications of dist/cluster/* set no destination namespace; ArgoCD matches that as "".
-    if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) destinations.push({ server: cluster.server, namespace: '' });
-  }
-  const developerSync = platform.environments.filter((e) => e.gitops.developerAccess === 'sync');
-  return {
-    name: partOf,
-    description: `FlexTime components rendered into dist/ by npm run synth; only ${partOf}-* namespaces and the cluster-scoped objects dist/ contains`,
-    sourceRepos: [gitops.repoURL],
-    destinations,
-    clusterResourceWhitelist: renderedClusterResources(mine),
-    roles: [
-      adminRole(platform),
-      {
-        name: 'developer',
-        description: `Read every Application; sync in ${developerSync.map((e) => e.name).join(', ') || 'no environment'}`,
-        groups: [platform.sso.groups.developers],
-        grants: [
-          { action: 'get', applications: '*' },
-          { action: 'logs', applications: '*' },
-          ...developerSync.map((e): RoleGrant => ({ action: 'sync', applications: `${e.name}-*` })),
-        ],
-      },
-    ],
-    syncWindows: [
-      ...platform.environments.flatMap((e) => windowFor(e.gitops.syncWindow, `${e.name}: automated sync only inside this window`, [`${e.name}-*`])),
-      ...hosting
-        .filter((c) => mine.some((a) => a.cluster === c.name && a.environment === undefined))
-        .flatMap((c) => windowFor(c.syncWindow, `cluster ${c.name}: cluster-wide objects sync automatically only inside this window`, [`cluster-${c.name}-*`])),
-    ],
-  };
-}
-
-function platformProjectPlan(platform: Platform, apps: PlannedApplication[], hosting: Platform['clusters']): PlannedProject {
-  const { gitops } = platform;
-  const mine = apps.filter((a) => a.project === PLATFORM_PROJECT);
-  const addonsOn = (cluster: string): Addon[] => platform.addons.filter((ad) => mine.some((a) => a.cluster === cluster && a.name === `addon-${cluster}-${ad.name}`));
-  const destinations: ProjectDestination[] = [];
-  for (const cluster of hosting) {
-    const namespaces = new Set(addonsOn(cluster.name).flatMap((ad) => [ad.namespace, ...ad.extraNamespaces]));
-    if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) namespaces.add('');
-    for (const namespace of [...namespaces].sort()) destinations.push({ server: cluster.server, namespace });
-  }
-  const chartKinds = platform.addons.flatMap((ad) => ad.clusterResources);
-  const addonNamespaces = [...new Set(platform.addons.map((ad) => ad.namespace))].sort();
-  const whitelist = uniqueResources([
-    ...chartKinds,
-    // CreateNamespace=true: ArgoCD creates the add-on namespaces, and only those.
-    ...addonNamespaces.map((name) => ({ group: '', kind: 'Namespace', name })),
-    ...renderedClusterResources(mine),
-  ]);
-  const usesGit = mine.some((a) => 'path' in a.source);
-  return {
-    name: PLATFORM_PROJECT,
-    description: 'Pinned upstream add-ons (config/addons.ts) and the dist/cluster content that configures them; explicit allow-list of cluster-scoped kinds',
-    sourceRepos: [...new Set([...platform.addons.map((ad) => ad.repoURL), ...(usesGit ? [gitops.repoURL] : [])])].sort(),
-    destinations,
-    clusterResourceWhitelist: whitelist,
-    roles: [
-      adminRole(platform),
-      { name: 'developer', description: 'Read the add-ons', groups: [platform.sso.groups.developers], grants: [{ action: 'get', applications: '*' }] },
-    ],
-    syncWindows: hosting.flatMap((c) => windowFor(
-      c.syncWindow,
-      `cluster ${c.name}: add-ons and cluster-wide objects sync automatically only inside this window`,
-      [`addon-${c.name}-*`, `cluster-${c.name}-*`],
-    )),
-  };
-}
-
-function adminRole(platform: Platform): PlannedProject['roles'][number] {
-  return {
-    name: 'platform-admin',
-    description: 'Sync, restart and read every Application, also outside sync windows (manual sync)',
-    groups: [platform.sso.groups.platformAdmins],
-    grants: [
-      { action: 'get', applications: '*' },
-      { action: 'sync', applications: '*' },
-      { action: 'action/*', applications: '*' },
-      { action: 'logs', applications: '*' },
-    ],
-  };
-}
-
-function windowFor(window: Platform['clusters'][number]['syncWindow'], description: string, applications: string[]): ProjectSyncWindow[] {
-  return window ? [{ ...window, description, applications, kind: 'allow', manualSync: true }] : [];
 }
 
 // ----------------------------------------------------------------------------- root
@@ -421,27 +247,6 @@ export function controllerOwnedFields(dir: DistDir): IgnoredField[] {
   return fields;
 }
 
-/** The cluster-scoped objects the given dist Applications render, by kind and exact name. */
-function renderedClusterResources(apps: PlannedApplication[]): ClusterResource[] {
-  return uniqueResources(apps.flatMap((a) => (a.dir?.objects ?? [])
-    .filter((o) => o.clusterScoped)
-    .map((o) => ({ group: o.group, kind: o.kind, name: o.name }))));
-}
-
-function uniqueResources(items: ClusterResource[]): ClusterResource[] {
-  const byKey = new Map(items.map((r) => [`${r.group}/${r.kind}/${r.name ?? ''}`, r]));
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
-}
-
-function podSecurityLabels(level: string, version: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const mode of ['enforce', 'audit', 'warn']) {
-    out[`pod-security.kubernetes.io/${mode}`] = level;
-    out[`pod-security.kubernetes.io/${mode}-version`] = version;
-  }
-  return out;
-}
-
 function labels(platform: Platform, name: string, environment?: string): Record<string, string> {
   return recommendedLabels({
     name,
@@ -451,22 +256,3 @@ function labels(platform: Platform, name: string, environment?: string): Record<
     extraLabels: environment ? { [ENVIRONMENT_LABEL]: environment } : undefined,
   });
 }
-
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
-}
-
-function workloadKey(o: { group: string; kind: string; namespace?: string; name: string }): string {
-  return `${o.group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
-}
-
-/** `<group>/<kind>/<namespace>/<name>` of the workload an HPA or KEDA ScaledObject scales. */
-function scaleTargetOf(o: ApiObject): string | undefined {
-  const isHpa = o.kind === 'HorizontalPodAutoscaler' && o.apiVersion.startsWith('autoscaling/');
-  const isKeda = o.kind === 'ScaledObject' && o.apiVersion.startsWith('keda.sh/');
-  if (!isHpa && !isKeda) return undefined;
-  const ref = (o.toJson() as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
-  if (!ref?.name) return undefined;
-  return `${groupOf(ref.apiVersion ?? 'apps/v1')}/${ref.kind ?? 'Deployment'}/${o.metadata.namespace ?? ''}/${ref.name}`;
-}
-

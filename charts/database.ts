@@ -26,6 +26,7 @@ import { envChart, type EnvContext } from './context.ts';
 import { PGBOUNCER_PORT, PGBOUNCER_SERVICE } from './database-endpoint.ts';
 import { PROMETHEUS_SELECTOR_LABELS } from './monitoring.ts';
 import { serviceSecrets } from './secrets.ts';
+import { storageClassFor } from './storage.ts';
 
 const SOURCE = 'charts/database.ts';
 const COMPONENT = 'database';
@@ -164,7 +165,7 @@ function pushgateway(chart: Construct, ctx: EnvContext): string {
     selectorLabels: selector,
     replicas: Replicas.fixed(1),
     servicePorts: [{ name: 'metrics', port: PUSHGATEWAY_PORT, targetPort: 'metrics' }],
-    volumeClaims: [{ name: 'data', storage: gw.storage, storageClassName: gw.storageClassName }],
+    volumeClaims: [{ name: 'data', storage: gw.storage, storageClassName: storageClassFor(platform, gw.storageClassName) }],
     pod: {
       containers: [{
         name: 'pushgateway',

@@ -6,7 +6,7 @@ import { App } from 'cdk8s';
 import { argocdCharts } from './argocd.ts';
 import type { EnvironmentName, Platform } from '../config/index.ts';
 import { envContext } from './context.ts';
-import { namespacesChart, priorityClassesChart } from './namespaces.ts';
+import { clusterNamespacesChart, namespacesChart } from './namespaces.ts';
 import { API_SVC, apiSvcChart } from './api-svc.ts';
 import { SCHEDULER_SVC, schedulerSvcChart } from './scheduler-svc.ts';
 import { serviceChart } from './service-chart.ts';
@@ -14,6 +14,7 @@ import { redisChart } from './redis.ts';
 import { databaseChart } from './database.ts';
 import { secretStoresChart } from './secrets.ts';
 import { terraformInputsChart } from './terraform.ts';
+import { siteTerraformChart } from './terraform-site.ts';
 import { environmentSecurityChart, securityChart } from './security.ts';
 import { monitoringChart } from './monitoring.ts';
 import { alertingChart } from './alerting.ts';
@@ -24,6 +25,7 @@ import { clusterIngressChart, ingressChart } from './ingress.ts';
 import { clusterRbacChart, rbacChart } from './rbac.ts';
 import { performanceChart } from './performance.ts';
 import { chaosChart } from './chaos.ts';
+import { storageChart } from './storage.ts';
 
 export interface BuildOptions {
   /**
@@ -36,6 +38,12 @@ export interface BuildOptions {
    * @default true
    */
   readonly shared?: boolean;
+  /**
+   * Adds charts of its own after the platform's and before the ArgoCD Applications are derived
+   * from them (tests and experiments: a new component gets its Application and sync wave).
+   * @default - none
+   */
+  readonly extraCharts?: (app: App) => void;
 }
 
 /** Services with a chart file of their own; any other service renders through charts/service-chart.ts. */
@@ -62,7 +70,8 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     chaosChart(app, ctx);
   }
   if (options.shared ?? true) {
-    priorityClassesChart(app, platform);
+    clusterNamespacesChart(app, platform);
+    storageChart(app, platform);
     secretStoresChart(app, platform);
     securityChart(app, platform);
     alertingChart(app, platform);
@@ -73,8 +82,10 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     clusterRbacChart(app, platform);
     performanceChart(app, platform);
   }
+  options.extraCharts?.(app);
   // After every chart with an ExternalSecret: the cluster's IAM scope lists the platform secrets they read.
   if (options.shared ?? true) terraformInputsChart(app, platform);
+  if (options.shared ?? true) siteTerraformChart(app, platform);
   // Keep last: derives one ArgoCD Application per dist/ folder the charts above render.
   if (options.shared ?? true) argocdCharts(app, platform);
   return app;

@@ -1,11 +1,14 @@
 /**
  * dist/<env>/namespaces: the environment's namespace (PSA restricted, quota, limits) and the
- * non-secret settings every app reads; dist/cluster/namespaces: the PriorityClasses.
+ * non-secret settings every app reads; dist/cluster/namespaces: the PriorityClasses and the
+ * namespaces of the add-ons installed on every cluster (with their Pod Security level), so that
+ * what other components put there (Falco rules, Grafana's secret) can exist before the add-on.
  */
 import type { App } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Platform } from '../config/index.ts';
-import { GuardedNamespace } from '../lib/namespace.ts';
+import { GuardedNamespace, podSecurityLabels } from '../lib/namespace.ts';
+import { ownsNamespace } from './argocd-projects.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 import { redisEndpoint } from './redis-endpoint.ts';
@@ -74,8 +77,20 @@ function appSettings(ctx: EnvContext): Record<string, string> {
   return settings;
 }
 
-export function priorityClassesChart(app: App, platform: Platform): void {
+export function clusterNamespacesChart(app: App, platform: Platform): void {
   const chart = clusterChart(app, 'namespaces', SOURCE);
+  const namespaces = new Map(platform.addons.filter((a) => !ownsNamespace(a)).map((a) => [a.namespace, a.podSecurity]));
+  for (const [name, level] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    new k8s.KubeNamespace(chart, `addon-${name}`, {
+      metadata: {
+        name,
+        labels: {
+          ...recommendedLabels({ name, instance: name, component: 'namespace', partOf: platform.partOf }),
+          ...podSecurityLabels(level, platform.podSecurityVersion),
+        },
+      },
+    });
+  }
   for (const pc of platform.priorityClasses) {
     new k8s.KubePriorityClass(chart, pc.name, {
       metadata: {

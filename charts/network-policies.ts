@@ -6,6 +6,7 @@
 import type { App } from 'cdk8s';
 import type { Environment, Platform } from '../config/index.ts';
 import { workloadPorts } from '../config/schema-network.ts';
+import { vpcRanges } from '../config/schema-vpc.ts';
 import { ZeroTrustPolicies, type NetworkAllowRule, type NetworkPeer } from '../lib/network/zero-trust-policies.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { envChart, type EnvContext } from './context.ts';
@@ -27,13 +28,28 @@ export function workloadsOf(platform: Platform, env: Environment): string[] {
   ];
 }
 
+/**
+ * The address ranges of every CIDR peer in `env`: `'data-subnets'` and `'endpoint-subnets'`
+ * resolved from the network of the environment's cluster (the plan Terraform builds), other
+ * peers as written.
+ */
+export function environmentCidrs(platform: Platform, env: Environment): Record<string, string[]> {
+  const net = platform.clusters.find((c) => c.name === env.cluster)?.network;
+  return Object.fromEntries(Object.entries(env.network.cidrs).map(([peer, ranges]) => {
+    if (typeof ranges !== 'string') return [peer, [...ranges]];
+    if (!net) throw new Error(`'environments[${env.name}].network.cidrs.${peer}' (${ranges}) needs clusters[${env.cluster}].network`);
+    return [peer, vpcRanges(net, env.name, ranges)];
+  }));
+}
+
 /** Every peer that exists in `env`, by name. */
 export function peersOf(platform: Platform, env: Environment): Map<string, NetworkPeer> {
   const peers = new Map<string, NetworkPeer>();
   for (const name of workloadsOf(platform, env)) peers.set(name, { kind: 'workload', name });
   for (const p of platform.network.clusterPeers) peers.set(p.name, { kind: 'pods', name: p.name, namespace: p.namespace, podLabels: p.podLabels });
+  const ranges = environmentCidrs(platform, env);
   for (const p of platform.network.cidrPeers) {
-    const cidrs = env.network.cidrs[p.name];
+    const cidrs = ranges[p.name];
     if (cidrs) peers.set(p.name, { kind: 'cidr', name: p.name, cidrs });
   }
   return peers;
@@ -102,7 +118,11 @@ export function networkDocument(app: App, platform: Platform): void {
     lines.push(`| ${p.name} | pods in \`${p.namespace}\` | \`${labels}\` | ${cell(p.description)} |`);
   }
   for (const p of platform.network.cidrPeers) {
-    const ranges = envs.map((e) => `${e.name}: ${(e.network.cidrs[p.name] ?? ['–']).join(', ')}`).join('; ');
+    const ranges = envs.map((e) => {
+      const written = e.network.cidrs[p.name];
+      const resolved = environmentCidrs(platform, e)[p.name] ?? ['–'];
+      return `${e.name}: ${typeof written === 'string' ? `${written} (${resolved.join(', ')})` : resolved.join(', ')}`;
+    }).join('; ');
     lines.push(`| ${p.name} | CIDR | ${ranges} | ${cell(p.description)} |`);
   }
   lines.push('', `Never reachable (excepted from every ipBlock that contains it): ${platform.network.neverReachable.join(', ')}.`, '');

@@ -14,6 +14,7 @@ import { HardenedWorkload, Replicas } from '../lib/workload.ts';
 import { envChart, type EnvContext } from './context.ts';
 import { REDIS_PORT, REDIS_SERVICE } from './redis-endpoint.ts';
 import { serviceSecrets } from './secrets.ts';
+import { storageClassFor } from './storage.ts';
 
 const SOURCE = 'charts/redis.ts';
 const COMPONENT = 'cache';
@@ -49,7 +50,7 @@ export function redisChart(app: App, ctx: EnvContext): void {
       { name: 'redis', port: REDIS_PORT, targetPort: 'redis' },
       { name: 'metrics', port: EXPORTER_PORT, targetPort: 'metrics' },
     ],
-    volumeClaims: [{ name: 'data', storage: redis.storage, storageClassName: redis.storageClassName }],
+    volumeClaims: [{ name: 'data', storage: redis.storage, storageClassName: storageClassFor(ctx.platform, redis.storageClassName) }],
     verticalRecommendations: true,
     pod: {
       runAsUser: REDIS_UID,

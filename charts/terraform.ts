@@ -3,11 +3,12 @@
  * from config by the same synth, one file per root module of terraform-bootstrap/:
  *
  * - cluster/generated.auto.tfvars.json: every cluster of config with the environments it hosts
- *   (namespace, Secrets Manager prefix), the cluster ArgoCD runs in, the cluster-wide service
+ *   (namespace, Secrets Manager prefix) and its network (VPC CIDR, subnets per zone, VPC
+ *   endpoints: `clusters[].network`, the plan the NetworkPolicies' ranges come from), the cluster ArgoCD runs in, the cluster-wide service
  *   accounts bound to IAM roles, the platform secrets External Secrets reads (scanned from the
- *   rendered ExternalSecrets), EKS version, SSO;
+ *   rendered ExternalSecrets), EKS version, SSO, the alias of the EBS key the StorageClasses name;
  * - environment/generated.auto.tfvars.json: per environment its namespace, its cluster, the
- *   backup job's service account and its Secrets Manager prefix.
+ *   backup job's service account, its Secrets Manager prefix and its data subnets (zone, CIDR).
  *
  * Terraform loads `*.auto.tfvars.json` by itself; every key is a variable the module declares
  * (test/terraform-config.test.ts).
@@ -28,9 +29,17 @@ interface TfServiceAccount {
   name: string;
 }
 
+/** A cluster's network as Terraform's `clusters[*].network` spells it (terraform-bootstrap/cluster/variables.tf). */
+export interface TfClusterNetwork {
+  vpc_cidr: string;
+  zones: Array<{ name: string; public: string; private: string; endpoints: string }>;
+  gateway_endpoints: string[];
+  interface_endpoints: string[];
+}
+
 export interface ClusterTerraformInputs {
   eks_version: string;
-  clusters: Record<string, { environments: Record<string, { namespace: string; secrets_prefix: string }> }>;
+  clusters: Record<string, { environments: Record<string, { namespace: string; secrets_prefix: string }>; network: TfClusterNetwork | null }>;
   platform_secrets: string[];
   argocd_cluster: string;
   service_accounts: {
@@ -38,7 +47,11 @@ export interface ClusterTerraformInputs {
     cert_manager: TfServiceAccount;
     cluster_autoscaler: TfServiceAccount;
     efs_csi_driver: TfServiceAccount;
+    ebs_csi_driver: TfServiceAccount;
+    vpc_cni: TfServiceAccount;
+    aws_load_balancer_controller: TfServiceAccount;
   };
+  ebs_kms_key_alias: string;
   sso_issuer_url: string;
   sso_groups_prefix: string;
   /** Per cluster: its node groups by name. */
@@ -83,7 +96,14 @@ export function tfNodeGroup(group: NodeGroup): TfNodeGroup {
 }
 
 export interface EnvironmentTerraformInputs {
-  environments: Record<string, { namespace: string; cluster: string; backup_service_account: string; secrets_prefix: string }>;
+  environments: Record<string, {
+    namespace: string;
+    cluster: string;
+    backup_service_account: string;
+    secrets_prefix: string;
+    /** One per zone of the cluster, in its order. */
+    data_subnets: Array<{ zone: string; cidr: string }>;
+  }>;
 }
 
 /**
@@ -122,6 +142,13 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
         env.name,
         { namespace: namespaceOf(platform, env), secrets_prefix: environmentSecretsPrefix({ platform, env }) },
       ])),
+      // A cluster that hosts nothing yet may have no network in config; Terraform refuses to plan it.
+      network: cluster.network ? {
+        vpc_cidr: cluster.network.vpcCidr,
+        zones: cluster.network.zones.map((z) => ({ name: z.name, public: z.public, private: z.private, endpoints: z.endpoints })),
+        gateway_endpoints: [...cluster.network.endpoints.gateway],
+        interface_endpoints: [...cluster.network.endpoints.interface],
+      } : null,
     }])),
     platform_secrets: [...platformSecrets],
     argocd_cluster: platform.gitops.controlCluster,
@@ -130,7 +157,12 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
       cert_manager: sa(aws.serviceAccounts.certManager),
       cluster_autoscaler: sa(aws.serviceAccounts.clusterAutoscaler),
       efs_csi_driver: sa(aws.serviceAccounts.efsCsiDriver),
+      ebs_csi_driver: sa(aws.serviceAccounts.ebsCsiDriver),
+      vpc_cni: sa(aws.serviceAccounts.vpcCni),
+      aws_load_balancer_controller: sa(aws.serviceAccounts.awsLoadBalancerController),
     },
+    // One key per cluster for every StorageClass (config/schema-storage.ts checks they share it).
+    ebs_kms_key_alias: platform.storage.classes[0]!.kmsKeyAlias,
     sso_issuer_url: platform.sso.issuer,
     sso_groups_prefix: aws.ssoGroupsPrefix,
     node_groups: Object.fromEntries(platform.clusters.map((cluster) => [
@@ -143,12 +175,17 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
 /** The environment module's values. */
 export function environmentTerraformInputs(platform: Platform): EnvironmentTerraformInputs {
   return {
-    environments: Object.fromEntries(platform.environments.map((env) => [env.name, {
-      namespace: namespaceOf(platform, env),
-      cluster: env.cluster,
-      backup_service_account: platform.aws.serviceAccounts.backup,
-      secrets_prefix: environmentSecretsPrefix({ platform, env }),
-    }])),
+    environments: Object.fromEntries(platform.environments.map((env) => {
+      const net = platform.clusters.find((c) => c.name === env.cluster)?.network;
+      return [env.name, {
+        namespace: namespaceOf(platform, env),
+        cluster: env.cluster,
+        backup_service_account: platform.aws.serviceAccounts.backup,
+        secrets_prefix: environmentSecretsPrefix({ platform, env }),
+        // The schema requires a network and one data subnet per zone on every cluster that hosts an environment.
+        data_subnets: (net?.dataSubnets[env.name] ?? []).map((cidr, i) => ({ zone: net!.zones[i]!.name, cidr })),
+      }];
+    })),
   };
 }
 

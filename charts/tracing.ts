@@ -18,6 +18,7 @@ import { MetricsScrape } from '../lib/monitoring/service-monitor.ts';
 import { HardenedWorkload, Replicas } from '../lib/workload.ts';
 import { clusterChart } from './context.ts';
 import { PROMETHEUS_SELECTOR_LABELS } from './monitoring.ts';
+import { storageClassFor } from './storage.ts';
 
 const SOURCE = 'charts/tracing.ts';
 export const COLLECTOR = 'otel-collector';
@@ -165,7 +166,7 @@ export function tracingChart(app: App, platform: Platform): void {
       { name: 'http-query', port: JAEGER_QUERY, targetPort: 'http-query' },
       { name: 'metrics', port: SELF_METRICS, targetPort: 'metrics' },
     ],
-    volumeClaims: [{ name: 'data', storage: tracing.storage }],
+    volumeClaims: [{ name: 'data', storage: tracing.storage, storageClassName: storageClassFor(platform, undefined) }],
     pod: {
       containers: [{
         name: 'jaeger',

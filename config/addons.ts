@@ -3,52 +3,58 @@
  * set (typed per chart in config/schema-addons.ts). charts/argocd.ts turns each row into one
  * ArgoCD Application per cluster. Nothing here is vendored: ArgoCD pulls the chart at `version`.
  *
- * Waves: kube-prometheus-stack first (its CRDs back every ServiceMonitor), then the add-ons that
- * only need those, then the ones that need cert-manager; all before the FlexTime components.
- * Upgrading a chart = change `version` here and read the chart's changelog in the PR.
+ * No sync order here: `serves` declares the kinds each chart installs, and what each add-on's
+ * values refer to is read from the values (charts/addon-references.ts); charts/bootstrap-order.ts
+ * derives the waves from both (docs/bootstrap-order.md). Upgrading a chart = change `version`
+ * here and read the chart's changelog in the PR.
  */
 import type { PlatformInput } from './schema.ts';
 import { ingressControllerSettings, ssoConfig } from './network.ts';
 import { observabilityConfig } from './observability.ts';
 import { securityConfig } from './security.ts';
+import { awsLoadBalancerController } from './addons-aws.ts';
+import { API_SERVICE, CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
-/**
- * The label kube-prometheus-stack's Prometheus selects ServiceMonitors, PodMonitors and
- * PrometheusRules by: `release: <Helm release>`, which the chart's own objects carry (ArgoCD's
- * release name is the chart name). The one source of truth: the selectors below, every add-on's
- * ServiceMonitor and every rendered object (charts/monitoring.ts re-exports it) use this.
- */
-export const PROMETHEUS_SELECTOR_LABELS = { release: 'kube-prometheus-stack' } as const;
+export { PROMETHEUS_SELECTOR_LABELS };
+
 const scrapedBy = { ...PROMETHEUS_SELECTOR_LABELS };
 /** Keycloak's OpenID Connect endpoints of the SSO realm. */
 const oidc = `${ssoConfig.issuer}/protocol/openid-connect`;
 /** kube-prometheus-stack's namespace: Prometheus, Alertmanager, Grafana and our dashboards. */
 const MONITORING_NAMESPACE = 'observability';
 
-const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
-const RBAC = [
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-];
-const VALIDATING_WEBHOOK = { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' };
-const MUTATING_WEBHOOK = { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' };
-const API_SERVICE = { group: 'apiregistration.k8s.io', kind: 'APIService' };
-
 export const addonsConfig: PlatformInput['addons'] = [
+  {
+    // The Prometheus Operator's CRDs on their own, so the ServiceMonitors of every other add-on and
+    // the AlertmanagerConfig kube-prometheus-stack reads can exist before kube-prometheus-stack.
+    name: 'prometheus-operator-crds',
+    repoURL: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-operator-crds',
+    // appVersion v0.93.1, the operator of kube-prometheus-stack 88.x: move both together.
+    version: '31.0.1',
+    namespace: MONITORING_NAMESPACE,
+    podSecurity: 'privileged',
+    serves: [{
+      group: 'monitoring.coreos.com',
+      kinds: ['Alertmanager', 'AlertmanagerConfig', 'PodMonitor', 'Probe', 'Prometheus', 'PrometheusAgent', 'PrometheusRule', 'ScrapeConfig', 'ServiceMonitor', 'ThanosRuler'],
+    }],
+    clusterResources: [CRD],
+    values: {},
+  },
   {
     name: 'kube-prometheus-stack',
     repoURL: 'https://prometheus-community.github.io/helm-charts',
     chart: 'kube-prometheus-stack',
     version: '88.2.0',
     namespace: MONITORING_NAMESPACE,
-    wave: -40,
     // node-exporter reads the host (hostNetwork, hostPID, hostPath).
     podSecurity: 'privileged',
     // Services for kubelet, CoreDNS and kube-proxy scraping live in kube-system.
     extraNamespaces: ['kube-system'],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: {
-      crds: { enabled: true },
+      // Installed by prometheus-operator-crds (above).
+      crds: { enabled: false },
       prometheus: {
         prometheusSpec: {
           retention: '15d',
@@ -106,9 +112,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'cert-manager',
     version: 'v1.21.1',
     namespace: 'cert-manager',
-    wave: -30,
     podSecurity: 'restricted',
-    dependsOn: ['kube-prometheus-stack'],
+    serves: [{ group: 'cert-manager.io', kinds: ['Certificate', 'CertificateRequest', 'Issuer', 'ClusterIssuer'] }, { group: 'acme.cert-manager.io', kinds: ['Order', 'Challenge'] }],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: {
       crds: { enabled: true, keep: true },
@@ -124,9 +129,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     // Serves external-secrets.io/v1, the API our ExternalSecrets use.
     version: '2.9.0',
     namespace: 'external-secrets',
-    wave: -30,
     podSecurity: 'restricted',
-    dependsOn: ['kube-prometheus-stack'],
+    serves: [{ group: 'external-secrets.io', kinds: ['ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret'] }],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK],
     values: { installCRDs: true, replicaCount: 2, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
   },
@@ -136,9 +140,12 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'keda',
     version: '2.17.2',
     namespace: 'keda',
-    wave: -30,
     podSecurity: 'restricted',
-    dependsOn: ['kube-prometheus-stack'],
+    serves: [
+      { group: 'keda.sh', kinds: ['ScaledObject', 'ScaledJob', 'TriggerAuthentication', 'ClusterTriggerAuthentication'] },
+      // The metrics API server: the HPAs KEDA creates read it.
+      { group: 'external.metrics.k8s.io', kinds: ['ExternalMetricValueList'] },
+    ],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, API_SERVICE],
     values: {
       crds: { install: true },
@@ -156,8 +163,12 @@ export const addonsConfig: PlatformInput['addons'] = [
     // The gator CLI of scripts/install-tools tests our policies with the same release.
     version: '3.23.0',
     namespace: 'gatekeeper-system',
-    wave: -30,
     podSecurity: 'restricted',
+    serves: [
+      { group: 'templates.gatekeeper.sh', kinds: ['ConstraintTemplate'] },
+      { group: 'config.gatekeeper.sh', kinds: ['Config'] },
+      { group: 'mutations.gatekeeper.sh', kinds: ['Assign', 'AssignMetadata', 'AssignImage', 'ModifySet'] },
+    ],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: { replicas: 3, auditInterval: 60, logDenies: true, emitAdmissionEvents: true },
   },
@@ -168,7 +179,6 @@ export const addonsConfig: PlatformInput['addons'] = [
     version: '6.2.1',
     // Where charts/security.ts renders the rules ConfigMap and the Falcosidekick secret.
     namespace: securityConfig.falco.namespace,
-    wave: -30,
     // The modern eBPF probe needs privileged pods on every node.
     podSecurity: 'privileged',
     clusterResources: [...RBAC],
@@ -202,9 +212,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'trivy-operator',
     version: '0.32.1',
     namespace: 'trivy-system',
-    wave: -30,
     podSecurity: 'baseline',
-    dependsOn: ['kube-prometheus-stack'],
+    serves: [{ group: 'aquasecurity.github.io', kinds: ['VulnerabilityReport', 'ConfigAuditReport', 'ExposedSecretReport', 'RbacAssessmentReport', 'ClusterRbacAssessmentReport', 'ClusterComplianceReport', 'SbomReport'] }],
     clusterResources: [CRD, ...RBAC, { group: 'aquasecurity.github.io', kind: 'ClusterComplianceReport' }],
     values: {
       operator: {
@@ -227,8 +236,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'vpa',
     version: '4.12.5',
     namespace: 'vpa',
-    wave: -30,
     podSecurity: 'baseline',
+    serves: [{ group: 'autoscaling.k8s.io', kinds: ['VerticalPodAutoscaler', 'VerticalPodAutoscalerCheckpoint'] }],
     clusterResources: [CRD, ...RBAC],
     values: { recommender: { enabled: true }, updater: { enabled: false }, admissionController: { enabled: false } },
   },
@@ -238,8 +247,9 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'metrics-server',
     version: '3.13.1',
     namespace: 'metrics-server',
-    wave: -30,
     podSecurity: 'baseline',
+    // The resource metrics API: HPAs on CPU or memory are not healthy without it.
+    serves: [{ group: 'metrics.k8s.io', kinds: ['PodMetrics', 'NodeMetrics'] }],
     clusterResources: [...RBAC, API_SERVICE],
     values: { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } },
   },
@@ -249,9 +259,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'argo-rollouts',
     version: '2.40.2',
     namespace: 'argo-rollouts',
-    wave: -30,
     podSecurity: 'baseline',
-    dependsOn: ['kube-prometheus-stack'],
+    serves: [{ group: 'argoproj.io', kinds: ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Experiment'] }],
     clusterResources: [CRD, ...RBAC],
     values: {
       installCRDs: true,
@@ -265,8 +274,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'k6-operator',
     version: '4.2.0',
     namespace: 'k6-operator-system',
-    wave: -30,
     podSecurity: 'baseline',
+    serves: [{ group: 'k6.io', kinds: ['TestRun', 'PrivateLoadZone'] }],
     clusterResources: [CRD, ...RBAC],
     values: {},
   },
@@ -276,11 +285,11 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'chaos-mesh',
     version: '2.7.2',
     namespace: 'chaos-mesh',
-    wave: -30,
     // chaos-daemon injects faults into other pods' network and process namespaces.
     podSecurity: 'privileged',
     // Chaos experiments belong where failure is cheap.
     environments: ['staging'],
+    serves: [{ group: 'chaos-mesh.org', kinds: ['Schedule', 'PodChaos', 'NetworkChaos', 'StressChaos', 'IOChaos', 'TimeChaos', 'DNSChaos', 'HTTPChaos', 'Workflow'] }],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: {
       chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock' },
@@ -299,9 +308,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     // Its own namespace (aws.serviceAccounts.clusterAutoscaler, which the IRSA role trusts), so
     // ArgoCD can create it with restricted Pod Security instead of labelling kube-system.
     namespace: 'cluster-autoscaler',
-    wave: -30,
     podSecurity: 'restricted',
-    dependsOn: ['kube-prometheus-stack'],
     clusterResources: [...RBAC],
     values: {
       cloudProvider: 'aws',
@@ -318,15 +325,15 @@ export const addonsConfig: PlatformInput['addons'] = [
       serviceMonitor: { enabled: true, namespace: 'cluster-autoscaler', selector: scrapedBy },
     },
   },
+  awsLoadBalancerController,
   {
     name: 'ingress-nginx',
     repoURL: 'https://kubernetes.github.io/ingress-nginx',
     chart: 'ingress-nginx',
     version: '4.14.0',
     namespace: 'ingress-nginx',
-    wave: -20,
     podSecurity: 'baseline',
-    dependsOn: ['kube-prometheus-stack'],
+    // Its LoadBalancer Service is provisioned by the AWS Load Balancer Controller (config/addons-aws.ts).
     clusterResources: [...RBAC, VALIDATING_WEBHOOK, { group: 'networking.k8s.io', kind: 'IngressClass' }],
     values: {
       controller: {
@@ -352,10 +359,8 @@ export const addonsConfig: PlatformInput['addons'] = [
     chart: 'opentelemetry-operator',
     version: '0.99.0',
     namespace: 'opentelemetry-operator-system',
-    wave: -20,
     podSecurity: 'baseline',
-    // Its webhook certificate comes from cert-manager.
-    dependsOn: ['cert-manager'],
+    serves: [{ group: 'opentelemetry.io', kinds: ['OpenTelemetryCollector', 'Instrumentation', 'OpAMPBridge'] }],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: {
       manager: { collectorImage: { repository: 'otel/opentelemetry-collector-contrib' } },

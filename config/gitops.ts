@@ -1,7 +1,8 @@
 /**
  * How ArgoCD delivers this repository: where it clones from, who may do what, where failures are
- * announced, and in which order components sync. Per-environment differences (production's sync
- * window, PruneLast, read-only developers) live in environments/*.ts (`gitops`). See docs/gitops.md.
+ * announced, and what the clusters have before anything syncs (the sync order itself is derived:
+ * docs/bootstrap-order.md). Per-environment differences (production's sync window, PruneLast,
+ * read-only developers) live in environments/*.ts (`gitops`). See docs/gitops.md.
  */
 import type { PlatformInput } from './schema.ts';
 
@@ -18,14 +19,11 @@ export const gitopsConfig: PlatformInput['gitops'] = {
     channel: 'flextime-deploys',
     triggers: ['on-sync-failed', 'on-health-degraded'],
   },
-  // Every folder under dist/ is one component; a new chart must be placed here (synth says so).
-  syncWaves: [
-    { stage: 'namespaces and policies', wave: 0, components: ['namespaces', 'security', 'network-policies', 'rbac'] },
-    { stage: 'config and secrets', wave: 10, components: ['config', 'secrets'] },
-    { stage: 'data', wave: 20, components: ['redis', 'database', 'pgbouncer', 'backup'] },
-    { stage: 'apps', wave: 30, components: ['api-svc', 'scheduler-svc'] },
-    { stage: 'ingress and monitoring', wave: 40, components: ['ingress', 'monitoring', 'alerting', 'dashboards', 'tracing'] },
-    // Last: they drive and break what the stages above deployed (docs/runbooks/load-and-chaos.md).
-    { stage: 'load and chaos tests', wave: 50, components: ['performance', 'chaos'] },
+  // Sync order is derived (charts/bootstrap-order.ts, docs/bootstrap-order.md); here only what the
+  // clusters have before anything syncs, besides Kubernetes' own objects and the Terraform outputs.
+  external: [
+    // The EBS CSI driver is an EKS managed add-on (terraform-bootstrap/cluster/eks-addons.tf,
+    // aws_eks_addon.ebs_csi): it exists before ArgoCD, and the gp3 StorageClass names it.
+    { group: 'storage.k8s.io', kind: 'CSIDriver', name: 'ebs.csi.aws.com', from: 'EKS managed add-on aws-ebs-csi-driver (terraform-bootstrap/cluster/eks-addons.tf)' },
   ],
 };

@@ -51,10 +51,10 @@ export const networkConfig: PlatformInput['network'] = {
     { name: 'keda-operator', description: 'KEDA operator: reads the Redis queue length to scale scheduler-svc', namespace: 'keda', podLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
   ],
   cidrPeers: [
-    { name: 'rds', description: 'RDS PostgreSQL (private subnets of the environment VPC)' },
-    { name: 'elasticache', description: 'ElastiCache Redis, where Redis is not in the cluster (private subnets)' },
+    { name: 'rds', description: 'RDS PostgreSQL (the environment\'s data subnets in the cluster VPC)' },
+    { name: 'elasticache', description: 'ElastiCache Redis, where Redis is not in the cluster (the environment\'s data subnets)' },
     { name: 's3', description: 'S3 via the gateway endpoint (the region\'s S3 prefix list)' },
-    { name: 'vpc-endpoints', description: 'Interface VPC endpoints (STS for IRSA) in the private subnets' },
+    { name: 'vpc-endpoints', description: 'Interface VPC endpoints (STS for IRSA) in the endpoint subnets of the cluster VPC' },
     { name: 'oidc-issuer', description: 'Big 12 SSO: api-svc fetches the signing keys (JWKS) of the issuer' },
   ],
   neverReachable: ['169.254.169.254/32'],

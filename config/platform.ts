@@ -14,8 +14,13 @@ import { addonsConfig } from './addons.ts';
 import { ingressConfig, networkConfig, ssoConfig } from './network.ts';
 import { databaseConfig } from './database.ts';
 import { loadTestingConfig } from './load-and-chaos.ts';
+import { FLEXTIME_VPC } from './network-ranges.ts';
+import { siteConfig } from './site.ts';
+import { storageConfig } from './storage.ts';
 
 export const platformConfig: PlatformInput = {
+  // What an adopter fills in (account, domains, admin networks, …): config/site.ts.
+  site: siteConfig,
   partOf: 'flextime',
   // Matches the minor of the API server `npm run verify` runs and of the EKS cluster.
   podSecurityVersion: 'v1.32',
@@ -28,6 +33,7 @@ export const platformConfig: PlatformInput = {
       server: 'https://kubernetes.default.svc',
       // The cluster hosts production: its add-ons and cluster-wide objects sync in production's window.
       syncWindow: { schedule: '0 10 * * 1-4', duration: '6h', timeZone: 'America/Chicago' },
+      network: FLEXTIME_VPC,
     },
   ],
   priorityClasses: [
@@ -104,5 +110,6 @@ export const platformConfig: PlatformInput = {
   gitops: gitopsConfig,
   addons: addonsConfig,
   database: databaseConfig,
+  storage: storageConfig,
   loadTesting: loadTestingConfig,
 };

@@ -4,10 +4,13 @@
  * its own small, strict values type: only the keys we set are typed, so a typo is a config error
  * and nothing is deep-merged. Add a key to the add-on's values object here before using it.
  *
- * This module must not import ./schema.ts (schema.ts imports it); cross-field rules (add-on
- * waves before the first component wave, dependencies, environments) live in schema.ts.
+ * This module must not import ./schema.ts (schema.ts imports it); cross-field rules (known
+ * environments, namespaces) live in schema-gitops.ts. The order in which add-ons sync is not
+ * configured: charts/bootstrap-order.ts derives it from what each one serves and references.
  */
 import { z } from 'zod';
+import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
+import { requestsAndMemoryLimit } from './schema-primitives.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
@@ -27,20 +30,31 @@ const clusterKind = z.object({
   kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kind such as "ClusterRole"'),
 }).strict();
 
+/** Kinds of one API group an add-on serves. */
+const servedKinds = z.object({
+  /** API group, e.g. "cert-manager.io". */
+  group: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be an API group such as "cert-manager.io"'),
+  kinds: z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kind such as "Certificate"')).min(1),
+}).strict();
+
 const base = {
   /** Helm repository URL (https). */
   repoURL: z.url({ protocol: /^https$/, error: 'must be an https Helm repository URL' }),
   chart: name,
   /** Pinned chart version (see exactChartVersion). */
   version: exactChartVersion,
-  /** Namespace the release is installed into; ArgoCD creates it with the Pod Security level below. */
+  /**
+   * Namespace the release is installed into, with the Pod Security level below: rendered into
+   * dist/cluster/namespaces, or created by ArgoCD for an add-on limited to some `environments`.
+   */
   namespace: name,
-  /** ArgoCD sync wave; must come before every FlexTime component (gitops.syncWaves). */
-  wave: z.number().int(),
   /** Pod Security Admission level of the add-on's namespace (node agents need `privileged`). */
   podSecurity: z.enum(['privileged', 'baseline', 'restricted']),
-  /** Add-ons whose CRDs or webhooks this one needs: they must have a lower wave. */
-  dependsOn: z.array(name).default([]),
+  /**
+   * API kinds the release serves: the CRDs its chart installs (with the controller acting on
+   * them) or an aggregated API. Objects of these kinds, anywhere, sync after this add-on.
+   */
+  serves: z.array(servedKinds).default([]),
   /**
    * Install on the clusters of these environments only.
    * @default - every cluster that hosts an environment
@@ -222,6 +236,9 @@ export const argoRolloutsValues = z.object({
 /** The chart's defaults are what we want; the object stays typed so a key cannot slip in untyped. */
 export const k6OperatorValues = z.object({}).strict();
 
+/** Only the CRDs of the Prometheus Operator; the chart has nothing else to set. */
+export const prometheusOperatorCrdsValues = z.object({}).strict();
+
 export const chaosMeshValues = z.object({
   chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/') }).strict(),
   /** Only namespaces annotated `chaos-mesh.org/inject=enabled` can be targeted. */
@@ -254,10 +271,7 @@ export const clusterAutoscalerValues = z.object({
     readOnlyRootFilesystem: z.boolean(),
     capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }).strict(),
   }).strict(),
-  resources: z.object({
-    requests: z.object({ cpu: z.string().min(1), memory: z.string().min(1) }).strict(),
-    limits: z.object({ memory: z.string().min(1) }).strict(),
-  }).strict(),
+  resources: requestsAndMemoryLimit,
   /** The chart puts `selector` on its ServiceMonitor as labels, in `namespace`. */
   serviceMonitor: z.object({ enabled: z.boolean(), namespace: name, selector: labels }).strict(),
 }).strict();
@@ -272,6 +286,7 @@ export const ADDON_VALUES = {
   'cert-manager': certManagerValues,
   keda: kedaValues,
   'external-secrets': externalSecretsValues,
+  'prometheus-operator-crds': prometheusOperatorCrdsValues,
   'kube-prometheus-stack': kubePrometheusStackValues,
   gatekeeper: gatekeeperValues,
   falco: falcoValues,
@@ -283,6 +298,7 @@ export const ADDON_VALUES = {
   'k6-operator': k6OperatorValues,
   'chaos-mesh': chaosMeshValues,
   'cluster-autoscaler': clusterAutoscalerValues,
+  'aws-load-balancer-controller': awsLoadBalancerControllerValues,
 } as const;
 export type AddonName = keyof typeof ADDON_VALUES;
 const ADDON_NAMES = Object.keys(ADDON_VALUES) as AddonName[];
@@ -292,6 +308,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('cert-manager', certManagerValues),
   addonOf('keda', kedaValues),
   addonOf('external-secrets', externalSecretsValues),
+  addonOf('prometheus-operator-crds', prometheusOperatorCrdsValues),
   addonOf('kube-prometheus-stack', kubePrometheusStackValues),
   addonOf('gatekeeper', gatekeeperValues),
   addonOf('falco', falcoValues),
@@ -303,6 +320,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('k6-operator', k6OperatorValues),
   addonOf('chaos-mesh', chaosMeshValues),
   addonOf('cluster-autoscaler', clusterAutoscalerValues),
+  addonOf('aws-load-balancer-controller', awsLoadBalancerControllerValues),
 ], {
   error: (issue) => (issue.code === 'invalid_union'
     ? `unknown add-on; known: ${ADDON_NAMES.join(', ')} (a new add-on needs its values type in config/schema-addons.ts)`

@@ -36,6 +36,10 @@ export const clusterTerraformOutputs = z.object({
   external_secrets_role_arn: awsRoleArn,
   cert_manager_role_arn: awsRoleArn,
   cluster_autoscaler_role_arn: awsRoleArn,
+  /** The AWS Load Balancer Controller's role (its policy: terraform-bootstrap/cluster/iam-load-balancer-controller.tf). */
+  aws_load_balancer_controller_role_arn: awsRoleArn,
+  /** The cluster's VPC: the load balancer controller is told it (nodes allow IMDS only to the host, hop limit 1). */
+  vpc_id: z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a VPC id such as "vpc-0123456789abcdef0"'),
 }).strict();
 export type ClusterTerraformOutputs = z.infer<typeof clusterTerraformOutputs>;
 
@@ -132,6 +136,11 @@ export const aws = z.object({
     certManager: serviceAccountRef,
     clusterAutoscaler: serviceAccountRef,
     efsCsiDriver: serviceAccountRef,
+    /** The EBS CSI controller of the EKS add-on (it creates, attaches and encrypts volumes). */
+    ebsCsiDriver: serviceAccountRef,
+    /** The VPC CNI's node agent (EKS add-on `vpc-cni`): assigns pod IPs, enforces NetworkPolicies. */
+    vpcCni: serviceAccountRef,
+    awsLoadBalancerController: serviceAccountRef,
   }).strict(),
   /** The outputs of every cluster's and every environment's Terraform state (config/terraform-outputs.json). */
   outputs: terraformOutputs,

@@ -80,7 +80,7 @@ export const database = z.object({
     resources,
     /** PersistentVolumeClaim keeping pushed metrics across restarts. */
     storage: memoryQuantity,
-    /** @default - the cluster's default StorageClass */
+    /** @default - the default class of `storage.classes` (named explicitly in the claim) */
     storageClassName: dnsLabel.optional(),
   }).strict(),
 }).strict().superRefine((d, ctx) => {

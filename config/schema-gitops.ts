@@ -1,7 +1,7 @@
 /**
  * Schema of GitOps with ArgoCD (docs/gitops.md): the repository and branch ArgoCD follows, sync
- * retries, notifications, sync windows and the sync waves of the components, and how each
- * environment syncs. Part of the platform schema in ./schema.ts (`gitops`, `clusters[].syncWindow`
+ * retries, notifications, sync windows, what the clusters have before anything syncs, and how
+ * each environment syncs. Sync waves are not configured: charts/bootstrap-order.ts derives them. Part of the platform schema in ./schema.ts (`gitops`, `clusters[].syncWindow`
  * and the per-environment `gitops`).
  *
  * This module must not import ./schema.ts (schema.ts imports it). `checkGitops` holds the rules
@@ -50,6 +50,25 @@ export const environmentGitops = z.object({
   notifyChannel: notifyChannel.optional(),
 }).strict().prefault({});
 
+/** An object a cluster has before any sync (see `gitops.external`). */
+const externalInput = z.object({
+  /** API group, "" for the core group. */
+  group: z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/, 'must be an API group such as "storage.k8s.io" or "" (core)'),
+  kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kind such as "StorageClass"'),
+  /**
+   * Namespace of a namespaced object.
+   * @default - cluster-scoped
+   */
+  namespace: dnsLabel.optional(),
+  /**
+   * The object's name; "(default)" for the cluster's default object of its kind.
+   * @default - the kind itself: a controller with its CRDs installed outside this repository
+   */
+  name: z.string().min(1).optional(),
+  /** Where it comes from (an EKS add-on, Terraform, ...), shown in docs/bootstrap-order.md. */
+  from: z.string().min(1, 'must say where it comes from, such as "EKS managed add-on aws-ebs-csi-driver"'),
+}).strict();
+
 /** ArgoCD settings shared by every Application (charts/argocd.ts, docs/gitops.md). */
 export const gitops = z.object({
   /** This repository, as ArgoCD clones it (https). */
@@ -78,18 +97,15 @@ export const gitops = z.object({
     triggers: z.array(z.enum(['on-sync-failed', 'on-health-degraded', 'on-sync-status-unknown', 'on-deployed'])).min(1),
   }).strict(),
   /**
-   * Sync waves of the FlexTime components (dist/<env>/<component> and dist/cluster/<component>),
-   * in order. Every rendered component must be listed; add-ons come before the first stage.
+   * What every hosting cluster has before ArgoCD syncs anything, that neither Kubernetes itself
+   * nor this repository creates (the Terraform outputs are added by charts/bootstrap-order.ts).
+   * A need of one of these is met without a sync wave (docs/bootstrap-order.md).
    */
-  syncWaves: z.array(z.object({
-    stage: z.string().min(1),
-    wave: z.number().int(),
-    components: z.array(dnsLabel).min(1),
-  }).strict()).min(1),
+  external: z.array(externalInput).default([]),
 }).strict();
 export type Gitops = z.infer<typeof gitops>;
 
-/** Cross-field rules of `gitops`, `addons` and `clusters[].syncWindow` (charts/argocd.ts relies on them). */
+/** Cross-field rules of `gitops` and `addons` (charts/argocd.ts relies on them). */
 interface GitopsView {
   readonly partOf: string;
   readonly clusters: ReadonlyArray<{ readonly name: string }>;
@@ -106,53 +122,20 @@ export function checkGitops(p: GitopsView, ctx: z.RefinementCtx): void {
       message: `unknown cluster '${p.gitops.controlCluster}'; allowed: ${clusters.join(', ')}`,
     });
   }
-  const stageOf = new Map<string, number>();
-  p.gitops.syncWaves.forEach((stage, i) => {
-    const previous = p.gitops.syncWaves[i - 1];
-    if (previous && stage.wave <= previous.wave) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['gitops', 'syncWaves', i, 'wave'],
-        message: `must be greater than the wave of '${previous.stage}' (${previous.wave}): stages are listed in sync order`,
-      });
-    }
-    stage.components.forEach((component, j) => {
-      const other = stageOf.get(component);
-      if (other !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['gitops', 'syncWaves', i, 'components', j],
-          message: `component '${component}' is already in stage '${p.gitops.syncWaves[other]!.stage}'`,
-        });
-      }
-      stageOf.set(component, i);
-    });
-  });
-
   uniqueBy(p.addons, 'name', ['addons'], ctx);
-  const firstWave = p.gitops.syncWaves[0]!.wave;
-  const addons = new Map(p.addons.map((a) => [a.name as string, a]));
   const environments = p.environments.map((e) => e.name as string);
+  const firstIn = new Map<string, z.infer<typeof addon>>();
   p.addons.forEach((a, i) => {
-    if (a.wave >= firstWave) {
+    // One Namespace object per add-on namespace (dist/cluster/namespaces): one Pod Security level.
+    const first = firstIn.get(a.namespace) ?? a;
+    firstIn.set(a.namespace, first);
+    if (first.podSecurity !== a.podSecurity) {
       ctx.addIssue({
         code: 'custom',
-        path: ['addons', i, 'wave'],
-        message: `must be less than ${firstWave} (the first component wave, '${p.gitops.syncWaves[0]!.stage}'): add-ons provide the CRDs and webhooks components need`,
+        path: ['addons', i, 'podSecurity'],
+        message: `must be "${first.podSecurity}" like addons[${first.name}], which shares namespace '${a.namespace}'`,
       });
     }
-    a.dependsOn.forEach((dep, j) => {
-      const needed = addons.get(dep);
-      if (!needed) {
-        ctx.addIssue({ code: 'custom', path: ['addons', i, 'dependsOn', j], message: `missing dependency: no add-on '${dep}' in addons` });
-      } else if (needed.wave >= a.wave) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['addons', i, 'wave'],
-          message: `must be greater than the wave of its dependency '${dep}' (${needed.wave})`,
-        });
-      }
-    });
     a.environments?.forEach((env, j) => {
       if (!environments.includes(env)) {
         ctx.addIssue({ code: 'custom', path: ['addons', i, 'environments', j], message: `unknown environment '${env}'; allowed: ${environments.join(', ')}` });

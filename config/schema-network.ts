@@ -1,8 +1,8 @@
 /**
- * Schema of network and access (docs/network.md): the NetworkPolicy intent table, the public
- * Ingress of api-svc with its TLS issuer and headers, and who (SSO groups) may do what (RBAC).
- * Part of the platform schema in ./schema.ts (`network`, `ingress`, `sso`, and the per-environment
- * `network`, `ingress`, `access`).
+ * Schema of the network (docs/network.md): the NetworkPolicy intent table and the public Ingress
+ * of api-svc with its TLS issuer and headers. Part of the platform schema in ./schema.ts
+ * (`network`, `ingress`, and the per-environment `network`, `ingress`). People's access (SSO,
+ * RBAC) is in ./schema-access.ts, the cluster VPC the policies' ranges come from in ./schema-vpc.ts.
  *
  * This module must not import ./schema.ts (schema.ts imports it). Rules that look at other
  * sections (workload names, environments, redis) are in `checkNetwork` below, which schema.ts
@@ -94,9 +94,21 @@ export const network = z.object({
 }).strict();
 export type Network = z.infer<typeof network>;
 
+/**
+ * Ranges inside the environment's cluster VPC, resolved from `clusters[].network` (./schema-vpc.ts):
+ * `'data-subnets'` the environment's own data subnets (RDS, ElastiCache), `'endpoint-subnets'` the
+ * subnets of the interface endpoints (STS, ECR, Secrets Manager, CloudWatch Logs).
+ */
+export const VPC_RANGES = ['data-subnets', 'endpoint-subnets'] as const;
+export type VpcRange = (typeof VPC_RANGES)[number];
+
 export const environmentNetwork = z.object({
-  /** Per `network.cidrPeers` name: the ranges of that destination in this environment (Terraform outputs, AWS prefix lists). */
-  cidrs: z.record(name, z.array(cidr).min(1)),
+  /**
+   * Per `network.cidrPeers` name: where that destination is in this environment. Inside the VPC,
+   * name the subnets (`'data-subnets'`, `'endpoint-subnets'`), never addresses, so policies and
+   * Terraform share one address plan; outside, the ranges (AWS prefix lists, the SSO issuer).
+   */
+  cidrs: z.record(name, z.union([z.enum(VPC_RANGES), z.array(cidr).min(1)], { error: `must be ${VPC_RANGES.map((r) => `"${r}"`).join(' or ')} (subnets of the cluster VPC) or a list of CIDRs` })),
 }).strict();
 
 // ------------------------------------------------------------------ ingress and TLS
@@ -161,43 +173,6 @@ export const environmentIngress = z.object({
   }).strict(),
 }).strict();
 
-// ------------------------------------------------------------------ people: SSO groups and RBAC
-
-/** The Big 12 SSO (OIDC) as the cluster (EKS identity provider config) and UIs see it. */
-export const sso = z.object({
-  /** Issuer URL; Terraform registers it with EKS, Grafana logs in against it. */
-  issuer: z.url({ protocol: /^https$/, error: 'must be an https issuer URL' }),
-  /** OIDC client id registered for the Kubernetes API (kubectl / kubelogin). */
-  clientId: z.string().min(1),
-  /** Claim that names the user. */
-  usernameClaim: z.string().min(1),
-  /** Claim that lists the user's groups. */
-  groupsClaim: z.string().min(1),
-  /** EKS prefixes every group (and user) with this; RBAC subjects are `<groupsPrefix><group>`. */
-  groupsPrefix: z.string().regex(/^[a-z0-9-]+:$/, 'must be a word ending in ":", such as "oidc:"'),
-  /** IdP group names, without the prefix. */
-  groups: z.object({
-    /** admin in every namespace. */
-    platformAdmins: z.string().min(1),
-    /** edit or view per environment (`environments[].access.developers`). */
-    developers: z.string().min(1),
-    /** view (never Secrets) in every environment. */
-    viewers: z.string().min(1),
-    /** view plus exec, logs and rollout restart where `environments[].access.onCall` is set. */
-    onCall: z.string().min(1),
-    /** cluster-admin, for emergencies only: membership is granted temporarily and audited. */
-    breakGlass: z.string().min(1),
-  }).strict(),
-}).strict();
-export type Sso = z.infer<typeof sso>;
-
-export const environmentAccess = z.object({
-  /** `edit` (includes reading Secrets) or `view` (never Secrets). */
-  developers: z.enum(['edit', 'view']),
-  /** On-call may exec into pods, read logs and restart Deployments here. */
-  onCall: z.boolean(),
-}).strict();
-
 // ------------------------------------------------------------------ cross-section checks
 
 /** Pods cert-manager starts for HTTP-01 challenges carry `app.kubernetes.io/name` = this (charts/ingress.ts). */
@@ -208,7 +183,7 @@ export interface NetworkCheckInput {
   readonly services: ReadonlyArray<{ readonly name: string; readonly port: number; readonly metrics: { readonly port?: number } }>;
   readonly environments: ReadonlyArray<{
     readonly name: string;
-    readonly network: { readonly cidrs: Readonly<Record<string, readonly string[]>> };
+    readonly network: { readonly cidrs: Readonly<Record<string, readonly string[] | VpcRange>> };
     readonly ingress: { readonly issuer: string };
   }>;
   readonly network: Network;
@@ -271,6 +246,7 @@ export function checkNetwork(p: NetworkCheckInput, ctx: z.RefinementCtx): void {
       if (!cidrPeers.has(peer)) {
         issue(['environments', e, 'network', 'cidrs', peer], `unknown CIDR peer '${peer}'; declare it in network.cidrPeers (known: ${[...cidrPeers].join(', ')})`);
       }
+      if (typeof ranges === 'string') continue; // subnets of the VPC: checked by checkClusterNetworks
       ranges.forEach((range, r) => {
         const parsed = parseCidr(range);
         // A range inside a never-reachable address cannot be expressed: except must be a strict subset.

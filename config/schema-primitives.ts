@@ -70,6 +70,12 @@ export const resources = z.object({
 });
 export type Resources = z.infer<typeof resources>;
 
+/** Requests and a memory limit only (no CPU limit: throttling a controller slows every reconcile), as add-on charts take them. */
+export const requestsAndMemoryLimit = z.object({
+  requests: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+  limits: z.object({ memory: memoryQuantity }).strict(),
+}).strict();
+
 export const replicas = z.object({
   min: z.number().int().nonnegative(),
   max: z.number().int().positive(),

@@ -121,7 +121,7 @@ export const redis = z.discriminatedUnion('mode', [
     exporterResources: resources,
     /** Size of the PersistentVolumeClaim holding the AOF and RDB files. */
     storage: memoryQuantity,
-    /** @default - the cluster's default StorageClass */
+    /** @default - the default class of `storage.classes` (named explicitly in the claim) */
     storageClassName: dnsLabel.optional(),
     /** Redis `maxmemory`; keep it below the memory limit so Redis refuses writes before the kernel kills it. */
     maxMemory: memoryQuantity,

@@ -7,7 +7,7 @@
  * each error carries the full path of the field that is wrong.
  *
  * The sections are defined by topic in ./schema-*.ts (primitives, workloads, database, security,
- * observability, gitops, load-and-chaos, aws, network, addons); this module puts them together
+ * observability, gitops, load-and-chaos, aws, network, access, vpc, site, storage, addons); this module puts them together
  * into `environment` and `platform`, runs the rules that span sections, and re-exports what the
  * rest of the repository imports from here. The topic modules never import this one.
  */
@@ -17,10 +17,14 @@ import { aws, checkAws } from './schema-aws.ts';
 import { checkDatabase, database, environmentDatabase } from './schema-database.ts';
 import { checkGitops, environmentGitops, gitops, syncWindow } from './schema-gitops.ts';
 import { checkLoadAndChaos, environmentChaos, loadTesting } from './schema-load-and-chaos.ts';
-import { checkNetwork, environmentAccess, environmentIngress, environmentNetwork, ingress, network, sso } from './schema-network.ts';
+import { environmentAccess, sso } from './schema-access.ts';
+import { checkNetwork, environmentIngress, environmentNetwork, ingress, network } from './schema-network.ts';
 import { observability } from './schema-observability.ts';
+import { checkSite, site } from './schema-site.ts';
+import { checkClusterNetworks, clusterNetwork } from './schema-vpc.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
 import { environmentSecurity, security } from './schema-security.ts';
+import { checkStorage, storage } from './schema-storage.ts';
 import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
 
 export {
@@ -36,7 +40,10 @@ export { database, type Database, environmentDatabase, DATABASE_SECRETS } from '
 export { enforcementAction, type EnforcementAction, environmentSecurity, falcoPriority, security, type Security } from './schema-security.ts';
 export { notifyChannel, syncWindow, type SyncWindow, environmentGitops, gitops, type Gitops } from './schema-gitops.ts';
 export { chaosExperiment, type ChaosExperiment, environmentChaos, LOADTEST_SCRIPTS, loadTesting, type LoadTesting } from './schema-load-and-chaos.ts';
+export { site, type Site, siteCluster, placeholder, type Placeholder, type Fillable, filled, isPlaceholder, openPlaceholders, type OpenPlaceholder } from './schema-site.ts';
+export { vpcZone, clusterNetwork, type ClusterNetwork, vpcRanges } from './schema-vpc.ts';
 export { promDuration, sloIndicator, slo, type Slo, observability, type Observability } from './schema-observability.ts';
+export { storageClass, type StorageClass, storage, type Storage, defaultStorageClass } from './schema-storage.ts';
 export {
   serviceAccountRef, clusterTerraformOutputs, type ClusterTerraformOutputs, environmentTerraformOutputs, type EnvironmentTerraformOutputs,
   terraformOutputs, type TerraformOutputs, aws, type Aws,
@@ -111,6 +118,12 @@ export const cluster = z.object({
    * @default - any time
    */
   syncWindow: syncWindow.optional(),
+  /**
+   * Its VPC: CIDR, subnets per zone, each hosted environment's data subnets, VPC endpoints
+   * (config/network-ranges.ts). Terraform builds exactly this; NetworkPolicies allow exactly these.
+   * @default - none; required once the cluster hosts an environment
+   */
+  network: clusterNetwork.optional(),
 }).strict();
 
 export const priorityClass = z.object({
@@ -122,6 +135,8 @@ export const priorityClass = z.object({
 }).strict();
 
 export const platform = z.object({
+  /** What belongs to whoever runs the platform (account, domains, admin networks, …), placeholders until filled (config/site.ts). */
+  site,
   /** `app.kubernetes.io/part-of` of every object, and the prefix of namespaces. */
   partOf: dnsLabel,
   /** Pod Security Admission version pinned on namespaces (matches the verified API server minor). */
@@ -153,6 +168,8 @@ export const platform = z.object({
   addons: z.array(addon).min(1),
   /** PgBouncer, backups, restore checks and their Pushgateway (config/database.ts, docs/database.md). */
   database,
+  /** StorageClasses every cluster gets (config/storage.ts, dist/cluster/storage). */
+  storage,
   /** k6 load tests of one environment (config/load-and-chaos.ts, docs/runbooks/load-and-chaos.md). */
   loadTesting,
 }).strict().superRefine((p, ctx) => {
@@ -164,8 +181,11 @@ export const platform = z.object({
   checkWorkloads(p, ctx);
   checkGitops(p, ctx);
   checkNetwork(p, ctx);
+  checkClusterNetworks(p, ctx);
+  checkSite(p, ctx);
   checkPeersAreInstalled(p, ctx);
   checkDatabase(p, ctx);
+  checkStorage(p, ctx);
   checkDelivery(p, ctx);
   checkLoadAndChaos(p, ctx);
   if (p.aws.ssoGroupsPrefix !== p.sso.groupsPrefix) {

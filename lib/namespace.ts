@@ -51,18 +51,23 @@ export interface GuardedNamespaceProps {
   };
 }
 
+/** Pod Security Admission labels that enforce, audit and warn at `level`, pinned to `version`. */
+export function podSecurityLabels(level: PodSecurityLevel, version: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    labels[`pod-security.kubernetes.io/${mode}`] = level;
+    labels[`pod-security.kubernetes.io/${mode}-version`] = version;
+  }
+  return labels;
+}
+
 export class GuardedNamespace extends Construct {
   public readonly name: string;
 
   constructor(scope: Construct, id: string, props: GuardedNamespaceProps) {
     super(scope, id);
     this.name = props.name;
-    const level = props.podSecurityLevel ?? 'restricted';
-    const psa: Record<string, string> = {};
-    for (const mode of ['enforce', 'audit', 'warn']) {
-      psa[`pod-security.kubernetes.io/${mode}`] = level;
-      psa[`pod-security.kubernetes.io/${mode}-version`] = props.podSecurityVersion;
-    }
+    const psa = podSecurityLabels(props.podSecurityLevel ?? 'restricted', props.podSecurityVersion);
 
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {

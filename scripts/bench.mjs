@@ -48,9 +48,7 @@ async function scaledConfig(factor) {
         }
       }
     }
-    // Each copy is its own component, synced with the apps (config/gitops.ts).
-    const apps = c.gitops.syncWaves.find((w) => w.components.includes(originals[0].name));
-    apps.components.push(...c.services.slice(originals.length).map((s) => s.name));
+    // Each copy is its own component; its sync wave is derived like any other's.
     for (const e of c.environments) {
       e.quota = { ...e.quota, requestsCpu: '1000', requestsMemory: '4000Gi', limitsCpu: '2000', limitsMemory: '8000Gi', pods: 10000, services: 1000 };
     }

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { PROMETHEUS_SELECTOR_LABELS } from '../config/addons.ts';
 import type { KubeObject, RenderedFile } from '../lib/synth/engine.ts';
-import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
+import { configError, find, objects, ownCluster, rawConfig, renderPlatform } from './helpers.ts';
 
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface HelmSource { chart: string; targetRevision: string; helm: { releaseName: string; valuesObject: Values } }
@@ -219,17 +219,16 @@ describe('cluster-autoscaler', () => {
     expect(ca().serviceMonitor.namespace).toBe(sa.namespace);
   });
 
-  it('runs under restricted Pod Security in a namespace ArgoCD creates', () => {
-    const spec = addonApp('cluster-autoscaler').spec as { syncPolicy: { syncOptions: string[]; managedNamespaceMetadata: { labels: Record<string, string> } } };
-    expect(spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
-    expect(spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  it('runs under restricted Pod Security in its own namespace (dist/cluster/namespaces)', () => {
+    const namespace = objects('dist/cluster/namespaces/').find((o) => o.kind === 'Namespace' && o.metadata.name === 'cluster-autoscaler');
+    expect(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(ca().securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(ca().containerSecurityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
   });
 
   it('gives a new cluster its own cluster name, region and role', () => {
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     const role = 'arn:aws:iam::111111111111:role/flextime-production-cluster-autoscaler';
     raw.aws.outputs.clusters['flextime-production'] = { ...raw.aws.outputs.clusters.flextime!, cluster_name: 'flextime-production', region: 'us-west-2', cluster_autoscaler_role_arn: role };

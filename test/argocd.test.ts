@@ -2,11 +2,12 @@ import { dirname } from 'node:path';
 import { ApiObject, App } from 'cdk8s';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { argocdCharts } from '../charts/argocd.ts';
+import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { ArgoApplication } from '../lib/argocd-application.ts';
 import { render, type KubeObject, type RenderedFile } from '../lib/synth/engine.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
-import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
+import { configError, find, objects, ownCluster, rawConfig, renderPlatform } from './helpers.ts';
 
 interface Source { repoURL: string; targetRevision: string; path?: string; chart?: string }
 interface Destination { server: string; namespace?: string }
@@ -102,29 +103,21 @@ describe('Applications are derived from dist/', () => {
     expect(cluster.destination).toEqual({ server: 'https://kubernetes.default.svc' });
   });
 
-  it('gives a newly added chart its Application with no change to charts/argocd.ts', () => {
-    const built = new App();
-    const chart = new OutputChart(built, 'production-redis', { outputDir: 'dist/production/redis', source: 'test' });
-    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'redis-config', namespace: 'flextime-production' } });
-    argocdCharts(built, loadConfig());
+  it('gives a newly added chart its Application, and its wave, with no change to charts/argocd.ts', () => {
+    const built = buildApp(loadConfig(), {
+      extraCharts: (scope) => {
+        const chart = new OutputChart(scope, 'production-redis', { outputDir: 'dist/production/redis', source: 'test' });
+        new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'redis-config', namespace: 'flextime-production' } });
+      },
+    });
     const redis = find('Application', 'production-redis', 'argocd/apps/', render(built));
     expect(spec(redis).source?.path).toBe('dist/production/redis');
-    expect(wave(redis)).toBe(20);
-  });
-
-  it('fails synth, naming the folder, when a component has no place in gitops.syncWaves', () => {
-    const built = new App();
-    const chart = new OutputChart(built, 'production-payments', { outputDir: 'dist/production/payments', source: 'test' });
-    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payments', namespace: 'flextime-production' } });
-    argocdCharts(built, loadConfig());
-    expect(() => render(built)).toThrow(
-      "[argocd-apps] dist/production/payments: component 'payments' has no sync wave; add it to a stage of gitops.syncWaves in config/gitops.ts (stages: namespaces and policies, config and secrets, data, apps, ingress and monitoring, load and chaos tests)",
-    );
+    // Its ConfigMap needs only the namespace, which production-namespaces (wave 0) provides.
+    expect(wave(redis)).toBe(10);
   });
 
   it('fails synth when a chart is added after the Applications were derived', () => {
-    const built = new App();
-    argocdCharts(built, loadConfig());
+    const built = buildApp(loadConfig());
     const late = new OutputChart(built, 'production-config', { outputDir: 'dist/production/config', source: 'test' });
     new ApiObject(late, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'flextime-production' } });
     expect(() => render(built)).toThrow('dist/production/config was added after charts/argocd.ts derived the Applications: build argocdCharts last in charts/index.ts');
@@ -162,12 +155,12 @@ describe('AppProjects', () => {
     expect(allowed).toContain('/Namespace/flextime-production');
   });
 
-  it('gives the platform project an explicit allow-list: no wildcard kinds, namespaces only those of add-ons', () => {
+  it('gives the platform project an explicit allow-list: no wildcard kinds, namespaces only those ArgoCD creates for an add-on', () => {
     const p = projectSpec(project('platform'));
     for (const r of p.clusterResourceWhitelist) expect(`${r.group}/${r.kind}`).not.toContain('*');
-    const addonNamespaces = loadConfig().addons.map((a) => a.namespace);
     const namespaces = p.clusterResourceWhitelist.filter((r) => r.kind === 'Namespace').map((r) => r.name);
-    expect(namespaces.sort()).toEqual([...new Set(addonNamespaces)].sort());
+    // Only chaos-mesh (installed on staging's cluster only) creates its namespace; dist/cluster/namespaces renders the others.
+    expect(namespaces).toEqual(['chaos-mesh']);
     expect(p.clusterResourceWhitelist).toContainEqual({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' });
     expect(p.sourceRepos).toContain('https://charts.jetstack.io');
   });
@@ -198,24 +191,15 @@ describe('AppProjects', () => {
   });
 });
 
-describe('sync order', () => {
-  it('orders waves: add-ons, namespaces and policies, config and secrets, data, apps, ingress and monitoring, load and chaos tests', () => {
-    const stages = loadConfig().gitops.syncWaves;
-    expect(stages.map((s) => s.stage)).toEqual(['namespaces and policies', 'config and secrets', 'data', 'apps', 'ingress and monitoring', 'load and chaos tests']);
-    const waveOf = (component: string) => stages.find((s) => s.components.includes(component))!.wave;
-    const order = [['namespaces', 'security'], ['secrets'], ['redis', 'database'], ['api-svc', 'scheduler-svc'], ['ingress', 'monitoring'], ['performance', 'chaos']];
-    for (let i = 1; i < order.length; i++) {
-      for (const later of order[i]!) for (const earlier of order[i - 1]!) expect(waveOf(later), `${later} after ${earlier}`).toBeGreaterThan(waveOf(earlier));
-    }
-    const addonWaves = applications.filter((a) => a.metadata.name!.startsWith('addon-')).map(wave);
-    expect(Math.max(...addonWaves)).toBeLessThan(wave(app('production-namespaces')));
+describe('sync order (derived; the graph itself: test/dependency-graph.test.ts)', () => {
+  it('syncs an environment namespace before its apps, and the apps before the Ingress that routes to them', () => {
     expect(wave(app('production-namespaces'))).toBeLessThan(wave(app('production-api-svc')));
-    expect(wave(app('production-api-svc'))).toBeLessThan(wave(app('production-monitoring')));
+    expect(wave(app('production-api-svc'))).toBeLessThan(wave(app('production-ingress')));
   });
 
-  it('installs an add-on after the add-ons it depends on', () => {
+  it('installs an add-on after the add-ons whose kinds its values use', () => {
     expect(wave(app('addon-flextime-cert-manager'))).toBeLessThan(wave(app('addon-flextime-opentelemetry-operator')));
-    expect(wave(app('addon-flextime-kube-prometheus-stack'))).toBeLessThan(wave(app('addon-flextime-cert-manager')));
+    expect(wave(app('addon-flextime-prometheus-operator-crds'))).toBeLessThan(wave(app('addon-flextime-cert-manager')));
   });
 });
 
@@ -282,17 +266,24 @@ describe('add-ons', () => {
     })).toThrow('\'version\' (latest) of chart \'cert-manager\' must be an exact version such as "1.2.3"; a range or "latest" lets the chart change without a commit');
   });
 
-  it('hands typed values to Helm as valuesObject and creates the namespace with its Pod Security level', () => {
-    const falco = app('addon-flextime-falco').spec as { source: { helm: { valuesObject: { driver: { kind: string } } } }; syncPolicy: { syncOptions: string[]; managedNamespaceMetadata: { labels: Record<string, string> } } };
+  it('hands typed values to Helm as valuesObject; the namespace comes from dist/cluster/namespaces with its Pod Security level', () => {
+    const falco = app('addon-flextime-falco').spec as { source: { helm: { valuesObject: { driver: { kind: string } } } }; syncPolicy: { syncOptions: string[] } };
     expect(falco.source.helm.valuesObject.driver.kind).toBe('modern_ebpf');
-    expect(falco.syncPolicy.syncOptions).toContain('CreateNamespace=true');
-    expect(falco.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(falco.syncPolicy.syncOptions).toContain('CreateNamespace=false');
+    expect(find('Namespace', 'falco', 'dist/cluster/namespaces/', files).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
+  it('lets ArgoCD create the namespace of an add-on installed on some clusters only, with its Pod Security level', () => {
+    const chaos = app('addon-flextime-chaos-mesh').spec as { syncPolicy: { syncOptions: string[]; managedNamespaceMetadata: { labels: Record<string, string> } } };
+    expect(chaos.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+    expect(chaos.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(objects('dist/cluster/namespaces/', files).map((o) => o.metadata.name)).not.toContain('chaos-mesh');
   });
 
   it('installs chaos-mesh only on the clusters of staging', () => {
     expect(applications.filter((a) => a.metadata.name!.endsWith('-chaos-mesh')).map((a) => a.metadata.name)).toEqual(['addon-flextime-chaos-mesh']);
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     moveProductionOutputs(raw);
     const names = objects('argocd/apps/', renderPlatform(loadConfig(raw))).map((a) => a.metadata.name!);
@@ -311,7 +302,7 @@ function moveProductionOutputs(raw: ReturnType<typeof rawConfig>): void {
 describe('multi-cluster is one config change', () => {
   it('moving production to its own cluster changes only production destinations and the projects', () => {
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     moveProductionOutputs(raw);
     const before = new Map(files.filter((f) => f.path.startsWith('argocd/')).map((f) => [f.path, f.object]));
@@ -350,23 +341,21 @@ describe('config errors', () => {
     expect(errorAfter((c) => { c.gitops.controlCluster = 'nope'; })).toContain("gitops.controlCluster = \"nope\": unknown cluster 'nope'; allowed: flextime");
   });
 
-  it('rejects stages out of order and a component in two stages', () => {
-    expect(errorAfter((c) => { c.gitops.syncWaves[1]!.wave = -5; }))
-      .toContain("gitops.syncWaves[1].wave = -5: must be greater than the wave of 'namespaces and policies' (0): stages are listed in sync order");
-    expect(errorAfter((c) => { c.gitops.syncWaves[3]!.components.push('redis'); }))
-      .toContain("gitops.syncWaves[3].components[2] = \"redis\": component 'redis' is already in stage 'data'");
+  it('rejects a served kind that is not an API group and Kind', () => {
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'keda')!.serves![0]!.group = 'keda'; }))
+      .toContain('addons[keda].serves[0].group = "keda": must be an API group such as "cert-manager.io"');
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'keda')!.serves![0]!.kinds = ['scaledObject']; }))
+      .toContain('addons[keda].serves[0].kinds[0] = "scaledObject": must be a Kind such as "Certificate"');
   });
 
-  it('rejects an add-on that would sync with or after the components', () => {
-    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'falco')!.wave = 0; }))
-      .toContain("addons[falco].wave = 0: must be less than 0 (the first component wave, 'namespaces and policies'): add-ons provide the CRDs and webhooks components need");
+  it('rejects two add-ons in one namespace with different Pod Security levels', () => {
+    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'kube-prometheus-stack')!.podSecurity = 'baseline'; }))
+      .toContain('addons[kube-prometheus-stack].podSecurity = "baseline": must be "privileged" like addons[prometheus-operator-crds], which shares namespace \'observability\'');
   });
 
-  it('rejects a missing dependency and one that does not come first', () => {
-    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'opentelemetry-operator')!.dependsOn = ['cert-manger']; }))
-      .toContain('addons[opentelemetry-operator].dependsOn[0] = "cert-manger": missing dependency: no add-on \'cert-manger\' in addons');
-    expect(errorAfter((c) => { c.addons.find((a) => a.name === 'cert-manager')!.wave = -10; }))
-      .toContain("addons[opentelemetry-operator].wave = -20: must be greater than the wave of its dependency 'cert-manager' (-10)");
+  it('rejects an external input without its origin', () => {
+    expect(errorAfter((c) => { c.gitops.external = [{ group: 'storage.k8s.io', kind: 'StorageClass', name: 'gp3', from: '' }]; }))
+      .toContain('gitops.external[gp3].from = "": must say where it comes from, such as "EKS managed add-on aws-ebs-csi-driver"');
   });
 
   it('rejects an add-on without a values type, and values keys the type does not know', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
-import { configError, rawConfig } from './helpers.ts';
+import { configError, ownCluster, rawConfig } from './helpers.ts';
 
 // The cases write deliberately wrong values, so the raw config is handled untyped here.
 type Untyped = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -97,7 +97,7 @@ describe('platform config', () => {
 
   it('allows production on its own cluster with one added cluster (and the Terraform outputs of that cluster)', () => {
     expect(errorAfter((c) => {
-      c.clusters.push({ name: 'flextime-prod', server: 'https://prod.eks.example.com' });
+      c.clusters.push(ownCluster(c, 'flextime-prod', 'production'));
       env(c, 'production').cluster = 'flextime-prod';
       c.aws.outputs.clusters['flextime-prod'] = { ...c.aws.outputs.clusters.flextime!, cluster_name: 'flextime-prod' };
     })).toBe('');

@@ -1,6 +1,6 @@
 /** Shared test helpers: render the committed config (or a variant) without touching dist/. */
 import { buildApp, type BuildOptions } from '../charts/index.ts';
-import { loadConfig, type Platform } from '../config/index.ts';
+import { loadConfig, type EnvironmentName, type Platform } from '../config/index.ts';
 import { platformConfig } from '../config/platform.ts';
 import { render, type KubeObject, type RenderedFile } from '../lib/synth/engine.ts';
 
@@ -33,4 +33,19 @@ export function configError(raw: unknown): string {
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/**
+ * A cluster of its own for `environments` (as in "move production to its own cluster"): its VPC
+ * (10.40.0.0/16, laid out like config/network-ranges.ts) with their data subnets, which leave
+ * the clusters they were on, and its site values (those of the first cluster). The caller pushes
+ * it into `raw.clusters` and moves the environments.
+ */
+export function ownCluster(raw: ReturnType<typeof rawConfig>, name: string, ...environments: EnvironmentName[]): ReturnType<typeof rawConfig>['clusters'][number] {
+  for (const c of raw.clusters) for (const env of environments) if (c.network) delete c.network.dataSubnets[env];
+  // Same account and settings as the first cluster (config/site.ts).
+  raw.site.clusters[name] = structuredClone(raw.site.clusters[raw.clusters[0]!.name]!);
+  const zones = ['a', 'b', 'c'].map((z, i) => ({ name: `us-east-2${z}`, public: `10.40.${16 * i}.0/20`, private: `10.40.${64 * (i + 1)}.0/18`, endpoints: `10.40.${60 + i}.0/24` }));
+  const dataSubnets = Object.fromEntries(environments.map((env, e) => [env, [0, 1, 2].map((i) => `10.40.${48 + 4 * e + i}.0/24`)]));
+  return { name, server: 'https://prod.eks.example.com', network: { vpcCidr: '10.40.0.0/16', zones, dataSubnets, endpoints: { gateway: ['s3'], interface: ['sts'] } } };
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig, type Environment, type Platform } from '../config/index.ts';
 import { workloadPorts } from '../config/schema-network.ts';
-import { intentFor, workloadsOf } from '../charts/network-policies.ts';
+import { environmentCidrs, intentFor, workloadsOf } from '../charts/network-policies.ts';
 import { namespaceOf } from '../charts/context.ts';
 import { reachability, type ExternalEndpoint, type PodEndpoint } from '../lib/network/reachability.ts';
 import type { KubeObject } from '../lib/synth/engine.ts';
@@ -70,7 +70,7 @@ function world(p: Platform, env: Environment, rendered: readonly KubeObject[]) {
   pods.push({ namespace, name: INTRUDER, labels: { [NAME]: INTRUDER }, ports: [{ port: 8080, name: 'http' }] });
   // An external range is named by its address: peers that share addresses (RDS and ElastiCache
   // in the same subnets) cannot be told apart by a NetworkPolicy, so the matrix does not either.
-  const cidrs = new Set([...Object.values(env.network.cidrs).flat(), ...p.network.neverReachable, '198.51.100.0/24']);
+  const cidrs = new Set([...Object.values(environmentCidrs(p, env)).flat(), ...p.network.neverReachable, '198.51.100.0/24']);
   const externals: ExternalEndpoint[] = [...cidrs].map((cidr) => ({ name: cidr, cidr }));
   const policies = rendered.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === namespace);
   return { namespace, pods, externals, policies };
@@ -217,7 +217,7 @@ describe('rendered network policies', () => {
     expect(production.some((o) => o.metadata.name === 'redis')).toBe(false);
     const api = JSON.stringify(production.find((o) => o.metadata.name === 'api-svc')!.spec);
     expect(api).toContain('"port":6379');
-    expect(api).toContain('10.30.64.0/18');
+    expect(api).toContain('10.10.56.0/24');
   });
 });
 

@@ -170,7 +170,7 @@ describe('atomic writes', () => {
     expect(existsSync(join(root, 'dist/development'))).toBe(false);
   });
 
-  it('prints one summary line per environment and the total time', () => {
+  it('prints one summary line per environment, how many site placeholders remain and the total time', () => {
     const root = scratchRoot();
     const { status, stdout } = synthCli(['--out-root', root]);
     expect(status).toBe(0);
@@ -178,6 +178,7 @@ describe('atomic writes', () => {
       expect(stdout).toMatch(new RegExp(`^${group} +\\d+ objects +\\d+ files`, 'm'));
     }
     expect(stdout).toMatch(/^synth: \d+ objects in \d+ ms$/m);
+    expect(stdout).toContain('placeholders 8 values in config/site.ts are still examples: npm run preflight -- --env <env> lists them\n');
   });
 });
 

@@ -17,7 +17,7 @@ import { namespaceOf } from '../charts/context.ts';
 import { renderDocuments, type KubeObject } from '../lib/synth/engine.ts';
 import { buildApp } from '../charts/index.ts';
 import { ROLE_ARN_ANNOTATION } from '../charts/addon-roles.ts';
-import { configError, objects, rawConfig, renderPlatform } from './helpers.ts';
+import { configError, objects, ownCluster, rawConfig, renderPlatform } from './helpers.ts';
 import { CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, outputNames, parseHclFile, parseStack, variableNames, type Hcl } from './terraform-hcl.ts';
 import { irsaSubjects } from './terraform-policy.ts';
 
@@ -69,6 +69,12 @@ describe('the Terraform inputs synth writes', () => {
           staging: { namespace: 'flextime-staging', secrets_prefix: 'flextime/staging/' },
           production: { namespace: 'flextime-production', secrets_prefix: 'flextime/production/' },
         },
+        network: {
+          vpc_cidr: '10.10.0.0/16',
+          zones: platform.clusters[0]!.network!.zones,
+          gateway_endpoints: ['s3'],
+          interface_endpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'],
+        },
       },
     });
     expect(generated.cluster.argocd_cluster).toBe(platform.gitops.controlCluster);
@@ -77,7 +83,7 @@ describe('the Terraform inputs synth writes', () => {
 
   it('follow a move of production to its own cluster: a second cluster hosting production only', () => {
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     raw.aws.outputs.clusters['flextime-production'] = { ...raw.aws.outputs.clusters.flextime!, cluster_name: 'flextime-production' };
     const moved = loadConfig(raw);
@@ -89,14 +95,16 @@ describe('the Terraform inputs synth writes', () => {
     expect([tierOf('flextime'), tierOf('flextime-production')]).toEqual(['non-production', 'production']);
   });
 
-  it('give the environment module each environment\'s namespace, cluster, backup service account and the prefix its ClusterSecretStore reads', () => {
+  it('give the environment module each environment\'s namespace, cluster, backup service account, the prefix its ClusterSecretStore reads and its data subnets', () => {
     for (const env of platform.environments) {
       const store = rendered.find((o) => o.kind === 'ClusterSecretStore' && o.metadata.name === `${platform.secretStore.name}-${env.name}`) as KubeObject & { spec: { provider: { aws: { prefix: string } } } };
+      const net = platform.clusters.find((c) => c.name === env.cluster)!.network!;
       expect(generated.environment.environments[env.name], env.name).toEqual({
         namespace: namespaceOf(platform, env),
         cluster: env.cluster,
         backup_service_account: platform.aws.serviceAccounts.backup,
         secrets_prefix: store.spec.provider.aws.prefix,
+        data_subnets: net.dataSubnets[env.name]!.map((cidr, i) => ({ zone: net.zones[i]!.name, cidr })),
       });
     }
   });
@@ -176,7 +184,8 @@ describe('the outputs config reads back', () => {
   it('name each IRSA role by the key of its trust subject', () => {
     for (const stack of [cluster, environment]) {
       for (const key of Object.keys(locals(stack).irsa_subjects)) {
-        if (key === 'efs_csi_driver') continue; // used by the EKS add-on inside Terraform, not by config
+        // Used by EKS managed add-ons inside Terraform (eks-addons.tf), not by config.
+        if (['efs_csi_driver', 'ebs_csi_driver', 'vpc_cni'].includes(key)) continue;
         expect(stack.output[`${key}_role_arn`]?.[0].value).toBe(`\${module.irsa.arns["${key}"]}`);
       }
     }
@@ -239,6 +248,9 @@ describe('IRSA trust', () => {
       cert_manager: ref(sa.certManager),
       cluster_autoscaler: ref(sa.clusterAutoscaler),
       efs_csi_driver: ref(sa.efsCsiDriver),
+      ebs_csi_driver: ref(sa.ebsCsiDriver),
+      vpc_cni: ref(sa.vpcCni),
+      aws_load_balancer_controller: ref(sa.awsLoadBalancerController),
     });
   });
 
@@ -258,6 +270,7 @@ describe('IRSA trust', () => {
     const trusted = trustedSubjects(platform);
     const addons = addonServiceAccountRoles(rendered);
     expect(addons.map(([sa]) => sa)).toEqual([
+      'system:serviceaccount:aws-load-balancer-controller:aws-load-balancer-controller',
       'system:serviceaccount:cert-manager:cert-manager',
       'system:serviceaccount:cluster-autoscaler:cluster-autoscaler',
       'system:serviceaccount:external-secrets:external-secrets',
@@ -267,7 +280,7 @@ describe('IRSA trust', () => {
 
   it('gives the add-ons of a new cluster that cluster\'s roles', () => {
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     const arn = 'arn:aws:iam::111111111111:role/flextime-production-external-secrets';
     raw.aws.outputs.clusters['flextime-production'] = { ...raw.aws.outputs.clusters.flextime!, cluster_name: 'flextime-production', external_secrets_role_arn: arn };
@@ -341,7 +354,7 @@ describe('config errors about the AWS ground', () => {
 
   it('rejects a cluster that hosts environments but has no Terraform outputs (moving production needs its cluster applied)', () => {
     const raw = rawConfig();
-    raw.clusters.push({ name: 'flextime-production', server: 'https://prod.eks.example.com' });
+    raw.clusters.push(ownCluster(raw, 'flextime-production', 'production'));
     raw.environments.find((e) => e.name === 'production')!.cluster = 'flextime-production';
     expect(configError(raw)).toBe("invalid platform config:\n  - aws.outputs.clusters.flextime-production = missing: cluster 'flextime-production' hosts production and needs the outputs of its Terraform state (terraform-bootstrap/cluster) in config/terraform-outputs.json (docs/terraform.md)");
   });

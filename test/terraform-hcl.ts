@@ -3,7 +3,7 @@
  * environment/) parsed with @cdktf/hcl2json (the HCL parser Terraform uses, compiled to
  * WebAssembly) and merged into one document, the local modules it calls (modules/) parsed the
  * same way, plus a small evaluator for the expressions the policy tests need (`local.tier.x`,
- * `var.x`, `each.value`, simple operators, string templates and a few collection functions).
+ * `var.x`, `each.value`, `count.index`, simple operators, string templates and a few collection functions, jsonencode).
  */
 import { parse } from '@cdktf/hcl2json';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -117,6 +117,8 @@ export interface Scope {
   readonly var?: Record<string, Hcl>;
   /** The instance of a `for_each` block being evaluated. */
   readonly each?: { readonly key: string; readonly value: Hcl };
+  /** The instance of a `count` block being evaluated. */
+  readonly count?: { readonly index: number };
 }
 
 /** A `${...}`-reference (or any traversal) such as `aws_kms_key.main.arn`? */
@@ -144,15 +146,16 @@ export function evaluate(value: Hcl, scope: Scope): Hcl {
 
 function evaluateExpression(expr: string, scope: Scope): Hcl {
   let unknown = false;
+  if (scope.count) expr = expr.replace(/\bcount\.index\b/g, String(scope.count.index));
   // An index by a string variable (`var.environments[var.environment]`) becomes a literal index first.
   const indexed = expr.replace(/\[(local|var|each)\.([A-Za-z_][A-Za-z0-9_-]*)\]/g, (whole, root: keyof Scope, key: string) => {
     const v: Hcl = (scope[root] as Record<string, Hcl> | undefined)?.[key];
     return typeof v === 'string' && !isExpression(v) ? `[${JSON.stringify(v)}]` : whole;
   });
-  const js = indexed.replace(/\b(local|var|each)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\["[^"]*"\])+)/g, (_, root: keyof Scope, path: string) => {
-    const keys = [...path.matchAll(/\.([A-Za-z_][A-Za-z0-9_-]*)|\["([^"]*)"\]/g)].map((m) => m[1] ?? m[2]!);
+  const js = indexed.replace(/\b(local|var|each)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\["[^"]*"\]|\[[0-9]+\])+)/g, (_, root: keyof Scope, path: string) => {
+    const keys = [...path.matchAll(/\.([A-Za-z_][A-Za-z0-9_-]*)|\["([^"]*)"\]|\[([0-9]+)\]/g)].map((m) => m[1] ?? m[2] ?? Number(m[3]));
     let node: Hcl = scope[root];
-    for (const key of keys) node = isObject(node) ? node[key] : undefined;
+    for (const key of keys) node = typeof key === 'number' ? (Array.isArray(node) ? node[key] : undefined) : isObject(node) ? node[key] : undefined;
     if (node === undefined || isExpression(node)) unknown = true;
     return JSON.stringify(node ?? null);
   });
@@ -178,6 +181,12 @@ const FUNCTIONS: Record<string, (...args: Hcl[]) => Hcl> = {
     if (!isObject(m)) throw new TypeError('values() takes a map');
     return Object.keys(m).sort().map((k) => m[k]);
   },
+  length: (v: Hcl) => {
+    if (Array.isArray(v) || typeof v === 'string') return v.length;
+    if (isObject(v)) return Object.keys(v).length;
+    throw new TypeError('length() takes a list, map or string');
+  },
+  jsonencode: (value: Hcl) => JSON.stringify(value),
   contains: (list: Hcl, value: Hcl) => {
     if (!Array.isArray(list)) throw new TypeError('contains() takes a list');
     return list.includes(value);

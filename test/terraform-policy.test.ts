@@ -29,7 +29,13 @@ const called = (s: Hcl, name: string) => s.modules[name];
 const irsaTrust = (s: Hcl) => block(called(s, 'irsa'), 'data', 'aws_iam_policy_document', 'trust');
 /** Call name → source of each module a root module calls. */
 const MODULE_CALLS: Record<ModuleName, Record<string, string>> = {
-  cluster: { kms: '../modules/kms-key', irsa: '../modules/irsa-roles', efs_security_group: '../modules/data-store-security-group' },
+  cluster: {
+    kms: '../modules/kms-key',
+    ebs_kms: '../modules/kms-key',
+    irsa: '../modules/irsa-roles',
+    efs_security_group: '../modules/data-store-security-group',
+    vpc_endpoints: '../modules/vpc-endpoints',
+  },
   environment: {
     kms: '../modules/kms-key',
     irsa: '../modules/irsa-roles',
@@ -114,7 +120,7 @@ describe('the committed terraform-bootstrap modules', () => {
 describe('the local modules (terraform-bootstrap/modules)', () => {
   const call = (s: Hcl, name: string) => s.module[name][0];
 
-  it.each(Object.keys(MODULE_DIRS))('are what %s calls for its KMS key, IRSA roles and data-store security groups, which it no longer declares itself', (name) => {
+  it.each(Object.keys(MODULE_DIRS))('are what %s calls for its KMS key, IRSA roles, data-store security groups and VPC endpoints, which it no longer declares itself', (name) => {
     const s = stacks[name as ModuleName];
     expect(Object.fromEntries(Object.entries<Hcl>(s.module).map(([n, [c]]) => [n, c.source]))).toEqual(MODULE_CALLS[name as ModuleName]);
     expect(Object.keys(s.modules).sort()).toEqual(Object.keys(MODULE_CALLS[name as ModuleName]).sort());
@@ -269,6 +275,14 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'provider helm: version must be exact, not ">= 2.17"'],
   ['cluster', 'the pinned Terraform', (s) => { s.terraform[0].required_version = '>= 1.8'; },
     'terraform: required_version must be an exact version, not ">= 1.8"'],
+  ['cluster', 'NetworkPolicy enforcement of the VPC CNI', (s) => { locals(s).vpc_cni_configuration.enableNetworkPolicy = 'false'; },
+    'aws_eks_addon.vpc_cni: configuration_values must set enableNetworkPolicy = "true" (else no NetworkPolicy is enforced), not "false"'],
+  ['cluster', 'the EBS CSI driver', (s) => { delete s.resource.aws_eks_addon.ebs_csi; },
+    'aws_eks_cluster.main: needs the EKS add-on aws-ebs-csi-driver (the provisioner of the StorageClasses in dist/cluster/storage)'],
+  ['cluster', 'the EBS CSI driver\'s own role', (s) => { delete resource(s, 'aws_eks_addon', 'ebs_csi').service_account_role_arn; },
+    'aws_eks_addon.ebs_csi: aws-ebs-csi-driver calls AWS and needs its own IRSA role (service_account_role_arn = module.irsa.arns["<key>"])'],
+  ['cluster', 'a pinned EKS add-on build', (s) => { s.locals.find((l: Hcl) => l.eks_addon_versions).eks_addon_versions['1.32'].coredns = 'latest'; },
+    'aws_eks_addon.coredns: addon_version must be an exact add-on build such as "v1.19.2-eksbuild.5" for Kubernetes 1.32, not "latest"'],
   ['cluster', 'a pinned chart', (s) => { delete resource(s, 'helm_release', 'argocd').version; },
     'helm_release.argocd: chart version must be exact, not undefined'],
   ['cluster', 'the exact IRSA subject', (s) => { irsaTrust(s).statement[0].condition[0].test = 'StringLike'; },
@@ -298,6 +312,7 @@ describe('each policy rule', () => {
     // Every rule that has something to check in a module is shown to fail there.
     const applicable = Object.keys(MODULE_DIRS).flatMap((module) => Object.keys(rules)
       .filter((name) => !['encryptionInTransit', 'backupRetention', 'publicAccessBlocked'].includes(name) || module === 'environment')
+      .filter((name) => !['eksAddons', 'networkPolicyEnforced'].includes(name) || module === 'cluster')
       .map((name) => `${module}: ${name}`));
     expect([...proven].sort()).toEqual(applicable.sort());
   });
@@ -311,12 +326,13 @@ describe('each policy rule', () => {
     ]);
   });
 
-  it('fails on the HCL text too: the kms-key module without rotation fails both root modules', async () => {
+  it('fails on the HCL text too: the kms-key module without rotation fails both root modules (both keys of the cluster)', async () => {
     const path = '../modules/kms-key/main.tf';
     const text = readFileSync(join(CLUSTER_DIR, path), 'utf8');
     expect(text).toMatch(/^\s*enable_key_rotation\s*=\s*true\n/m);
     const without = { [path]: text.replace(/^\s*enable_key_rotation\s*=\s*true\n/m, '') };
     expect(policyViolations(await parseStack(CLUSTER_DIR, without))).toEqual([
+      'module.ebs_kms.aws_kms_key.this: enable_key_rotation must be true (not in non-production, production)',
       'module.kms.aws_kms_key.this: enable_key_rotation must be true (not in non-production, production)',
     ]);
     expect(policyViolations(await parseStack(ENVIRONMENT_DIR, without))).toEqual([

@@ -10,6 +10,7 @@ import {
   block, blocks, evaluate, evaluateDeep, isExpression, isLocalSource, locals, moduleReferences, moduleScope, perTier, references, scopes, tiers,
   type Block, type Hcl, type Scope,
 } from './terraform-hcl.ts';
+import { eksRules } from './terraform-policy-eks.ts';
 
 export type Rule = (stack: Hcl) => string[];
 
@@ -283,6 +284,9 @@ export const rules: Record<string, Rule> = {
     }
     return out;
   },
+
+  // EKS add-ons: pinned, with their own roles, NetworkPolicies enforced (test/terraform-policy-eks.ts).
+  ...eksRules,
 };
 
 /** Ingress into `groups` (addresses in `stack`) only from referenced security groups, never a CIDR. */

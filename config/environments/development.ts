@@ -1,10 +1,12 @@
 /** Development: small, cheap, tags allowed, scheduler may scale to zero. */
 import type { EnvironmentInput } from '../index.ts';
-import { OIDC_ISSUER_RANGES, privateSubnets, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { filled } from '../schema-site.ts';
+import { siteConfig } from '../site.ts';
 
 export const development: EnvironmentInput = {
   name: 'development',
-  domain: 'dev.flextime.app',
+  domain: filled(siteConfig.environments.development!.domain),
   logLevel: 'debug',
   features: { conflictExplanations: true, sportSpecificSolvers: true, travelOptimization: true },
   quota: {
@@ -17,13 +19,13 @@ export const development: EnvironmentInput = {
     max: { cpu: '2', memory: '4Gi' },
   },
   security: { enforcementAction: 'warn', requireImageDigest: false, vulnerabilityAlert: 'none' },
-  // Network peers by address (terraform-bootstrap/environments/development.tfvars: vpc_cidr 10.10.0.0/16); docs/network.md.
+  // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
     cidrs: {
-      rds: privateSubnets('10.10.0.0/16'),
+      rds: 'data-subnets',
       s3: S3_PREFIX_LIST_US_EAST_2,
-      'vpc-endpoints': privateSubnets('10.10.0.0/16'),
-      'oidc-issuer': OIDC_ISSUER_RANGES,
+      'vpc-endpoints': 'endpoint-subnets',
+      'oidc-issuer': filled(siteConfig.ssoIssuerRanges),
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },

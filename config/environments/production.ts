@@ -1,10 +1,12 @@
 /** Production: HA floors from the SLOs (min 3 API pods, max 20), images by digest. */
 import type { EnvironmentInput } from '../index.ts';
-import { OIDC_ISSUER_RANGES, privateSubnets, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { filled } from '../schema-site.ts';
+import { siteConfig } from '../site.ts';
 
 export const production: EnvironmentInput = {
   name: 'production',
-  domain: 'flextime.app',
+  domain: filled(siteConfig.environments.production!.domain),
   logLevel: 'info',
   features: { conflictExplanations: true, sportSpecificSolvers: true, travelOptimization: false },
   quota: {
@@ -17,14 +19,14 @@ export const production: EnvironmentInput = {
     max: { cpu: '4', memory: '8Gi' },
   },
   security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'critical' },
-  // Network peers by address (terraform-bootstrap/environments/production.tfvars: vpc_cidr 10.30.0.0/16); docs/network.md.
+  // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
     cidrs: {
-      rds: privateSubnets('10.30.0.0/16'),
-      elasticache: privateSubnets('10.30.0.0/16'),
+      rds: 'data-subnets',
+      elasticache: 'data-subnets',
       s3: S3_PREFIX_LIST_US_EAST_2,
-      'vpc-endpoints': privateSubnets('10.30.0.0/16'),
-      'oidc-issuer': OIDC_ISSUER_RANGES,
+      'vpc-endpoints': 'endpoint-subnets',
+      'oidc-issuer': filled(siteConfig.ssoIssuerRanges),
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 50, burstMultiplier: 5, connections: 50 } },

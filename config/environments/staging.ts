@@ -1,11 +1,13 @@
 /** Staging: production-shaped (digests, HA) at a smaller size. */
 import type { EnvironmentInput } from '../index.ts';
 import { stagingChaos } from '../load-and-chaos.ts';
-import { OIDC_ISSUER_RANGES, privateSubnets, S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { S3_PREFIX_LIST_US_EAST_2 } from '../network-ranges.ts';
+import { filled } from '../schema-site.ts';
+import { siteConfig } from '../site.ts';
 
 export const staging: EnvironmentInput = {
   name: 'staging',
-  domain: 'staging.flextime.app',
+  domain: filled(siteConfig.environments.staging!.domain),
   logLevel: 'info',
   features: { conflictExplanations: true, sportSpecificSolvers: true, travelOptimization: false },
   quota: {
@@ -18,13 +20,13 @@ export const staging: EnvironmentInput = {
     max: { cpu: '2', memory: '4Gi' },
   },
   security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'warning' },
-  // Network peers by address (terraform-bootstrap/environments/staging.tfvars: vpc_cidr 10.20.0.0/16); docs/network.md.
+  // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
     cidrs: {
-      rds: privateSubnets('10.20.0.0/16'),
+      rds: 'data-subnets',
       s3: S3_PREFIX_LIST_US_EAST_2,
-      'vpc-endpoints': privateSubnets('10.20.0.0/16'),
-      'oidc-issuer': OIDC_ISSUER_RANGES,
+      'vpc-endpoints': 'endpoint-subnets',
+      'oidc-issuer': filled(siteConfig.ssoIssuerRanges),
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
@@ -36,7 +38,6 @@ export const staging: EnvironmentInput = {
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
     exporterResources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
     storage: '8Gi',
-    storageClassName: 'gp3',
     maxMemory: '512Mi',
   },
   // PgBouncer per replica; RDS db.t4g.large allows about 800 connections (terraform-bootstrap/locals.tf tier).

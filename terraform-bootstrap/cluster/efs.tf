@@ -33,7 +33,7 @@ module "efs_security_group" {
 }
 
 resource "aws_efs_mount_target" "models" {
-  count           = 3
+  count           = length(local.zones)
   file_system_id  = aws_efs_file_system.models.id
   subnet_id       = aws_subnet.private[count.index].id
   security_groups = [module.efs_security_group.id]

@@ -32,6 +32,10 @@ resource "aws_eks_cluster" "main" {
 
   enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
+  # VPC CNI, kube-proxy and CoreDNS come only as pinned EKS add-ons (eks-addons.tf), never as
+  # the unmanaged defaults EKS would otherwise install at creation.
+  bootstrap_self_managed_addons = false
+
   depends_on = [aws_cloudwatch_log_group.eks, aws_iam_role_policy_attachment.cluster]
 }
 
@@ -106,10 +110,11 @@ resource "aws_iam_role" "node" {
   })
 }
 
+# No AmazonEKS_CNI_Policy here: the VPC CNI has a role of its own (IRSA, eks-addons.tf), so no
+# pod that reaches the node role could assign ENIs and addresses.
 resource "aws_iam_role_policy_attachment" "node" {
   for_each = toset([
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
   ])
   role       = aws_iam_role.node.name
@@ -179,13 +184,6 @@ resource "aws_eks_node_group" "main" {
     ignore_changes = [scaling_config[0].desired_size]
   }
 
-  depends_on = [aws_iam_role_policy_attachment.node]
-}
-
-# EFS CSI driver, so pods can mount the shared model volume (efs.tf).
-resource "aws_eks_addon" "efs_csi" {
-  cluster_name             = aws_eks_cluster.main.name
-  addon_name               = "aws-efs-csi-driver"
-  service_account_role_arn = module.irsa.arns["efs_csi_driver"]
-  depends_on               = [aws_eks_node_group.main]
+  # Nodes join with the pinned VPC CNI (network policies enforced) and kube-proxy already in place.
+  depends_on = [aws_iam_role_policy_attachment.node, aws_eks_addon.vpc_cni, aws_eks_addon.kube_proxy]
 }

@@ -9,12 +9,26 @@ locals {
     cert_manager       = "system:serviceaccount:${var.service_accounts.cert_manager.namespace}:${var.service_accounts.cert_manager.name}"
     cluster_autoscaler = "system:serviceaccount:${var.service_accounts.cluster_autoscaler.namespace}:${var.service_accounts.cluster_autoscaler.name}"
     efs_csi_driver     = "system:serviceaccount:${var.service_accounts.efs_csi_driver.namespace}:${var.service_accounts.efs_csi_driver.name}"
+    ebs_csi_driver     = "system:serviceaccount:${var.service_accounts.ebs_csi_driver.namespace}:${var.service_accounts.ebs_csi_driver.name}"
+    vpc_cni            = "system:serviceaccount:${var.service_accounts.vpc_cni.namespace}:${var.service_accounts.vpc_cni.name}"
+
+    aws_load_balancer_controller = "system:serviceaccount:${var.service_accounts.aws_load_balancer_controller.namespace}:${var.service_accounts.aws_load_balancer_controller.name}"
   }
 
+  # Our own policies, one inline policy per role.
   irsa_policies = {
-    external_secrets   = data.aws_iam_policy_document.external_secrets.json
-    cert_manager       = data.aws_iam_policy_document.cert_manager.json
-    cluster_autoscaler = data.aws_iam_policy_document.cluster_autoscaler.json
+    external_secrets             = data.aws_iam_policy_document.external_secrets.json
+    cert_manager                 = data.aws_iam_policy_document.cert_manager.json
+    cluster_autoscaler           = data.aws_iam_policy_document.cluster_autoscaler.json
+    ebs_csi_driver               = data.aws_iam_policy_document.ebs_csi_driver_kms.json
+    aws_load_balancer_controller = data.aws_iam_policy_document.aws_load_balancer_controller.json
+  }
+
+  # AWS managed policies the EKS add-ons document for their controllers (eks-addons.tf).
+  irsa_managed_policies = {
+    efs_csi_driver = "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"
+    ebs_csi_driver = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+    vpc_cni        = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
   }
 
   # What External Secrets may read: everything below the prefix of each environment on this cluster
@@ -42,9 +56,35 @@ resource "aws_iam_role_policy" "irsa" {
   policy   = each.value
 }
 
-resource "aws_iam_role_policy_attachment" "efs_csi_driver" {
-  role       = module.irsa.names["efs_csi_driver"]
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"
+resource "aws_iam_role_policy_attachment" "irsa_managed" {
+  for_each   = local.irsa_managed_policies
+  role       = module.irsa.names[each.key]
+  policy_arn = each.value
+}
+
+moved {
+  from = aws_iam_role_policy_attachment.efs_csi_driver
+  to   = aws_iam_role_policy_attachment.irsa_managed["efs_csi_driver"]
+}
+
+# AmazonEBSCSIDriverPolicy covers EC2 only; volumes of the StorageClasses are encrypted with the
+# cluster's EBS key (kms.tf), so the driver may use that key, and hand grants only to AWS
+# services (EC2 attaching the volume), as the EBS CSI driver's IAM documentation describes for a
+# customer-managed key.
+data "aws_iam_policy_document" "ebs_csi_driver_kms" {
+  statement {
+    actions   = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+    resources = [module.ebs_kms.arn]
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+  statement {
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    resources = [module.ebs_kms.arn]
+  }
 }
 
 # External Secrets (one controller, one role per cluster) reads the secrets of the environments

@@ -19,7 +19,6 @@ locals {
 
   name         = var.cluster
   cluster_name = var.cluster
-  azs          = slice(sort(data.aws_availability_zones.available.names), 0, 3)
 
   tags = {
     "app.kubernetes.io/part-of"    = "flextime"
@@ -30,6 +29,7 @@ locals {
 
 data "aws_caller_identity" "current" {}
 
+# Only to check the zones config names (vpc.tf); config picks them, not this list.
 data "aws_availability_zones" "available" {
   state = "available"
 }

@@ -36,3 +36,11 @@ output "cert_manager_role_arn" {
 output "cluster_autoscaler_role_arn" {
   value = module.irsa.arns["cluster_autoscaler"]
 }
+
+output "aws_load_balancer_controller_role_arn" {
+  value = module.irsa.arns["aws_load_balancer_controller"]
+}
+
+output "vpc_id" {
+  value = aws_vpc.main.id
+}

@@ -1,7 +1,8 @@
 # Two kinds of input:
 #   generated.auto.tfvars.json  written by `npm run synth` from config/ (names Kubernetes and AWS
 #                               must agree on); never edited by hand.
-#   clusters/<cluster>.tfvars   written by people: account, region, network and SSO settings.
+#   clusters/<cluster>.tfvars   written by `npm run synth` from config/site.ts (what the adopter
+#                               fills in): account, region, API access, SSO settings, DNS zones.
 # No variable holds a secret, and none has a secret default.
 
 # --- from clusters/<cluster>.tfvars ------------------------------------------------------------
@@ -28,11 +29,6 @@ variable "aws_account_id" {
 
 variable "region" {
   description = "AWS region of the cluster (and of the environments it hosts)."
-  type        = string
-}
-
-variable "vpc_cidr" {
-  description = "VPC range; a /16 is split into three public /20 and three private /18 subnets."
   type        = string
 }
 
@@ -69,12 +65,23 @@ variable "eks_version" {
 }
 
 variable "clusters" {
-  description = "Per cluster of config: the environments it hosts, each with its namespace and Secrets Manager prefix."
+  description = "Per cluster of config: the environments it hosts (namespace, Secrets Manager prefix) and its network (VPC, subnets per zone, VPC endpoints; null while it hosts nothing)."
   type = map(object({
     environments = map(object({
       namespace      = string
       secrets_prefix = string
     }))
+    network = object({
+      vpc_cidr = string
+      zones = list(object({
+        name      = string
+        public    = string
+        private   = string
+        endpoints = string
+      }))
+      gateway_endpoints   = list(string)
+      interface_endpoints = list(string)
+    })
   }))
 }
 
@@ -95,7 +102,17 @@ variable "service_accounts" {
     cert_manager       = object({ namespace = string, name = string })
     cluster_autoscaler = object({ namespace = string, name = string })
     efs_csi_driver     = object({ namespace = string, name = string })
+    ebs_csi_driver     = object({ namespace = string, name = string })
+    vpc_cni            = object({ namespace = string, name = string })
+
+    # The AWS Load Balancer Controller add-on (config/addons-aws.ts) runs as exactly this account.
+    aws_load_balancer_controller = object({ namespace = string, name = string })
   })
+}
+
+variable "ebs_kms_key_alias" {
+  description = "Alias (without alias/) of the EBS volume key: the StorageClasses in dist/cluster/storage name it, so every cluster's key carries the same alias."
+  type        = string
 }
 
 variable "sso_issuer_url" {

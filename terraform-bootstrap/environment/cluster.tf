@@ -1,6 +1,6 @@
 # The cluster this environment runs in (config `environments[].cluster`), read live from AWS by
-# its name: its private subnets hold the data stores, its security group (shared by nodes and
-# pods) is the only one let in, its OIDC provider signs the backup job's tokens.
+# its name: its VPC holds the environment's data subnets (data-subnets.tf), its security group
+# (shared by nodes and pods) is the only one let in, its OIDC provider signs the backup job's tokens.
 #
 # Why data sources and not terraform_remote_state of ../cluster: the one input is a name config
 # already owns; an environment apply needs no read access to the cluster's state file (nor its
@@ -16,6 +16,5 @@ data "aws_iam_openid_connect_provider" "cluster" {
 
 locals {
   vpc_id                    = data.aws_eks_cluster.this.vpc_config[0].vpc_id
-  private_subnet_ids        = sort(tolist(data.aws_eks_cluster.this.vpc_config[0].subnet_ids))
   cluster_security_group_id = data.aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
 }

@@ -2,7 +2,7 @@
 
 resource "aws_elasticache_subnet_group" "main" {
   name       = "${local.name}-redis"
-  subnet_ids = local.private_subnet_ids
+  subnet_ids = aws_subnet.data[*].id
 }
 
 # Reachable only from the cluster (nodes and pods share the EKS cluster security group).

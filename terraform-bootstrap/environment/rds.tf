@@ -5,7 +5,7 @@ locals {
 
 resource "aws_db_subnet_group" "main" {
   name       = local.db_identifier
-  subnet_ids = local.private_subnet_ids
+  subnet_ids = aws_subnet.data[*].id
 }
 
 # Reachable only from the cluster (nodes and pods share the EKS cluster security group).

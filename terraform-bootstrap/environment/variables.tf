@@ -1,7 +1,8 @@
 # Two kinds of input:
 #   generated.auto.tfvars.json     written by `npm run synth` from config/ (names Kubernetes and
 #                                  AWS must agree on); never edited by hand.
-#   environments/<env>.tfvars      written by people: account and region.
+#   environments/<env>.tfvars      written by `npm run synth` from config/site.ts: account and
+#                                  region (those of the environment's cluster).
 # No variable holds a secret, and none has a secret default.
 
 # --- from environments/<env>.tfvars ------------------------------------------------------------
@@ -34,11 +35,15 @@ variable "region" {
 # --- from generated.auto.tfvars.json (config/) ------------------------------------------------
 
 variable "environments" {
-  description = "Per environment: its namespace, the EKS cluster it runs in, the backup job's service account and its Secrets Manager prefix."
+  description = "Per environment: its namespace, the EKS cluster it runs in, the backup job's service account, its Secrets Manager prefix and its data subnets in the cluster's VPC (one per zone)."
   type = map(object({
     namespace              = string
     cluster                = string
     backup_service_account = string
     secrets_prefix         = string
+    data_subnets = list(object({
+      zone = string
+      cidr = string
+    }))
   }))
 }
