@@ -85,6 +85,8 @@ describe('4 Drain: kubectl drain one node per zone never violates a PDB', () => 
         describe: (objs) => JSON.stringify(objs.find((p) => p.metadata.name === planted.metadata.name)?.status ?? null),
       });
       const node = items[0].spec.nodeName as string;
+      const failure = await assertDrainable(c.kube, node).then(() => undefined, (e: Error) => e);
+      console.log(`premise failure as an operator sees it:\n${failure?.message}`);
       await expect(assertDrainable(c.kube, node)).rejects.toThrow(
         new RegExp(`PDB ${prod}/e2e-planted-min-equals-replicas \\(minAvailable ${replicas}\\): ${replicas} healthy, ${replicas} desired, ${replicas} expected, 0 disruptions allowed`),
       );
