@@ -51,13 +51,16 @@ describe('1 bootstrap from empty', () => {
     // blocked by sync window"); the admin stops it (`argocd app terminate-op`) and syncs by hand.
     const syncedByHand = new Set<string>();
     const terminated = new Set<string>();
+    const attempts = new Map<string, number>();
     const adminDone = new AbortController(); // the admin watches until the platform is up
     const admin = ctx.kube
       .waitFor({ path: APPLICATIONS_PATH, what: 'admin done', timeoutMs: HEALTHY_WITHIN_MS, signal: adminDone.signal }, (apps) => {
         for (const a of apps) {
           const name = a.metadata!.name as string;
-          if (!gated(name) || syncedByHand.has(name)) continue;
           const op = a.status?.operationState;
+          // A manual sync that failed (e.g. its namespace did not exist yet) is started again, up to 3 times.
+          const byHand = op?.operation?.initiatedBy?.username === ADMIN;
+          if (!gated(name) || (syncedByHand.has(name) && !(byHand && ['Failed', 'Error'].includes(op?.phase) && (attempts.get(name) ?? 0) < 3))) continue;
           if (op?.phase === 'Running' && /blocked by sync window/.test(op.message ?? '') && op.operation?.initiatedBy?.automated) {
             if (!terminated.has(name)) {
               terminated.add(name);
@@ -68,6 +71,7 @@ describe('1 bootstrap from empty', () => {
           const idle = !a.operation && (!op || ['Failed', 'Error'].includes(op.phase)) && a.status?.sync?.status === 'OutOfSync';
           if (!idle) continue;
           syncedByHand.add(name);
+          attempts.set(name, (attempts.get(name) ?? 0) + 1);
           syncByHand(ctx.kube, name, ADMIN).catch((e) => console.error(`sync ${name} by hand: ${(e as Error).message}`));
         }
         return undefined;
