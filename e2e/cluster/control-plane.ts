@@ -135,7 +135,14 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const procs: Started[] = [];
   const startup: Record<string, number> = {};
   let kube: Kube | undefined;
-  const removeDir = (): void => { if (!opts.keep) rmSync(dir, { recursive: true, force: true }); };
+  const removeDir = (): void => {
+    if (opts.keep) return;
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (e) {
+      log(`could not remove ${dir}: ${(e as Error).message}`);
+    }
+  };
   const unregister = onCleanup(removeDir);
   const stop = async (): Promise<void> => {
     kube?.close();

@@ -54,13 +54,15 @@ describe('4 Drain: kubectl drain one node per zone never violates a PDB', () => 
         const left = (await c.kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`)).items
           .filter((p) => !p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet'));
         expect(left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`), `pods still on ${node} after the drain`).toEqual([]);
-        // Every evicted pod has a replacement Ready elsewhere before the node comes back.
-        await waitWorkloadsReady(c.kube, appNamespaces, 90_000, (k) => before.get(k) ?? 0);
         expect(watch.violations, 'PodDisruptionBudgets below their minimum during the drain').toEqual([]);
       } finally {
-        watch.stop();
+        // The replacement node joins (the drained one, uncordoned).
         await kubectl('uncordon', node);
+        watch.stop();
       }
+      // Every workload back at its ready count before the next zone: pods bound to a zonal
+      // volume (single-replica StatefulSets on EBS) can only come back on a node of their zone.
+      await waitWorkloadsReady(c.kube, appNamespaces, 90_000, (k) => before.get(k) ?? 0);
     });
   }
 
@@ -83,6 +85,8 @@ describe('4 Drain: kubectl drain one node per zone never violates a PDB', () => 
         describe: (objs) => JSON.stringify(objs.find((p) => p.metadata.name === planted.metadata.name)?.status ?? null),
       });
       const node = items[0].spec.nodeName as string;
+      const failure = await assertDrainable(c.kube, node).then(() => undefined, (e: Error) => e);
+      console.log(`premise failure as an operator sees it:\n${failure?.message}`);
       await expect(assertDrainable(c.kube, node)).rejects.toThrow(
         new RegExp(`PDB ${prod}/e2e-planted-min-equals-replicas \\(minAvailable ${replicas}\\): ${replicas} healthy, ${replicas} desired, ${replicas} expected, 0 disruptions allowed`),
       );

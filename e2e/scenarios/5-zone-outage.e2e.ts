@@ -91,6 +91,20 @@ describe('5 Zone outage: production keeps its PDB minimum and moves to the other
       const wanted = new Map<string, number>();
       // As many healthy pods as before the outage (a workload whose pods never ran stays out).
       for (const { pdb } of workloadsWithPdb) wanted.set(pdb.metadata.name, pdb.status?.currentHealthy ?? 0);
+      // Workloads whose pods are bound to a volume in the lost zone (EBS is zonal) cannot move:
+      // they must only keep their PDB minimum (checked by the watch) and are reported.
+      const pvs = (await c.kube.list('/api/v1/persistentvolumes')).items;
+      const pinnedZone = (claimNs: string, claim: string): string | undefined => {
+        const pv = pvs.find((v) => v.spec.claimRef?.namespace === claimNs && v.spec.claimRef?.name === claim);
+        const terms = pv?.spec.nodeAffinity?.required?.nodeSelectorTerms ?? [];
+        return terms.flatMap((t: { matchExpressions?: Array<{ key: string; values: string[] }> }) => t.matchExpressions ?? [])
+          .find((e: { key: string }) => e.key === 'topology.kubernetes.io/zone' || e.key === 'topology.ebs.csi.aws.com/zone')?.values?.[0];
+      };
+      const startPods = (await c.kube.list(podsPath)).items;
+      const pinned = workloadsWithPdb.filter(({ sel }) => startPods.some((p) => Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v) &&
+        (p.spec.volumes ?? []).some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim && pinnedZone(prod, v.persistentVolumeClaim.claimName) === zone)));
+      for (const { pdb } of pinned) wanted.set(pdb.metadata.name, 0);
+      if (pinned.length) console.log(`bound to a volume in ${zone}, down until the zone returns (their PDB minimum allows it): ${pinned.map(({ pdb }) => pdb.metadata.name).join(', ')}`);
       const healthyOutside = (pods: KubeObject[], sel: Record<string, string>): number =>
         pods.filter((p) => podReady(p) && !lost.includes(p.spec.nodeName) && Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
       await c.kube.waitFor(podsPath, {

@@ -96,7 +96,7 @@ describe('8 bad commit', () => {
       names: [APP],
       what: `${APP} Synced and Healthy at the revert ${fixed.slice(0, 12)}`,
       timeoutMs: WITHIN_MS,
-      ok: (a) => a?.status?.sync?.revision === fixed && healthyAndSyncedExcept(baseline)(a),
+      ok: (a) => a?.status?.sync?.revision === fixed && a?.status?.operationState?.phase === 'Succeeded' && healthyAndSyncedExcept(baseline)(a),
     });
     console.log(`reverted: ${appLine(back)}`);
   });
