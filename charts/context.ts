@@ -19,6 +19,8 @@ export interface EnvContext {
   identity(name: string, component: string, version?: string): AppIdentity;
   /** `identity(...)` as a label map. */
   labels(name: string, component: string, version?: string): Record<string, string>;
+  /** The priority class a pod of this environment runs at: `environments[].priorityClass`, else the workload's `own`. */
+  priorityClass(own: string): string;
 }
 
 export function namespaceOf(platform: Platform, env: Environment): string {
@@ -41,6 +43,7 @@ export function envContext(platform: Platform, env: Environment): EnvContext {
     namespace,
     identity,
     labels: (name, component, version) => recommendedLabels(identity(name, component, version)),
+    priorityClass: (own) => env.priorityClass ?? own,
   };
 }
 

@@ -109,7 +109,7 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
     ],
     verticalRecommendations: true,
     pod: {
-      priorityClassName: db.pgbouncer.priorityClass,
+      priorityClassName: ctx.priorityClass(db.pgbouncer.priorityClass),
       // PgBouncer reads pgbouncer.ini at start: a changed file rolls the pods.
       annotations: { 'checksum/pgbouncer.ini': sha256(ini) },
       // SIGTERM: PgBouncer stops accepting and waits for running transactions (up to the grace period).
@@ -167,6 +167,7 @@ function pushgateway(chart: Construct, ctx: EnvContext): string {
     servicePorts: [{ name: 'metrics', port: PUSHGATEWAY_PORT, targetPort: 'metrics' }],
     volumeClaims: [{ name: 'data', storage: gw.storage, storageClassName: storageClassFor(platform, gw.storageClassName) }],
     pod: {
+      priorityClassName: ctx.priorityClass(gw.priorityClass),
       containers: [{
         name: 'pushgateway',
         image: gw.image,
@@ -257,7 +258,7 @@ function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGround): vo
     ...job(db.backup),
     pod: {
       runAsUser: POSTGRES_UID,
-      priorityClassName: db.backup.priorityClass,
+      priorityClassName: ctx.priorityClass(db.backup.priorityClass),
       annotations,
       volumes: volumes(db.backup, [{ name: 'rds-ca', secret: { secretName, defaultMode: 0o440, items: [{ key: 'RDS_CA_BUNDLE', path: CA_FILE }] } }]),
       containers: [{
@@ -292,7 +293,7 @@ function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGround): vo
     ...job(db.restoreVerify),
     pod: {
       runAsUser: POSTGRES_UID,
-      priorityClassName: db.restoreVerify.priorityClass,
+      priorityClassName: ctx.priorityClass(db.restoreVerify.priorityClass),
       annotations,
       volumes: volumes(db.restoreVerify),
       containers: [{

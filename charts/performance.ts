@@ -120,7 +120,8 @@ export function performanceChart(app: App, platform: Platform): void {
 
   const target = targetEnv(ctx);
   const tokenEnv: k8s.EnvVar = { name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: API_TOKEN_SECRET, key: 'API_TOKEN' } } };
-  const batchPriority = [...platform.priorityClasses].sort((a, b) => a.value - b.value)[0]!.name;
+  // The lowest class: load generators must never take room from what they measure, nor from production.
+  const lowestPriority = [...platform.priorityClasses].sort((a, b) => a.value - b.value)[0]!.name;
   const args = (t: typeof lt.tests[number]) => [
     ...Object.entries({ PROFILE: 'load', VUS: String(t.vus), DURATION: t.duration, ...target }).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     '--tag', `test=${t.name}`,
@@ -136,7 +137,7 @@ export function performanceChart(app: App, platform: Platform): void {
       parallelism: t.parallelism,
       arguments: args(t).join(' '),
       serviceAccountName: 'k6',
-      priorityClassName: batchPriority,
+      priorityClassName: lowestPriority,
       runner: { image: lt.k6Image, resources: lt.resources, labels: labels(K6_PODS.runner), env: [tokenEnv] },
       starter: { image: lt.starterImage, resources: lt.resources, labels: labels(K6_PODS.starter) },
     });
@@ -148,7 +149,7 @@ export function performanceChart(app: App, platform: Platform): void {
   const pod = hardenedPodTemplate({
     labels: labels(K6_PODS.nightly),
     serviceAccountName: 'k6',
-    priorityClassName: batchPriority,
+    priorityClassName: lowestPriority,
     restartPolicy: 'Never',
     preStopSleepSeconds: 0,
     exceptions: { withoutProbes: 'run-to-completion load test; k6 exits with 99 when a threshold fails' },

@@ -54,7 +54,7 @@ export function redisChart(app: App, ctx: EnvContext): void {
     verticalRecommendations: true,
     pod: {
       runAsUser: REDIS_UID,
-      priorityClassName: redis.priorityClass,
+      priorityClassName: ctx.priorityClass(redis.priorityClass),
       volumes: [{ name: 'auth', secret: { secretName, items: [{ key: AUTH_FILE, path: AUTH_FILE }], defaultMode: 0o440 } }],
       containers: [
         {

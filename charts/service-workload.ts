@@ -60,7 +60,7 @@ export function servicePod(ctx: EnvContext, service: Service, secretName?: strin
   return {
     containers: [serviceContainer(ctx, service, secretName)],
     runAsUser: service.runAsUser,
-    priorityClassName: service.priorityClass,
+    priorityClassName: ctx.priorityClass(service.priorityClass),
     terminationGracePeriodSeconds: service.terminationGracePeriodSeconds,
     preStopSleepSeconds: service.preStopSleepSeconds,
   };

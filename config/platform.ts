@@ -40,6 +40,8 @@ export const platformConfig: PlatformInput = {
     { name: 'flextime-critical', value: 100_000, description: 'User-facing request path (api-svc, PgBouncer, Redis): evicts lower classes under pressure.' },
     { name: 'flextime-standard', value: 10_000, description: 'Background services that must keep running (scheduler-svc workers).' },
     { name: 'flextime-batch', value: 1_000, preemptionPolicy: 'Never', description: 'Backups, restore checks and load tests: wait for room, never evict others.' },
+    // Below every production class: development and staging share production's nodes (environments[].priorityClass).
+    { name: 'flextime-nonproduction', value: 100, preemptionPolicy: 'Never', description: 'Every pod of development and staging: never evicts others, first to go when production needs room.' },
   ],
   services: [
     {

@@ -82,6 +82,8 @@ export const database = z.object({
     storage: memoryQuantity,
     /** @default - the default class of `storage.classes` (named explicitly in the claim) */
     storageClassName: dnsLabel.optional(),
+    /** Without a class its pod would run at priority 0, below everything, even other environments' pods. */
+    priorityClass: dnsLabel.default('flextime-standard'),
   }).strict(),
 }).strict().superRefine((d, ctx) => {
   d.restoreVerify.keyTables.forEach((table, i) => {
@@ -166,7 +168,7 @@ export function checkDatabase(
     }
   }
   const priorities = p.priorityClasses.map((c) => c.name);
-  for (const part of ['pgbouncer', 'backup', 'restoreVerify'] as const) {
+  for (const part of ['pgbouncer', 'backup', 'restoreVerify', 'pushgateway'] as const) {
     const name = db[part].priorityClass;
     if (!priorities.includes(name)) {
       ctx.addIssue({ code: 'custom', path: ['database', part, 'priorityClass'], message: `unknown priority class '${name}'; allowed: ${priorities.join(', ')}` });

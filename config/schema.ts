@@ -62,6 +62,14 @@ export const environment = z.object({
   containerLimits,
   /** Per-service values for this environment, keyed by the service name from `services`. */
   services: z.record(z.string(), serviceDeployment),
+  /**
+   * Every pod of this environment (services, Redis, PgBouncer, Pushgateway, backup jobs) runs at
+   * this class instead of its own. Environments sharing a cluster with production use a class
+   * below all of production's, so they can neither preempt production pods nor outrank them when
+   * production needs room (the e2e's priorities scenario proves it).
+   * @default - each workload's own class
+   */
+  priorityClass: dnsLabel.optional(),
   /** Admission policy and scanning for this environment (charts/security.ts, docs/security.md). */
   security: environmentSecurity,
   /** Redis the apps and KEDA use: in-cluster StatefulSet or ElastiCache (endpoint from aws.outputs). */
@@ -195,6 +203,11 @@ export const platform = z.object({
   const clusters = new Set(p.clusters.map((c) => c.name));
   const services = new Set(p.services.map((s) => s.name));
   const priorities = new Set(p.priorityClasses.map((c) => c.name));
+  p.environments.forEach((e, i) => {
+    if (e.priorityClass !== undefined && !priorities.has(e.priorityClass)) {
+      ctx.addIssue({ code: 'custom', path: ['environments', i, 'priorityClass'], message: `unknown priority class '${e.priorityClass}'; allowed: ${[...priorities].join(', ')}` });
+    }
+  });
   p.services.forEach((s, i) => {
     if (!priorities.has(s.priorityClass)) {
       ctx.addIssue({

@@ -12,7 +12,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ import { pgbouncerIni } from '../lib/pgbouncer-config.ts';
 import { IN_CI, ROOT } from './tools.ts';
 
 const SCRIPTS = join(ROOT, 'scripts', 'db');
+/** Where the tests run the scripts from: a copy in the test's own folder (see beforeAll). */
+let scriptsDir = SCRIPTS;
 const TABLES = ['public.teams', 'public.venues', 'public.schedules', 'public.games'];
 
 /** Directory of the PostgreSQL server binaries: $PG_BINDIR, else the newest /usr/lib/postgresql/<major>/bin. */
@@ -70,9 +72,9 @@ describe.skipIf(!BIN)('database backup and restore scripts against a real Postgr
   };
   const target = (dir: string) => `file://${join(root, dir)}`;
   const backup = (dir: string, env: Record<string, string> = {}) =>
-    run('bash', [join(SCRIPTS, 'backup.sh')], { ...db(), PGDATABASE: 'flextime', BACKUP_TARGET: target(dir), BACKUP_WORK_DIR: root, PUSHGATEWAY_URL: pushgateway, METRICS_NAMESPACE: 'flextime-test', ...env });
+    run('bash', [join(scriptsDir, 'backup.sh')], { ...db(), PGDATABASE: 'flextime', BACKUP_TARGET: target(dir), BACKUP_WORK_DIR: root, PUSHGATEWAY_URL: pushgateway, METRICS_NAMESPACE: 'flextime-test', ...env });
   const verify = (dir: string, env: Record<string, string> = {}) =>
-    run('bash', [join(SCRIPTS, 'restore-verify.sh')], { BACKUP_TARGET: target(dir), DATABASE_NAME: 'flextime', VERIFY_TABLES: TABLES.join(' '), RESTORE_WORK_DIR: root, PUSHGATEWAY_URL: pushgateway, METRICS_NAMESPACE: 'flextime-test', ...env });
+    run('bash', [join(scriptsDir, 'restore-verify.sh')], { BACKUP_TARGET: target(dir), DATABASE_NAME: 'flextime', VERIFY_TABLES: TABLES.join(' '), RESTORE_WORK_DIR: root, PUSHGATEWAY_URL: pushgateway, METRICS_NAMESPACE: 'flextime-test', ...env });
   /** `rows <table> <n>` lines restore-verify.sh prints, as a map. */
   const rowsOf = (stdout: string) => Object.fromEntries(stdout.split('\n').filter((l) => l.startsWith('rows ')).map((l) => [l.split(' ')[1], Number(l.split(' ')[2])]));
   const dumps = (dir: string) => {
@@ -94,6 +96,10 @@ describe.skipIf(!BIN)('database backup and restore scripts against a real Postgr
       const id = await new Promise<string>((resolve, reject) => execFile('id', ['-u', 'postgres'], (e, out) => (e ? reject(new Error('running as root needs a "postgres" user (initdb refuses root); the Debian postgresql package creates it')) : resolve(out.trim()))));
       chownSync(root, Number(id), Number(id));
     }
+    // The scripts run as the postgres user, which may not read this checkout (a clone under a
+    // private 0700 folder such as mktemp -d): run a copy, as the pods run the ConfigMap's copy.
+    scriptsDir = join(root, 'scripts');
+    cpSync(SCRIPTS, scriptsDir, { recursive: true });
     socket = join(root, 'socket');
     port = 20_000 + (process.pid % 20_000);
     server = createServer((req, res) => {

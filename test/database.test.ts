@@ -34,6 +34,8 @@ describe.each(ENVS)('database in %s', (envName) => {
   const outputs = platform.aws.outputs.environments[envName]!;
   const prefix = `dist/${envName}/database/`;
   const namespace = `flextime-${envName}`;
+  // Development and staging share production's nodes: all their pods run below it (test/priorities.test.ts).
+  const nonProduction = envName !== 'production';
 
   it('runs PgBouncer with the configured replicas, a PDB, an exporter sidecar and a Service on 6432 and 9127', () => {
     const deployment = find('Deployment', 'pgbouncer', prefix, files).spec as { replicas: number; template: { metadata: { annotations: Record<string, string> }; spec: PodSpec } };
@@ -42,7 +44,7 @@ describe.each(ENVS)('database in %s', (envName) => {
       ['pgbouncer', ['pgbouncer:6432']],
       ['pgbouncer-exporter', ['metrics:9127']],
     ]);
-    expect(deployment.template.spec.priorityClassName).toBe('flextime-critical');
+    expect(deployment.template.spec.priorityClassName).toBe(nonProduction ? 'flextime-nonproduction' : 'flextime-critical');
     expect(deployment.template.spec.affinity).toBeDefined(); // one replica per node preferred
     const service = find('Service', 'pgbouncer', prefix, files).spec as { ports: Array<{ name: string; port: number }> };
     expect(service.ports.map((p) => `${p.name}:${p.port}`)).toEqual(['pgbouncer:6432', 'metrics:9127']);
@@ -116,7 +118,7 @@ describe.each(ENVS)('database in %s', (envName) => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.restartPolicy).toBe('Never');
-    expect(pod.priorityClassName).toBe('flextime-batch');
+    expect(pod.priorityClassName).toBe(nonProduction ? 'flextime-nonproduction' : 'flextime-batch');
     for (const c of pod.containers) {
       expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
       expect(c.volumeMounts?.map((m) => m.mountPath)).toEqual(expect.arrayContaining(['/tmp', '/scratch', '/opt/flextime/db']));
