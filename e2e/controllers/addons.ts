@@ -107,8 +107,10 @@ export async function installCrdsOnlyAddons(kube: Kube, root: string, addons: Ad
   // A chart rendered for real installs its own CRDs.
   const skip = new Set(['argo-cd', ...realCharts.map((a) => CRD_PROJECT_OF_CHART[a.chart]).filter(Boolean)]);
   const crdFiles = [
-    ...readdirSync(join(root, '.tools', 'crds'))
-      .filter((d) => !skip.has(d)) // ArgoCD's own CRDs: e2e/controllers/argocd.ts
+    ...readdirSync(join(root, '.tools', 'crds'), { withFileTypes: true })
+      // One folder per project; install-tools' `.done` marker sits beside them.
+      .filter((d) => d.isDirectory() && !skip.has(d.name)) // ArgoCD's own CRDs: e2e/controllers/argocd.ts
+      .map((d) => d.name)
       .flatMap((d) => walkYaml(join(root, '.tools', 'crds', d))),
     ...walkYaml(join(root, 'scripts', 'verify.d', 'crds')),
   ];
