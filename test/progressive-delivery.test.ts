@@ -48,6 +48,8 @@ describe('api-svc in production', () => {
       const s = strip(t);
       for (const c of s.spec.containers) { delete c.image; delete c.resources; }
       delete s.metadata.labels['app.kubernetes.io/version'];
+      // Development and staging run below production (environments[].priorityClass, test/priorities.test.ts).
+      delete s.spec.priorityClassName;
       // The revision label each controller stamps on its pods (topology spread keys on it).
       for (const tsc of s.spec.topologySpreadConstraints) delete tsc.matchLabelKeys;
       return s;
