@@ -6,106 +6,23 @@
  * No sync order here: `serves` declares the kinds each chart installs, and what each add-on's
  * values refer to is read from the values (charts/addon-references.ts); charts/bootstrap-order.ts
  * derives the waves from both (docs/bootstrap-order.md). Upgrading a chart = change `version`
- * here and read the chart's changelog in the PR.
+ * here and read the chart's changelog in the PR. Rows by topic: config/addons-monitoring.ts
+ * (Prometheus Operator CRDs, kube-prometheus-stack), config/addons-aws.ts (AWS Load Balancer Controller).
  */
 import type { PlatformInput } from './schema.ts';
-import { ingressControllerSettings, ssoConfig } from './network.ts';
-import { observabilityConfig } from './observability.ts';
+import { ingressControllerSettings } from './network.ts';
 import { securityConfig } from './security.ts';
 import { awsLoadBalancerController } from './addons-aws.ts';
+import { kubePrometheusStack, prometheusOperatorCrds } from './addons-monitoring.ts';
 import { API_SERVICE, CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
 export { PROMETHEUS_SELECTOR_LABELS };
 
 const scrapedBy = { ...PROMETHEUS_SELECTOR_LABELS };
-/** Keycloak's OpenID Connect endpoints of the SSO realm. */
-const oidc = `${ssoConfig.issuer}/protocol/openid-connect`;
-/** kube-prometheus-stack's namespace: Prometheus, Alertmanager, Grafana and our dashboards. */
-const MONITORING_NAMESPACE = 'observability';
 
 export const addonsConfig: PlatformInput['addons'] = [
-  {
-    // The Prometheus Operator's CRDs on their own, so the ServiceMonitors of every other add-on and
-    // the AlertmanagerConfig kube-prometheus-stack reads can exist before kube-prometheus-stack.
-    name: 'prometheus-operator-crds',
-    repoURL: 'https://prometheus-community.github.io/helm-charts',
-    chart: 'prometheus-operator-crds',
-    // appVersion v0.93.1, the operator of kube-prometheus-stack 88.x: move both together.
-    version: '31.0.1',
-    namespace: MONITORING_NAMESPACE,
-    podSecurity: 'privileged',
-    serves: [{
-      group: 'monitoring.coreos.com',
-      kinds: ['Alertmanager', 'AlertmanagerConfig', 'PodMonitor', 'Probe', 'Prometheus', 'PrometheusAgent', 'PrometheusRule', 'ScrapeConfig', 'ServiceMonitor', 'ThanosRuler'],
-    }],
-    clusterResources: [CRD],
-    values: {},
-  },
-  {
-    name: 'kube-prometheus-stack',
-    repoURL: 'https://prometheus-community.github.io/helm-charts',
-    chart: 'kube-prometheus-stack',
-    version: '88.2.0',
-    namespace: MONITORING_NAMESPACE,
-    // node-exporter reads the host (hostNetwork, hostPID, hostPath).
-    podSecurity: 'privileged',
-    // Services for kubelet, CoreDNS and kube-proxy scraping live in kube-system.
-    extraNamespaces: ['kube-system'],
-    clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
-    values: {
-      // Installed by prometheus-operator-crds (above).
-      crds: { enabled: false },
-      prometheus: {
-        prometheusSpec: {
-          retention: '15d',
-          // Every namespace (the chart's namespace selectors are {}), only objects with the label:
-          // dist/ objects and the add-ons' ServiceMonitors set it (test/addons.test.ts).
-          serviceMonitorSelector: { matchLabels: scrapedBy },
-          podMonitorSelector: { matchLabels: scrapedBy },
-          ruleSelector: { matchLabels: scrapedBy },
-        },
-      },
-      alertmanager: {
-        alertmanagerSpec: {
-          // Global routing rendered by charts/alerting.ts (docs/observability.md).
-          alertmanagerConfiguration: { name: 'flextime-alert-routing' },
-          // The chart's default {} would also merge the global config as a namespaced route.
-          alertmanagerConfigSelector: { matchLabels: scrapedBy },
-        },
-      },
-      grafana: {
-        // GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET, from the ExternalSecret of charts/alerting.ts.
-        envFromSecret: 'grafana-oauth',
-        'grafana.ini': {
-          auth: { disable_login_form: true },
-          'auth.generic_oauth': {
-            enabled: true,
-            name: 'Big 12 SSO',
-            client_id: observabilityConfig.grafana.oauthClientId,
-            scopes: 'openid profile email groups',
-            auth_url: `${oidc}/auth`,
-            token_url: `${oidc}/token`,
-            api_url: `${oidc}/userinfo`,
-            use_pkce: true,
-            role_attribute_path: observabilityConfig.grafana.roleAttributePath,
-            role_attribute_strict: true,
-          },
-        },
-        sidecar: {
-          dashboards: {
-            enabled: true,
-            label: 'grafana_dashboard',
-            labelValue: '1',
-            // Our dashboards live beside Grafana: no cluster-wide read of ConfigMaps and Secrets.
-            searchNamespace: MONITORING_NAMESPACE,
-            resource: 'configmap',
-            folderAnnotation: 'grafana_folder',
-            provider: { foldersFromFilesStructure: true },
-          },
-        },
-      },
-    },
-  },
+  prometheusOperatorCrds,
+  kubePrometheusStack,
   {
     name: 'cert-manager',
     repoURL: 'https://charts.jetstack.io',
