@@ -147,7 +147,7 @@ export function checkDatabase(
     database: Database;
     environments: ReadonlyArray<{ name: string; security: { requireImageDigest: boolean } }>;
     secrets: Readonly<Record<string, unknown>>;
-  } & { priorityClasses: ReadonlyArray<{ name: string }>; security: { gatekeeper: { allowedRegistries: readonly string[] } } },
+  } & { security: { gatekeeper: { allowedRegistries: readonly string[] } } },
   ctx: z.RefinementCtx,
 ): void {
   const db = p.database;
@@ -165,13 +165,6 @@ export function checkDatabase(
     }
     if (!registries.some((r) => image.startsWith(r))) {
       ctx.addIssue({ code: 'custom', path, message: `image '${image}' is not from an allowed registry (security.gatekeeper.allowedRegistries: ${registries.join(', ')})` });
-    }
-  }
-  const priorities = p.priorityClasses.map((c) => c.name);
-  for (const part of ['pgbouncer', 'backup', 'restoreVerify', 'pushgateway'] as const) {
-    const name = db[part].priorityClass;
-    if (!priorities.includes(name)) {
-      ctx.addIssue({ code: 'custom', path: ['database', part, 'priorityClass'], message: `unknown priority class '${name}'; allowed: ${priorities.join(', ')}` });
     }
   }
   for (const name of DATABASE_SECRETS) {

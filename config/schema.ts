@@ -7,7 +7,7 @@
  * each error carries the full path of the field that is wrong.
  *
  * The sections are defined by topic in ./schema-*.ts (primitives, workloads, database, security,
- * observability, gitops, load-and-chaos, aws, network, access, vpc, site, storage, addons); this module puts them together
+ * observability, gitops, load-and-chaos, aws, network, access, vpc, site, storage, priorities, addons); this module puts them together
  * into `environment` and `platform`, runs the rules that span sections, and re-exports what the
  * rest of the repository imports from here. The topic modules never import this one.
  */
@@ -25,6 +25,7 @@ import { checkClusterNetworks, clusterNetwork } from './schema-vpc.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
 import { environmentSecurity, security } from './schema-security.ts';
 import { checkStorage, storage } from './schema-storage.ts';
+import { checkPriorityClasses, priorityClass } from './schema-priorities.ts';
 import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
 
 export {
@@ -43,6 +44,7 @@ export { chaosExperiment, type ChaosExperiment, environmentChaos, LOADTEST_SCRIP
 export { site, type Site, siteCluster, placeholder, type Placeholder, type Fillable, filled, isPlaceholder, openPlaceholders, type OpenPlaceholder } from './schema-site.ts';
 export { vpcZone, clusterNetwork, type ClusterNetwork, vpcRanges } from './schema-vpc.ts';
 export { promDuration, sloIndicator, slo, type Slo, observability, type Observability } from './schema-observability.ts';
+export { priorityClass } from './schema-priorities.ts';
 export { storageClass, type StorageClass, storage, type Storage, defaultStorageClass } from './schema-storage.ts';
 export {
   serviceAccountRef, clusterTerraformOutputs, type ClusterTerraformOutputs, environmentTerraformOutputs, type EnvironmentTerraformOutputs,
@@ -134,14 +136,6 @@ export const cluster = z.object({
   network: clusterNetwork.optional(),
 }).strict();
 
-export const priorityClass = z.object({
-  name: dnsLabel,
-  value: z.number().int().min(0).max(1_000_000_000),
-  description: z.string().min(1),
-  /** Batch work waits for room instead of evicting running pods. */
-  preemptionPolicy: z.enum(['PreemptLowerPriority', 'Never']).default('PreemptLowerPriority'),
-}).strict();
-
 export const platform = z.object({
   /** What belongs to whoever runs the platform (account, domains, admin networks, …), placeholders until filled (config/site.ts). */
   site,
@@ -194,6 +188,7 @@ export const platform = z.object({
   checkPeersAreInstalled(p, ctx);
   checkDatabase(p, ctx);
   checkStorage(p, ctx);
+  checkPriorityClasses(p, ctx);
   checkDelivery(p, ctx);
   checkLoadAndChaos(p, ctx);
   if (p.aws.ssoGroupsPrefix !== p.sso.groupsPrefix) {
@@ -202,21 +197,6 @@ export const platform = z.object({
 
   const clusters = new Set(p.clusters.map((c) => c.name));
   const services = new Set(p.services.map((s) => s.name));
-  const priorities = new Set(p.priorityClasses.map((c) => c.name));
-  p.environments.forEach((e, i) => {
-    if (e.priorityClass !== undefined && !priorities.has(e.priorityClass)) {
-      ctx.addIssue({ code: 'custom', path: ['environments', i, 'priorityClass'], message: `unknown priority class '${e.priorityClass}'; allowed: ${[...priorities].join(', ')}` });
-    }
-  });
-  p.services.forEach((s, i) => {
-    if (!priorities.has(s.priorityClass)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['services', i, 'priorityClass'],
-        message: `unknown priority class '${s.priorityClass}'; allowed: ${[...priorities].join(', ')}`,
-      });
-    }
-  });
   uniqueBy(p.observability.slos, 'name', ['observability', 'slos'], ctx);
   p.observability.slos.forEach((s, i) => {
     if (!services.has(s.service)) {

@@ -48,6 +48,14 @@ describe('pod priorities of environments sharing a cluster', () => {
     });
   }
 
+  it('refuses a Redis priority class that does not exist, naming the field (no check covered it before)', () => {
+    const raw = rawConfig();
+    const redis = raw.environments.find((e) => e.name === 'development')!.redis;
+    if (redis.mode !== 'in-cluster') throw new Error('development runs Redis in the cluster');
+    redis.priorityClass = 'flextime-nope';
+    expect(configError(raw)).toMatch(/environments\[development\]\.redis\.priorityClass.*unknown priority class 'flextime-nope'/);
+  });
+
   it('refuses an environment priority class that does not exist, naming the field', () => {
     const raw = rawConfig();
     raw.environments.find((e) => e.name === 'staging')!.priorityClass = 'flextime-nope';
