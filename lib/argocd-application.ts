@@ -128,6 +128,7 @@ export interface ArgoApplicationProps {
 }
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+export const COMPARE_OPTIONS_ANNOTATION = 'argocd.argoproj.io/compare-options';
 /** Cascade delete with foreground propagation (the `/foreground` form is ArgoCD's path-qualified name for the default). */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 const EXACT_VERSION = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
@@ -168,7 +169,14 @@ export class ArgoApplication extends Construct {
       // Without this, a sync would still reset the ignored fields (e.g. HPA-managed replicas).
       ...(ignoreDifferences.length ? ['RespectIgnoreDifferences=true'] : []),
     ];
-    const annotations: Record<string, string> = { [SYNC_WAVE_ANNOTATION]: String(syncWave) };
+    const annotations: Record<string, string> = {
+      [SYNC_WAVE_ANNOTATION]: String(syncWave),
+      // Compare what the API server would store (a dry-run apply), not the raw manifest: the
+      // server fills defaults (CRD schema defaults in ExternalSecret remoteRefs, apiVersion/kind
+      // and volumeMode in StatefulSet volumeClaimTemplates, ...) that a client-side diff reports
+      // as a drift forever. Found by the e2e's steady-state scenario (issue 17).
+      [COMPARE_OPTIONS_ANNOTATION]: 'ServerSideDiff=true',
+    };
     for (const n of props.notifications ?? []) {
       annotations[`notifications.argoproj.io/subscribe.${n.trigger}.${n.service}`] = n.recipient;
     }
