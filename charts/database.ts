@@ -100,6 +100,7 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
     labels: ctx.labels(PGBOUNCER_SERVICE, COMPONENT, parseImage(db.pgbouncer.image).tag),
     selectorLabels: selectorLabels(ctx.identity(PGBOUNCER_SERVICE, COMPONENT)),
     replicas: Replicas.fixed(pool.replicas),
+    zoneSpread: ctx.zoneSpread,
     disruption: Disruption.maxUnavailable(1),
     // Rounded up: even one replica gets its successor before it goes (maxUnavailable is 0).
     maxSurge: `${platform.maxSurgePercent}%`,

@@ -13,6 +13,7 @@ import type { PlatformInput } from './schema.ts';
 import { ingressControllerSettings } from './network.ts';
 import { securityConfig } from './security.ts';
 import { awsLoadBalancerController } from './addons-aws.ts';
+import { descheduler } from './addons-scheduling.ts';
 import { kubePrometheusStack, prometheusOperatorCrds } from './addons-monitoring.ts';
 import { API_SERVICE, CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
@@ -243,6 +244,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     },
   },
   awsLoadBalancerController,
+  descheduler,
   {
     name: 'ingress-nginx',
     repoURL: 'https://kubernetes.github.io/ingress-nginx',

@@ -72,6 +72,15 @@ export const environment = z.object({
    * @default - each workload's own class
    */
   priorityClass: dnsLabel.optional(),
+  /**
+   * Zone spreading of every multi-replica workload. `DoNotSchedule` is a hard rule: no zone ever
+   * holds more than one pod above another, so losing a zone costs each workload at most a third
+   * of its pods (what its PodDisruptionBudget allows). After node maintenance the descheduler
+   * add-on evicts pods that break the rule, so drains cannot leave a workload packed into fewer
+   * zones (the e2e's zone-outage scenario proves it). `ScheduleAnyway` only prefers spreading.
+   * @default 'ScheduleAnyway'
+   */
+  zoneSpread: z.enum(['DoNotSchedule', 'ScheduleAnyway']).default('ScheduleAnyway'),
   /** Admission policy and scanning for this environment (charts/security.ts, docs/security.md). */
   security: environmentSecurity,
   /** Redis the apps and KEDA use: in-cluster StatefulSet or ElastiCache (endpoint from aws.outputs). */

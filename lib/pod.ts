@@ -336,7 +336,16 @@ function spreading(spread: PodSpread): Pick<k8s.PodSpec, 'topologySpreadConstrai
   const matchLabelKeys = spread.matchLabelKeys?.length ? { matchLabelKeys: [...spread.matchLabelKeys] } : {};
   return {
     topologySpreadConstraints: [
-      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: spread.whenUnsatisfiable ?? 'ScheduleAnyway', labelSelector, ...matchLabelKeys },
+      {
+        topologyKey: 'topology.kubernetes.io/zone',
+        maxSkew: 1,
+        whenUnsatisfiable: spread.whenUnsatisfiable ?? 'ScheduleAnyway',
+        labelSelector,
+        ...matchLabelKeys,
+        // A cordoned (draining) or unreachable node's zone does not count: without this a hard
+        // rule leaves the drained pod Pending, since every other zone already holds one more.
+        ...(spread.whenUnsatisfiable === 'DoNotSchedule' ? { nodeTaintsPolicy: 'Honor' } : {}),
+      },
       { topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector, ...matchLabelKeys },
     ],
     affinity: {

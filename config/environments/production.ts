@@ -18,6 +18,8 @@ export const production: EnvironmentInput = {
     default: { cpu: '1', memory: '1Gi' },
     max: { cpu: '4', memory: '8Gi' },
   },
+  // Hard zone spread: a zone outage may take only a third of a service's pods (its PDB's allowance).
+  zoneSpread: 'DoNotSchedule',
   security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'critical' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
