@@ -176,16 +176,8 @@ run "non_production_cluster" {
         environments = {
           development = { namespace = "flextime-development", secrets_prefix = "flextime/development/" }
         }
-        network = {
-          vpc_cidr = "10.10.0.0/16"
-          zones = [
-            { name = "us-east-2a", public = "10.10.0.0/20", private = "10.10.64.0/18", endpoints = "10.10.60.0/24" },
-            { name = "us-east-2b", public = "10.10.16.0/20", private = "10.10.128.0/18", endpoints = "10.10.61.0/24" },
-            { name = "us-east-2c", public = "10.10.32.0/20", private = "10.10.192.0/18", endpoints = "10.10.62.0/24" },
-          ]
-          gateway_endpoints   = ["s3"]
-          interface_endpoints = ["sts"]
-        }
+        # The same VPC plan as the file's inputs.
+        network = var.clusters.flextime.network
       }
     }
   }
