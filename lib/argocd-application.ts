@@ -118,6 +118,13 @@ export interface ArgoApplicationProps {
    * @default true
    */
   readonly cascadeDelete?: boolean;
+  /**
+   * Diff against a server-side dry-run of the manifests (ArgoCD's ServerSideDiff) instead of the
+   * manifests themselves: what the API server defaults (CRD schema defaults, apiVersion/kind in
+   * StatefulSet volumeClaimTemplates) is then not a difference.
+   * @default true
+   */
+  readonly serverSideDiff?: boolean;
   /** @default [] */
   readonly notifications?: readonly NotificationSubscription[];
   /**
@@ -175,7 +182,7 @@ export class ArgoApplication extends Construct {
       // server fills defaults (CRD schema defaults in ExternalSecret remoteRefs, apiVersion/kind
       // and volumeMode in StatefulSet volumeClaimTemplates, ...) that a client-side diff reports
       // as a drift forever. Found by the e2e's steady-state scenario (issue 17).
-      [COMPARE_OPTIONS_ANNOTATION]: 'ServerSideDiff=true',
+      ...((props.serverSideDiff ?? true) ? { [COMPARE_OPTIONS_ANNOTATION]: 'ServerSideDiff=true' } : {}),
     };
     for (const n of props.notifications ?? []) {
       annotations[`notifications.argoproj.io/subscribe.${n.trigger}.${n.service}`] = n.recipient;

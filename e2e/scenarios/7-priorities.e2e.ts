@@ -158,28 +158,40 @@ describe('7 Priorities: development never preempts production; production preemp
   test('2b. production needs more room than is free: it preempts development pods', async () => {
     const { casualties, informer } = await watchCasualties();
     try {
-      // api-svc scales out (its HPA would, under load) by more than the free room holds, but not
-      // by more than development gives back: the scheduler must preempt development pods.
-      const api = (await c.kube.get(`/apis/apps/v1/namespaces/${prod}/deployments/api-svc`));
-      const req = podRequests(api.spec.template.spec);
-      const free = await podsThatFit(req);
+      // Production scales out (its HPA and KEDA would, under load) by more than the free room
+      // holds, but by no more than development gives back: the scheduler must preempt
+      // development pods. Pods are added one at a time over the autoscaled workloads, within
+      // their maxima, until the extra requests exceed the free CPU by three pods (one per zone).
+      const { maxima, deps } = await productionMaxima();
+      const freeCpu = await podsThatFit({ cpu: 1, mem: 1 }, true); // free millicores
       const devPods = (await c.kube.list(`/api/v1/namespaces/${dev}/pods`)).items.filter(podReady);
-      const devRoom = devPods.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-      const { maxima } = await productionMaxima();
-      // Two pods per zone beyond the free room: every zone must make room (hard zone spread).
-      const want = Math.min(api.spec.replicas + free + 6, maxima.get('api-svc')!);
-      console.log(`api-svc ${api.spec.replicas} → ${want}: ${free} more pods fit the free room, development holds ${(devRoom / 1000).toFixed(2)} CPU (${devPods.length} pods)`);
-      expect(want - api.spec.replicas, 'api-svc pods beyond the free room (else nothing has to be preempted)').toBeGreaterThan(free);
-      expect((want - api.spec.replicas) * req.cpu, 'room production asks for, at most the free room plus what development holds').toBeLessThanOrEqual(devRoom + free * req.cpu);
-      await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/api-svc/scale`, { spec: { replicas: want } });
+      const devCpu = devPods.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
+      const target = new Map(deps.map((d) => [d.metadata.name as string, d.spec.replicas as number]));
+      const cpuOf = new Map(deps.map((d) => [d.metadata.name as string, podRequests(d.spec.template.spec).cpu]));
+      const biggest = Math.max(...cpuOf.values());
+      let extra = 0;
+      for (let grew = true; grew && extra <= freeCpu + 3 * biggest;) {
+        grew = false;
+        for (const [name, n] of target) {
+          if (n >= maxima.get(name)! || extra > freeCpu + 3 * biggest) continue;
+          target.set(name, n + 1);
+          extra += cpuOf.get(name)!;
+          grew = true;
+        }
+      }
+      console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU (${devPods.length} pods)`);
+      expect(extra, 'production within its maxima needs more than the free room (else nothing has to be preempted)').toBeGreaterThan(freeCpu);
+      expect(extra, 'room production asks for, at most the free room plus what development holds').toBeLessThanOrEqual(freeCpu + devCpu);
+      for (const [name, r] of target) await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/${name}/scale`, { spec: { replicas: r } });
+      const readyOf = (pods: KubeObject[], name: string) => pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === name && podReady(p)).length;
       try {
         await c.kube.waitFor(`/api/v1/namespaces/${prod}/pods`, {
-          what: `production api-svc at ${want} replicas`, expected: 'every pod Running within 90 s, development pods preempted to make room', timeoutMs: 90_000,
-          check: (pods) => pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'api-svc' && podReady(p)).length >= want,
+          what: 'production scaled out', expected: `every pod Running within 90 s, development pods preempted to make room (${[...target].map(([n, r]) => `${n} ${r}`).join(', ')})`, timeoutMs: 90_000,
+          check: (pods) => [...target].every(([n, r]) => readyOf(pods, n) >= r),
           describe: (pods) => {
             const pending = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Pending');
             const why = pending[0]?.status?.conditions?.find((x: { type: string }) => x.type === 'PodScheduled')?.message ?? '';
-            return `api-svc ${pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'api-svc' && podReady(p)).length}/${want} Ready; ` +
+            return `${[...target].map(([n, r]) => `${n} ${readyOf(pods, n)}/${r} Ready`).join(', ')}; ` +
               `${pending.length} Pending (${pending.map((p) => `${p.metadata.name} ${p.spec.priorityClassName}`).slice(0, 3).join(', ')}${pending.length > 3 ? ', …' : ''}: ${why}); ` +
               `development pods preempted: ${casualties.developmentPreempted.length}`;
           },
