@@ -160,23 +160,21 @@ describe('7 Priorities: development never preempts production; production preemp
     try {
       // Production scales out (its HPA and KEDA would, under load) by more than the free room
       // holds, but by no more than development gives back: the scheduler must preempt
-      // development pods. Pods are added one at a time over the autoscaled workloads, within
-      // their maxima, until the extra requests exceed the free CPU by three pods (one per zone).
+      // development pods. Pods are added one at a time, cheapest workload first, within their
+      // maxima, until the extra requests exceed the free CPU by one pod of the cheapest.
       const { maxima, deps } = await productionMaxima();
       const freeCpu = await podsThatFit({ cpu: 1, mem: 1 }, true); // free millicores
       const devPods = (await c.kube.list(`/api/v1/namespaces/${dev}/pods`)).items.filter(podReady);
       const devCpu = devPods.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-      const target = new Map(deps.map((d) => [d.metadata.name as string, d.spec.replicas as number]));
       const cpuOf = new Map(deps.map((d) => [d.metadata.name as string, podRequests(d.spec.template.spec).cpu]));
-      const biggest = Math.max(...cpuOf.values());
+      const cheapestFirst = [...deps].sort((a, b) => cpuOf.get(a.metadata.name)! - cpuOf.get(b.metadata.name)!);
+      const target = new Map(cheapestFirst.map((d) => [d.metadata.name as string, d.spec.replicas as number]));
+      const threshold = freeCpu + Math.min(...cpuOf.values());
       let extra = 0;
-      for (let grew = true; grew && extra <= freeCpu + 3 * biggest;) {
-        grew = false;
-        for (const [name, n] of target) {
-          if (n >= maxima.get(name)! || extra > freeCpu + 3 * biggest) continue;
-          target.set(name, n + 1);
+      for (const [name] of target) {
+        while (extra <= threshold && target.get(name)! < maxima.get(name)!) {
+          target.set(name, target.get(name)! + 1);
           extra += cpuOf.get(name)!;
-          grew = true;
         }
       }
       console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU (${devPods.length} pods)`);
