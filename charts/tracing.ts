@@ -131,6 +131,8 @@ export function tracingChart(app: App, platform: Platform): void {
       { name: 'metrics', port: SPAN_METRICS, targetPort: 'metrics' },
     ],
     pod: {
+      // Apps' telemetry and the span metrics SLOs read: above production, like the add-ons.
+      priorityClassName: platform.platformPriorityClass,
       containers: [{
         name: 'collector',
         image: tracing.collector.image,
@@ -168,6 +170,7 @@ export function tracingChart(app: App, platform: Platform): void {
     ],
     volumeClaims: [{ name: 'data', storage: tracing.storage, storageClassName: storageClassFor(platform, undefined) }],
     pod: {
+      priorityClassName: platform.platformPriorityClass,
       containers: [{
         name: 'jaeger',
         image: tracing.jaeger.image,

@@ -6,9 +6,11 @@
 import type { AddonInput } from './schema-addons.ts';
 import { ssoConfig } from './network.ts';
 import { observabilityConfig } from './observability.ts';
-import { CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
+import { CRD, MUTATING_WEBHOOK, PLATFORM_PRIORITY_CLASS, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
 const scrapedBy = { ...PROMETHEUS_SELECTOR_LABELS };
+/** Above production: alerts and SLO windows must outlive any production scale-up. */
+const priorityClassName = PLATFORM_PRIORITY_CLASS;
 /** Keycloak's OpenID Connect endpoints of the SSO realm. */
 const oidc = `${ssoConfig.issuer}/protocol/openid-connect`;
 /** kube-prometheus-stack's namespace: Prometheus, Alertmanager, Grafana and our dashboards. */
@@ -54,17 +56,23 @@ export const kubePrometheusStack: AddonInput = {
         serviceMonitorSelector: { matchLabels: scrapedBy },
         podMonitorSelector: { matchLabels: scrapedBy },
         ruleSelector: { matchLabels: scrapedBy },
+        priorityClassName,
       },
     },
+    prometheusOperator: { priorityClassName, admissionWebhooks: { patch: { priorityClassName } } },
+    'kube-state-metrics': { priorityClassName },
+    'prometheus-node-exporter': { priorityClassName },
     alertmanager: {
       alertmanagerSpec: {
         // Global routing rendered by charts/alerting.ts (docs/observability.md).
         alertmanagerConfiguration: { name: 'flextime-alert-routing' },
         // The chart's default {} would also merge the global config as a namespaced route.
         alertmanagerConfigSelector: { matchLabels: scrapedBy },
+        priorityClassName,
       },
     },
     grafana: {
+      priorityClassName,
       // GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET, from the ExternalSecret of charts/alerting.ts.
       envFromSecret: 'grafana-oauth',
       'grafana.ini': {

@@ -147,6 +147,8 @@ export const platform = z.object({
   otelEndpoint: z.url(),
   clusters: z.array(cluster).min(1),
   priorityClasses: z.array(priorityClass).min(1),
+  /** The class of the platform's own pods (tracing; add-ons name it in their values): at least every workload's. */
+  platformPriorityClass: dnsLabel,
   services: z.array(service).min(1),
   environments: z.array(environment).min(1),
   /** The AWS ground: what terraform-bootstrap/ takes from config and gives back (docs/terraform.md). */

@@ -44,7 +44,7 @@ describe.each(ENVS)('database in %s', (envName) => {
       ['pgbouncer', ['pgbouncer:6432']],
       ['pgbouncer-exporter', ['metrics:9127']],
     ]);
-    expect(deployment.template.spec.priorityClassName).toBe(nonProduction ? 'flextime-nonproduction' : 'flextime-critical');
+    expect(deployment.template.spec.priorityClassName).toBe(nonProduction ? `flextime-${envName}` : 'flextime-critical');
     expect(deployment.template.spec.affinity).toBeDefined(); // one replica per node preferred
     const service = find('Service', 'pgbouncer', prefix, files).spec as { ports: Array<{ name: string; port: number }> };
     expect(service.ports.map((p) => `${p.name}:${p.port}`)).toEqual(['pgbouncer:6432', 'metrics:9127']);
@@ -118,7 +118,7 @@ describe.each(ENVS)('database in %s', (envName) => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.restartPolicy).toBe('Never');
-    expect(pod.priorityClassName).toBe(nonProduction ? 'flextime-nonproduction' : 'flextime-batch');
+    expect(pod.priorityClassName).toBe(nonProduction ? `flextime-${envName}` : 'flextime-batch');
     for (const c of pod.containers) {
       expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
       expect(c.volumeMounts?.map((m) => m.mountPath)).toEqual(expect.arrayContaining(['/tmp', '/scratch', '/opt/flextime/db']));

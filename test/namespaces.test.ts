@@ -69,7 +69,7 @@ describe('priority classes', () => {
   const classes = objects('dist/cluster/namespaces/').filter((o) => o.kind === 'PriorityClass');
 
   it('renders every configured class once, cluster-wide', () => {
-    expect(classes.map((c) => c.metadata.name)).toEqual(['flextime-batch', 'flextime-critical', 'flextime-nonproduction', 'flextime-standard']);
+    expect(classes.map((c) => c.metadata.name)).toEqual(['flextime-batch', 'flextime-critical', 'flextime-development', 'flextime-platform', 'flextime-staging', 'flextime-standard']);
   });
 
   it('makes none of them the global default', () => {

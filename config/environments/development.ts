@@ -45,7 +45,7 @@ export const development: EnvironmentInput = {
     pgbouncer: { replicas: 1, maxClientConn: 200, defaultPoolSize: 10, minPoolSize: 0, reservePoolSize: 2, maxDbConnections: 20 },
   },
   // Shares the cluster with production: never outranks it (config/platform.ts priorityClasses).
-  priorityClass: 'flextime-nonproduction',
+  priorityClass: 'flextime-development',
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1',

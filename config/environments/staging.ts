@@ -48,7 +48,7 @@ export const staging: EnvironmentInput = {
   // Chaos Mesh experiments during the nightly load test (config/load-and-chaos.ts).
   chaos: stagingChaos,
   // Shares the cluster with production: never outranks it (config/platform.ts priorityClasses).
-  priorityClass: 'flextime-nonproduction',
+  priorityClass: 'flextime-staging',
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1@sha256:7ed80f6a81ad0833f390dad47a2eb32a07de3d479c0ee27519f7fb1431b614e3',
