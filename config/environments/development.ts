@@ -29,7 +29,7 @@ export const development: EnvironmentInput = {
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
-  access: { developers: 'edit', onCall: false },
+  access: { developers: 'edit', onCall: false, platformAdmins: 'admin' },
   redis: {
     mode: 'in-cluster',
     image: 'ghcr.io/flextime/redis:7.4.1-alpine',

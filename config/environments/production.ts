@@ -30,7 +30,7 @@ export const production: EnvironmentInput = {
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 50, burstMultiplier: 5, connections: 50 } },
-  access: { developers: 'view', onCall: true },
+  access: { developers: 'view', onCall: true, platformAdmins: 'restart' },
   // Automated sync only Mon-Thu 10:00-16:00 Central (people are around); admins may sync by hand.
   gitops: {
     pruneLast: true,

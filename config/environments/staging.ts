@@ -30,7 +30,7 @@ export const staging: EnvironmentInput = {
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
-  access: { developers: 'view', onCall: false },
+  access: { developers: 'view', onCall: false, platformAdmins: 'admin' },
   redis: {
     mode: 'in-cluster',
     image: 'ghcr.io/flextime/redis:7.4.1-alpine@sha256:c1e88455c85225310bbea54816e9c3f4b5295815e6dbf80c34d40afc6df28275',
