@@ -282,12 +282,17 @@ export const addonsConfig: PlatformInput['addons'] = [
         replicaCount: 3,
         ingressClassResource: { name: 'nginx', default: true },
         // Security headers, HSTS, snippets off, 429 on rate limits: config/network.ts (docs/network.md).
-        config: { 'use-forwarded-headers': 'true', 'server-tokens': 'false', ...ingressControllerSettings },
+        // Behind an L4 NLB nothing in front sets X-Forwarded-For, so trusting it would let any
+        // client pick its IP and slip past the per-IP limits: nginx uses the connection's address.
+        config: { 'use-forwarded-headers': 'false', 'server-tokens': 'false', ...ingressControllerSettings },
         service: {
           annotations: {
             'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
             'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
             'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+            // IP targets lose the client address by default (nginx would see the NLB's, and the
+            // per-IP limit would be one global cap); this keeps it on the packets.
+            'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
           },
         },
         metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },

@@ -58,7 +58,8 @@ export const platformConfig: PlatformInput = {
       port: 3000,
       priorityClass: 'flextime-critical',
       health: { liveness: '/healthz', readiness: '/readyz' },
-      metrics: { path: '/metrics' }, // served on the HTTP port; the Service maps `metrics` to it
+      // Its own port: the HTTP port is what the public Ingress routes, so /metrics there would be public.
+      metrics: { path: '/metrics', port: 9464 },
       terminationGracePeriodSeconds: 40,
       preStopSleepSeconds: 10, // ingress-nginx and kube-proxy drop the endpoint before SIGTERM
       minAvailable: 2, // where replicas.min > 2 (production); smaller envs fall back to maxUnavailable 1
