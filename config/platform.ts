@@ -119,6 +119,8 @@ export const platformConfig: PlatformInput = {
   security: securityConfig,
   gitops: gitopsConfig,
   addons: addonsConfig,
+  // Add-on charts set CPU and memory, rarely disk: these apply to their containers that set none.
+  addonEphemeralStorage: { defaultRequest: '64Mi', default: '1Gi' },
   database: databaseConfig,
   storage: storageConfig,
   loadTesting: loadTestingConfig,

@@ -26,6 +26,7 @@ import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primit
 import { environmentSecurity, security } from './schema-security.ts';
 import { checkStorage, storage } from './schema-storage.ts';
 import { checkPriorityClasses, priorityClass } from './schema-priorities.ts';
+import { memoryQuantity } from './schema-primitives.ts';
 import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
 
 export {
@@ -170,6 +171,8 @@ export const platform = z.object({
   gitops,
   /** Upstream Helm charts installed as ArgoCD Applications, pinned (config/addons.ts). */
   addons: z.array(addon).min(1),
+  /** Defaults of `ephemeral-storage` for add-on containers that set none (a LimitRange per add-on namespace). */
+  addonEphemeralStorage: z.object({ defaultRequest: memoryQuantity, default: memoryQuantity }).strict(),
   /** PgBouncer, backups, restore checks and their Pushgateway (config/database.ts, docs/database.md). */
   database,
   /** StorageClasses every cluster gets (config/storage.ts, dist/cluster/storage). */

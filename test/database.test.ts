@@ -115,7 +115,8 @@ describe.each(ENVS)('database in %s', (envName) => {
     const template = cronJob(envName, name).jobTemplate.spec.template;
     const pod = template.spec;
     expect(template.metadata.labels['app.kubernetes.io/name']).toBe(name); // NetworkPolicies select on it
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    // Not 999 (Debian's postgres, a system UID): the platform default (issue 19).
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.priorityClassName).toBe(nonProduction ? `flextime-${envName}` : 'flextime-batch');

@@ -45,7 +45,9 @@ describe.each(config.environments.map((e) => e.name))('namespace of %s', (env) =
 
   it('has a LimitRange with container defaults and a ceiling', () => {
     const [limit] = (find('LimitRange', ns, prefix).spec as { limits: Array<Record<string, unknown>> }).limits;
-    expect(limit).toEqual({ type: 'Container', ...values.containerLimits });
+    const rename = (v: { cpu: string; memory: string; ephemeralStorage: string }) => ({ 'cpu': v.cpu, 'memory': v.memory, 'ephemeral-storage': v.ephemeralStorage });
+    const { defaultRequest, default: byDefault, max } = values.containerLimits;
+    expect(limit).toEqual({ type: 'Container', defaultRequest: rename(defaultRequest), default: rename(byDefault), max: rename(max) });
   });
 
   it('publishes non-secret settings in the flextime-settings ConfigMap', () => {

@@ -13,10 +13,11 @@ export const development: EnvironmentInput = {
     requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '12', limitsMemory: '24Gi',
     pods: 30, services: 15, persistentVolumeClaims: 5,
   },
+  // ephemeralStorage max: the restore check's 20Gi scratch volume counts against its container.
   containerLimits: {
-    defaultRequest: { cpu: '50m', memory: '64Mi' },
-    default: { cpu: '500m', memory: '512Mi' },
-    max: { cpu: '2', memory: '4Gi' },
+    defaultRequest: { cpu: '50m', memory: '64Mi', ephemeralStorage: '64Mi' },
+    default: { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' },
+    max: { cpu: '2', memory: '4Gi', ephemeralStorage: '24Gi' },
   },
   security: { enforcementAction: 'warn', requireImageDigest: false, vulnerabilityAlert: 'none' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.

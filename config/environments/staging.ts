@@ -14,10 +14,11 @@ export const staging: EnvironmentInput = {
     requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '24', limitsMemory: '48Gi',
     pods: 50, services: 15, persistentVolumeClaims: 5,
   },
+  // ephemeralStorage max: the restore check's 20Gi scratch volume counts against its container.
   containerLimits: {
-    defaultRequest: { cpu: '100m', memory: '128Mi' },
-    default: { cpu: '500m', memory: '512Mi' },
-    max: { cpu: '2', memory: '4Gi' },
+    defaultRequest: { cpu: '100m', memory: '128Mi', ephemeralStorage: '64Mi' },
+    default: { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' },
+    max: { cpu: '2', memory: '4Gi', ephemeralStorage: '24Gi' },
   },
   security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'warning' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
