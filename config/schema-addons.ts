@@ -126,11 +126,27 @@ export const externalSecretsValues = z.object({
   certController: withPriority,
 }).strict();
 
+/** A PVC per replica (prometheus-operator `storageSpec` / `storage`). */
+const claimTemplate = z.object({
+  volumeClaimTemplate: z.object({
+    spec: z.object({
+      storageClassName: name,
+      accessModes: z.tuple([z.literal('ReadWriteOnce')]),
+      resources: z.object({ requests: z.object({ storage: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, 'must be a size such as "100Gi"') }).strict() }).strict(),
+    }).strict(),
+  }).strict(),
+}).strict();
+const pdb = z.object({ enabled: z.boolean(), minAvailable: z.number().int().positive() }).strict();
+
 export const kubePrometheusStackValues = z.object({
   crds: enabled,
   prometheus: z.object({
+    podDisruptionBudget: pdb,
     prometheusSpec: z.object({
       retention: z.string().regex(/^[0-9]+[dhw]$/, 'must be a Prometheus retention such as "15d"'),
+      retentionSize: z.string().regex(/^[0-9]+(MB|GB|TB)$/, 'must be a size such as "90GB"'),
+      replicas: z.number().int().min(2, 'must be at least 2: one Prometheus restarting must not blind the SLO alerts'),
+      storageSpec: claimTemplate,
       /** ServiceMonitors / PodMonitors / PrometheusRules Prometheus loads, from every namespace, by label. */
       serviceMonitorSelector: matchLabels,
       podMonitorSelector: matchLabels,
@@ -142,7 +158,10 @@ export const kubePrometheusStackValues = z.object({
   'kube-state-metrics': withPriority,
   'prometheus-node-exporter': withPriority,
   alertmanager: z.object({
+    podDisruptionBudget: pdb,
     alertmanagerSpec: z.object({
+      replicas: z.number().int().min(3, 'must be at least 3: a gossip cluster that survives losing one member'),
+      storage: claimTemplate,
       /** The AlertmanagerConfig (in the chart's namespace) used as Alertmanager's global configuration. */
       alertmanagerConfiguration: z.object({ name: objectName }).strict(),
       /** AlertmanagerConfigs merged below it (with a namespace matcher); the global one must not match. */
