@@ -20,7 +20,7 @@ import { HardenedCronJob } from '../lib/cron-job.ts';
 import { selectorLabels } from '../lib/labels.ts';
 import { MetricsScrape } from '../lib/monitoring/service-monitor.ts';
 import { pgbouncerIni } from '../lib/pgbouncer-config.ts';
-import { ProbeCheck } from '../lib/pod.ts';
+import { DEFAULT_RUN_AS_USER, ProbeCheck } from '../lib/pod.ts';
 import { Disruption, HardenedWorkload, Replicas } from '../lib/workload.ts';
 import { envChart, type EnvContext } from './context.ts';
 import { PGBOUNCER_PORT, PGBOUNCER_SERVICE } from './database-endpoint.ts';
@@ -41,8 +41,16 @@ const SCRIPTS_MOUNT = '/opt/flextime/db';
 const SCRATCH_MOUNT = '/scratch';
 const CA_MOUNT = '/etc/rds-ca';
 const CA_FILE = 'rds-ca-bundle.pem';
-/** UID of `postgres` in the postgres-tools image (Debian postgres): initdb needs a passwd entry. */
-const POSTGRES_UID = 999;
+/**
+ * The jobs run as the platform's default UID (10001, DEFAULT_RUN_AS_USER): no system account of
+ * the image or the node (999 is Debian's `postgres` and the Redis image's `redis`, and may be a
+ * host daemon's). The tools do not care about the number; only initdb looks the user up, so the
+ * restore check gets a passwd entry for it (IDENTITY_CONFIGMAP, mounted over /etc/passwd).
+ */
+const IDENTITY_FILES = {
+  passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\npostgres:x:${DEFAULT_RUN_AS_USER}:${DEFAULT_RUN_AS_USER}:restore check:/tmp:/usr/sbin/nologin\n`,
+  group: `root:x:0:\npostgres:x:${DEFAULT_RUN_AS_USER}:\n`,
+};
 
 export const BACKUP_JOB = 'flextime-backup';
 export const RESTORE_VERIFY_JOB = 'flextime-restore-verify';
@@ -113,6 +121,9 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
       priorityClassName: ctx.priorityClass(db.pgbouncer.priorityClass),
       // PgBouncer reads pgbouncer.ini at start: a changed file rolls the pods.
       annotations: { 'checksum/pgbouncer.ini': sha256(ini) },
+      exceptions: {
+        sameLivenessAndReadiness: 'PgBouncer has one health signal, its listener: no HTTP endpoint, and the image ships no client to ask its admin console; a lost RDS connection is reported per client, not by restarting the pooler',
+      },
       // SIGTERM: PgBouncer stops accepting and waits for running transactions (up to the grace period).
       terminationGracePeriodSeconds: 60,
       preStopSleepSeconds: 10,
@@ -146,7 +157,8 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
             { name: 'PGBOUNCER_EXPORTER_CONNECTION_STRING', value: `postgres://${db.appUser}@127.0.0.1:${PGBOUNCER_PORT}/pgbouncer?sslmode=disable` },
             { name: 'PGPASSWORD', valueFrom: password },
           ],
-          probes: { liveness: ProbeCheck.tcp('metrics'), readiness: ProbeCheck.tcp('metrics') },
+          // Alive: the listener answers; ready: it renders metrics (which asks PgBouncer's admin console).
+          probes: { liveness: ProbeCheck.tcp('metrics'), readiness: ProbeCheck.http('/metrics', 'metrics') },
         },
       ],
     },
@@ -219,6 +231,8 @@ function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGround): vo
     metadata: { name: scripts, namespace, labels: ctx.labels(scripts, 'backup') },
     data: files,
   });
+  const identity = `${platform.partOf}-db-identity`;
+  new k8s.KubeConfigMap(chart, 'Identity', { metadata: { name: identity, namespace, labels: ctx.labels(identity, 'backup') }, data: IDENTITY_FILES });
 
   const target = `s3://${ground.bucket}/${db.backup.keyPrefix}`;
   const common = [
@@ -258,7 +272,6 @@ function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGround): vo
     labels: ctx.labels(BACKUP_JOB, 'backup', parseImage(db.backup.image).tag),
     ...job(db.backup),
     pod: {
-      runAsUser: POSTGRES_UID,
       priorityClassName: ctx.priorityClass(db.backup.priorityClass),
       annotations,
       volumes: volumes(db.backup, [{ name: 'rds-ca', secret: { secretName, defaultMode: 0o440, items: [{ key: 'RDS_CA_BUNDLE', path: CA_FILE }] } }]),
@@ -293,10 +306,9 @@ function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGround): vo
     labels: ctx.labels(RESTORE_VERIFY_JOB, 'backup', parseImage(db.backup.image).tag),
     ...job(db.restoreVerify),
     pod: {
-      runAsUser: POSTGRES_UID,
       priorityClassName: ctx.priorityClass(db.restoreVerify.priorityClass),
       annotations,
-      volumes: volumes(db.restoreVerify),
+      volumes: volumes(db.restoreVerify, [{ name: 'identity', configMap: { name: identity, defaultMode: 0o444 } }]),
       containers: [{
         name: 'restore-verify',
         image: db.backup.image,
@@ -309,7 +321,11 @@ function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGround): vo
           { name: 'RESTORE_WORK_DIR', value: SCRATCH_MOUNT },
           ...common,
         ],
-        volumeMounts: mounts,
+        volumeMounts: [
+          ...mounts,
+          { name: 'identity', mountPath: '/etc/passwd', subPath: 'passwd', readOnly: true },
+          { name: 'identity', mountPath: '/etc/group', subPath: 'group', readOnly: true },
+        ],
       }],
     },
   });

@@ -26,6 +26,7 @@ import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primit
 import { environmentSecurity, security } from './schema-security.ts';
 import { checkStorage, storage } from './schema-storage.ts';
 import { checkPriorityClasses, priorityClass } from './schema-priorities.ts';
+import { memoryQuantity } from './schema-primitives.ts';
 import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
 
 export {
@@ -156,6 +157,8 @@ export const platform = z.object({
   otelEndpoint: z.url(),
   clusters: z.array(cluster).min(1),
   priorityClasses: z.array(priorityClass).min(1),
+  /** The class of the platform's own pods (tracing; add-ons name it in their values): at least every workload's. */
+  platformPriorityClass: dnsLabel,
   services: z.array(service).min(1),
   environments: z.array(environment).min(1),
   /** The AWS ground: what terraform-bootstrap/ takes from config and gives back (docs/terraform.md). */
@@ -177,6 +180,8 @@ export const platform = z.object({
   gitops,
   /** Upstream Helm charts installed as ArgoCD Applications, pinned (config/addons.ts). */
   addons: z.array(addon).min(1),
+  /** Defaults of `ephemeral-storage` for add-on containers that set none (a LimitRange per add-on namespace). */
+  addonEphemeralStorage: z.object({ defaultRequest: memoryQuantity, default: memoryQuantity }).strict(),
   /** PgBouncer, backups, restore checks and their Pushgateway (config/database.ts, docs/database.md). */
   database,
   /** StorageClasses every cluster gets (config/storage.ts, dist/cluster/storage). */

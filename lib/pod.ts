@@ -9,6 +9,7 @@
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 import { k8s } from 'cdk8s-plus-28';
+import { emptyDirBytes, ephemeralStorageResources, type EphemeralStorage } from './ephemeral-storage.ts';
 
 /** Annotation prefix of a recorded exception: `exceptions.hardened-workload/<exception>: <reason>`. */
 export const EXCEPTION_ANNOTATION_PREFIX = 'exceptions.hardened-workload/';
@@ -24,6 +25,8 @@ export interface CpuMemory {
 export interface ContainerResources {
   readonly requests: CpuMemory;
   readonly limits: CpuMemory;
+  /** @default DEFAULT_EPHEMERAL_STORAGE (lib/ephemeral-storage.ts); the pod's emptyDirs are added to the main container's */
+  readonly ephemeralStorage?: EphemeralStorage;
 }
 
 /** What a probe checks. Build one with `ProbeCheck.http`, `.tcp` or `.exec`. */
@@ -117,6 +120,8 @@ export interface PodExceptions {
   readonly serviceAccountToken?: string;
   /** Run containers without liveness/readiness probes (e.g. run-to-completion Jobs). */
   readonly withoutProbes?: string;
+  /** Let a container's liveness and readiness probes check the same thing (it has one signal only). */
+  readonly sameLivenessAndReadiness?: string;
 }
 
 /** Spreading of replicas over zones and nodes. */
@@ -193,6 +198,7 @@ const LINTER_CHECKS: Record<keyof PodExceptions, string[]> = {
   writableRootFilesystem: ['no-read-only-root-fs'],
   serviceAccountToken: [],
   withoutProbes: ['no-liveness-probe', 'no-readiness-probe'],
+  sameLivenessAndReadiness: [],
 };
 
 export const DEFAULT_RUN_AS_USER = 10001;
@@ -226,8 +232,13 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
     for (const check of LINTER_CHECKS[name]) annotations[`${KUBE_LINTER_IGNORE_PREFIX}${check}`] = reason;
   }
 
+  const volumes: k8s.Volume[] = [
+    { name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(props.tmpSizeLimit ?? '64Mi') } },
+    ...(props.volumes ?? []),
+  ];
+  const scratch = emptyDirBytes(volumes);
   const build = (c: HardenedContainerProps, main: boolean) =>
-    hardenedContainer(c, { exceptions, preStopSleepSeconds: main ? preStop : 0, requireProbes: !exceptions.withoutProbes });
+    hardenedContainer(c, { exceptions, preStopSleepSeconds: main ? preStop : 0, requireProbes: !exceptions.withoutProbes, emptyDirBytes: main ? scratch : 0 });
 
   return {
     metadata: {
@@ -252,10 +263,7 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
       ...(props.spread ? spreading(props.spread) : {}),
       ...(props.initContainers?.length ? { initContainers: props.initContainers.map((c) => build(c, false)) } : {}),
       containers: props.containers.map((c, i) => build(c, i === 0)),
-      volumes: [
-        { name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(props.tmpSizeLimit ?? '64Mi') } },
-        ...(props.volumes ?? []),
-      ],
+      volumes,
     },
   };
 }
@@ -264,6 +272,8 @@ interface ContainerOptions {
   readonly exceptions: PodExceptions;
   readonly preStopSleepSeconds: number;
   readonly requireProbes: boolean;
+  /** The pod's emptyDir bytes this container's ephemeral storage carries (the main one). */
+  readonly emptyDirBytes: number;
 }
 
 function hardenedContainer(c: HardenedContainerProps, options: ContainerOptions): k8s.Container {
@@ -288,6 +298,12 @@ function hardenedContainer(c: HardenedContainerProps, options: ContainerOptions)
     throw new Error(`${where} has no ${missing} probe; set 'probes' or name the exception 'withoutProbes' with a reason`);
   }
 
+  if (probes.liveness && probes.readiness && !options.exceptions.sameLivenessAndReadiness && JSON.stringify(probes.liveness.handler) === JSON.stringify(probes.readiness.handler)) {
+    // Readiness takes a pod out of the Service while a dependency is down; liveness restarts it.
+    // The same check for both restarts pods that only had to wait.
+    throw new Error(`${where}: liveness and readiness probes check the same thing (${JSON.stringify(probes.liveness.handler)}); liveness should ask "is the process alive", readiness "can it serve" (or name the exception 'sameLivenessAndReadiness')`);
+  }
+  const ephemeral = ephemeralStorageResources(where, c.resources.ephemeralStorage, options.emptyDirBytes);
   const startup = probes.startup ?? probes.liveness;
   return {
     name: c.name,
@@ -299,8 +315,8 @@ function hardenedContainer(c: HardenedContainerProps, options: ContainerOptions)
     ...(c.envFrom?.length ? { envFrom: [...c.envFrom] } : {}),
     ...(c.env?.length ? { env: [...c.env] } : {}),
     resources: {
-      requests: { cpu: k8s.Quantity.fromString(c.resources.requests.cpu), memory: k8s.Quantity.fromString(c.resources.requests.memory) },
-      limits: { cpu: k8s.Quantity.fromString(c.resources.limits.cpu), memory: k8s.Quantity.fromString(c.resources.limits.memory) },
+      requests: { 'cpu': k8s.Quantity.fromString(c.resources.requests.cpu), 'memory': k8s.Quantity.fromString(c.resources.requests.memory), 'ephemeral-storage': ephemeral.request },
+      limits: { 'cpu': k8s.Quantity.fromString(c.resources.limits.cpu), 'memory': k8s.Quantity.fromString(c.resources.limits.memory), 'ephemeral-storage': ephemeral.limit },
     },
     ...(startup ? { startupProbe: probe(startup, { periodSeconds: 2, failureThreshold: 30, ...probes.startupTiming }) } : {}),
     ...(probes.liveness ? { livenessProbe: probe(probes.liveness, { periodSeconds: 10, failureThreshold: 3, ...probes.livenessTiming }) } : {}),
