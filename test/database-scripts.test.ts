@@ -12,7 +12,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,9 +97,13 @@ describe.skipIf(!BIN)('database backup and restore scripts against a real Postgr
       chownSync(root, Number(id), Number(id));
     }
     // The scripts run as the postgres user, which may not read this checkout (a clone under a
-    // private 0700 folder such as mktemp -d): run a copy, as the pods run the ConfigMap's copy.
+    // private 0700 folder such as mktemp -d, or made with umask 077): run a copy in this test's
+    // own folder, readable by everyone whatever modes the clone has, as the pods run the
+    // ConfigMap's copy.
     scriptsDir = join(root, 'scripts');
     cpSync(SCRIPTS, scriptsDir, { recursive: true });
+    chmodSync(scriptsDir, 0o755);
+    for (const file of readdirSync(scriptsDir)) chmodSync(join(scriptsDir, file), 0o644);
     socket = join(root, 'socket');
     port = 20_000 + (process.pid % 20_000);
     server = createServer((req, res) => {
