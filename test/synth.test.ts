@@ -2,7 +2,7 @@
  * The synth engine's promises: committed output is what the code renders (golden), output is
  * byte-identical run to run, writes are all-or-nothing, and objects never overwrite each other.
  */
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
-import { render, renderDocuments, writeAtomically } from '../lib/synth/engine.ts';
+import { render, renderDocuments, SynthError, writeAtomically } from '../lib/synth/engine.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { rawConfig } from './helpers.ts';
 
@@ -115,6 +115,20 @@ describe('engine checks', () => {
     const chart = new OutputChart(app, 'c', { outputDir: 'dist/x/c', source: 'c.ts' });
     new k8s.KubePriorityClass(chart, 'pc', { value: 1 });
     expect(() => render(app)).toThrow(/\[c\/pc\] PriorityClass has no explicit metadata.name \(got 'c-pc-c8[0-9a-f]{6}'\); set a stable name/);
+  });
+
+  it('refuses a plain cdk8s Chart, naming it (instanceof OutputChart is not "any Chart")', () => {
+    const app = new App();
+    const plain = new Chart(app, 'plain');
+    new k8s.KubeConfigMap(plain, 'cm', { metadata: { name: 'settings', namespace: 'ns' } });
+    expect(plain instanceof OutputChart).toBe(false);
+    expect(OutputChart.isOutputChart(plain)).toBe(false);
+    expect(new OutputChart(app, 'out', { outputDir: 'dist/x/out', source: 'out.ts' }) instanceof OutputChart).toBe(true);
+    const message = "[plain] is a plain cdk8s Chart: use OutputChart (lib/synth/output-chart.ts) with an 'outputDir' and a 'source', so its objects have a folder to be written to";
+    expect(() => render(app)).toThrow(SynthError);
+    expect(() => render(app)).toThrow(message);
+    // The ArgoCD discovery meets it first in a real build: same message, not a TypeError.
+    expect(() => buildApp(loadConfig(), { extraCharts: (a) => new Chart(a, 'plain') })).toThrow(message);
   });
 
   it('rejects an output folder outside dist/ and argocd/', () => {
