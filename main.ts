@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type EnvironmentName } from './config/index.ts';
 import { openPlaceholders } from './config/schema-site.ts';
 import { buildApp } from './charts/index.ts';
-import { render, renderDocuments, summarize, SynthError, writeAtomically } from './lib/synth/engine.ts';
+import { render, renderDocuments, summarize, SynthError } from './lib/synth/engine.ts';
+import { writeAtomically } from './lib/synth/write.ts';
 
 export function main(argv: string[]): number {
   const started = performance.now();

@@ -5,13 +5,14 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
-import { render, renderDocuments, SynthError, writeAtomically } from '../lib/synth/engine.ts';
+import { render, renderDocuments, SynthError } from '../lib/synth/engine.ts';
+import { writeAtomically } from '../lib/synth/write.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { rawConfig } from './helpers.ts';
 
@@ -152,6 +153,38 @@ describe('atomic writes', () => {
     expect(existsSync(join(root, 'dist/production/old-component'))).toBe(false);
     expect(filesUnder(root, ['dist']).size).toBe(files.filter((f) => f.path.startsWith('dist/')).length);
     expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp'))).toEqual([]);
+  });
+
+  it('swaps dist/, argocd/ and the documents as one: a failure of any rename leaves all of them unchanged', () => {
+    const app = buildApp(loadConfig());
+    const files = render(app);
+    const documents = renderDocuments(app).slice(0, 2);
+    const root = scratchRoot();
+    mkdirSync(join(root, 'argocd', 'apps'), { recursive: true });
+    writeFileSync(join(root, 'argocd', 'apps', 'application-old.yaml'), 'old application\n');
+    mkdirSync(join(root, dirname(documents[0]!.path)), { recursive: true });
+    writeFileSync(join(root, documents[0]!.path), 'old document\n');
+    const before = filesUnder(root, ['dist', 'argocd', 'docs', 'loadtest', 'terraform-bootstrap']);
+    // dist and argocd each: old aside, new in; document 0: old aside, new in; document 1 is new: in.
+    const renames = 7;
+    for (let failAt = 1; failAt <= renames; failAt++) {
+      let calls = 0;
+      const rename = (from: string, to: string) => {
+        calls += 1;
+        if (calls === failAt) throw new Error(`planted failure of rename number ${failAt}`);
+        renameSync(from, to);
+      };
+      expect(() => writeAtomically(files, { root, units: ['dist', 'argocd'], documents, rename }), `rename ${failAt}`)
+        .toThrow(`swapping the output into place failed (planted failure of rename number ${failAt}); every target was rolled back`);
+      expect(filesUnder(root, ['dist', 'argocd', 'docs', 'loadtest', 'terraform-bootstrap']), `rename ${failAt}`).toEqual(before);
+      expect(existsSync(join(root, documents[1]!.path)), `rename ${failAt}`).toBe(false);
+      expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp')), `rename ${failAt}`).toEqual([]);
+    }
+    let calls = 0;
+    writeAtomically(files, { root, units: ['dist', 'argocd'], documents, rename: (from, to) => { calls += 1; renameSync(from, to); } });
+    expect(calls).toBe(renames);
+    expect(readFileSync(join(root, documents[0]!.path), 'utf8')).toBe(documents[0]!.content);
+    expect(existsSync(join(root, 'argocd', 'apps', 'application-old.yaml'))).toBe(false);
   });
 
   it('leaves dist/ untouched and exits 1 when the config is invalid', () => {

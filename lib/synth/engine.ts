@@ -1,6 +1,6 @@
 /**
- * The output engine: turns an App of OutputCharts into one YAML file per object and swaps the
- * result into place atomically.
+ * The output engine: turns an App of OutputCharts into one YAML file per object (writing them
+ * is lib/synth/write.ts).
  *
  * Why not `app.synth()`: cdk8s' FILE_PER_RESOURCE names files by kind and name only, so the
  * same object in three environments overwrites itself; and `chart.toJson()` re-validates the
@@ -8,8 +8,7 @@
  * includes its chart's folder, and a collision is an error instead of a lost file.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname } from 'node:path';
 import { isClusterScoped } from './kinds.ts';
 import { GeneratedDocument } from './document.ts';
 import { groupOf } from './layout.ts';
@@ -120,75 +119,6 @@ function checkObject(object: KubeObject, where: string): string[] {
   }
   return problems;
 }
-
-export interface WriteOptions {
-  /** Repository root; file paths are relative to it. */
-  readonly root: string;
-  /**
-   * Folders (relative to root) that this run owns and replaces as a whole, e.g. `['dist', 'argocd']`
-   * or `['dist/staging']`. Files of objects that no longer exist disappear with the old folder.
-   */
-  readonly units: readonly string[];
-  /**
-   * Generated documents, each replaced as a whole file after the folders are in place.
-   * @default []
-   */
-  readonly documents?: readonly RenderedDocument[];
-}
-
-/**
- * Write `files` into a temp dir beside the targets, check it, then swap each unit into place.
- * Nothing under `root` changes unless every file was written and counted.
- */
-export function writeAtomically(files: readonly RenderedFile[], options: WriteOptions): Map<string, number> {
-  const { root, units } = options;
-  for (const file of files) {
-    if (!units.some((u) => file.path.startsWith(`${u}/`))) {
-      throw new SynthError([`${file.path} is outside the folders this run replaces (${units.join(', ')})`]);
-    }
-  }
-  mkdirSync(root, { recursive: true });
-  const scratch = mkdtempSync(join(root, '.synth-tmp-'));
-  try {
-    for (const file of files) {
-      const target = join(scratch, file.path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, file.content);
-    }
-    // Count what is really on disk, not what we meant to write: objects written = objects synthesized.
-    const written = listFiles(scratch);
-    if (written.length !== files.length) {
-      throw new SynthError([`wrote ${written.length} files for ${files.length} objects; some objects overwrote each other`]);
-    }
-    const documents = options.documents ?? [];
-    documents.forEach((doc, i) => writeFileSync(join(scratch, `.document-${i}`), doc.content));
-    units.forEach((unit, i) => {
-      const target = join(root, unit);
-      const fresh = join(scratch, unit);
-      mkdirSync(fresh, { recursive: true });
-      mkdirSync(dirname(target), { recursive: true });
-      if (existsSync(target)) renameSync(target, join(scratch, `.previous-${i}`));
-      renameSync(fresh, target);
-    });
-    documents.forEach((doc, i) => {
-      mkdirSync(dirname(join(root, doc.path)), { recursive: true });
-      renameSync(join(scratch, `.document-${i}`), join(root, doc.path));
-    });
-    const perGroup = new Map<string, number>();
-    for (const path of written) perGroup.set(groupOf(path), (perGroup.get(groupOf(path)) ?? 0) + 1);
-    return perGroup;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-/** Every file below `dir`, as `/`-separated paths relative to it. */
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => relative(dir, join(d.parentPath, d.name)).split(sep).join('/'));
-}
-
 
 /** Objects per group, in a stable order, for the one-line-per-environment summary. */
 export function summarize(files: readonly RenderedFile[]): Array<{ group: string; objects: number; components: number }> {
