@@ -7,7 +7,7 @@
  */
 import type { App } from 'cdk8s';
 import { parseImage } from '../config/schema.ts';
-import { parseMemory } from '../lib/quantity.ts';
+import { parseMemory } from '../lib/values/quantity.ts';
 import { selectorLabels } from '../lib/labels.ts';
 import { ProbeCheck } from '../lib/pod.ts';
 import { HardenedWorkload, Replicas } from '../lib/workload.ts';

@@ -1,7 +1,6 @@
 /**
  * A config service (`services[]` + `environments[].services`) as a hardened workload: the one
- * translation from config to lib/workload.ts and lib/pod.ts, shared by charts/api-svc.ts and
- * charts/scheduler-svc.ts.
+ * translation from config to lib/workload.ts and lib/pod.ts, used by charts/service-chart.ts.
  */
 import type { Construct } from 'constructs';
 import type { Service } from '../config/schema.ts';

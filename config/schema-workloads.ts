@@ -11,8 +11,8 @@
  * platform's superRefine.
  */
 import { z } from 'zod';
-import { parseCpu, parseMemory } from '../lib/quantity.ts';
-import { recordedWindows } from '../lib/monitoring/slo-rules.ts';
+import { parseCpu, parseMemory } from '../lib/values/quantity.ts';
+import { recordedWindows } from '../lib/values/slo-windows.ts';
 import type { Database, environmentDatabase } from './schema-database.ts';
 import { cpuQuantity, dnsLabel, imageRef, memoryQuantity, replicas, resources, type Resources } from './schema-primitives.ts';
 

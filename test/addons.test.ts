@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { PROMETHEUS_SELECTOR_LABELS } from '../config/addons.ts';
-import type { KubeObject, RenderedFile } from '../lib/synth/engine.ts';
+import type { RenderedFile } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, find, objects, ownCluster, rawConfig, renderPlatform } from './helpers.ts';
 
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

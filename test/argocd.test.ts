@@ -5,7 +5,8 @@ import { argocdCharts } from '../charts/argocd.ts';
 import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { ArgoApplication } from '../lib/argocd-application.ts';
-import { render, type KubeObject, type RenderedFile } from '../lib/synth/engine.ts';
+import { render, type RenderedFile } from '../lib/synth/engine.ts';
+import { type KubeObject } from '../lib/synth/object-json.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { configError, find, objects, ownCluster, rawConfig, renderPlatform } from './helpers.ts';
 

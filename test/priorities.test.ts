@@ -7,7 +7,7 @@
  * rendered pods and PriorityClasses; the expectation is the relation itself, not config values.
  */
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, objects, rawConfig, renderPlatform } from './helpers.ts';
 
 type PodSpec = { priorityClassName?: string };

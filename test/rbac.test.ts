@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { namespaceOf } from '../charts/context.ts';
-import { assertNoWildcards } from '../lib/rbac.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import { assertNoWildcards } from '../lib/explicit-rbac.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
 const platform = loadConfig();

@@ -11,7 +11,8 @@ import { dirname, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
-import { render, renderDocuments, SynthError } from '../lib/synth/engine.ts';
+import { render, renderDocuments } from '../lib/synth/engine.ts';
+import { BuildError } from '../lib/values/build-error.ts';
 import { writeAtomically } from '../lib/synth/write.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { rawConfig } from './helpers.ts';
@@ -126,7 +127,7 @@ describe('engine checks', () => {
     expect(OutputChart.isOutputChart(plain)).toBe(false);
     expect(new OutputChart(app, 'out', { outputDir: 'dist/x/out', source: 'out.ts' }) instanceof OutputChart).toBe(true);
     const message = "[plain] is a plain cdk8s Chart: use OutputChart (lib/synth/output-chart.ts) with an 'outputDir' and a 'source', so its objects have a folder to be written to";
-    expect(() => render(app)).toThrow(SynthError);
+    expect(() => render(app)).toThrow(BuildError);
     expect(() => render(app)).toThrow(message);
     // The ArgoCD discovery meets it first in a real build: same message, not a TypeError.
     expect(() => buildApp(loadConfig(), { extraCharts: (a) => new Chart(a, 'plain') })).toThrow(message);

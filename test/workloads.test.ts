@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { parseImage } from '../config/schema.ts';
-import { parseCpu, parseMemory } from '../lib/quantity.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import { parseCpu, parseMemory } from '../lib/values/quantity.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
 
 const platform = loadConfig();

@@ -10,7 +10,7 @@ import { describeObject, type DiffObject, type LocatedObject, type ObjectDiff } 
 import { containersOf, podTemplateOf, type PodSpec, type SecurityContext } from './pods.ts';
 import { deepEqual } from './values.ts';
 import { parseAllDocuments } from 'yaml';
-import { parseCpu, parseMemory } from '../quantity.ts';
+import { parseCpu, parseMemory } from '../values/quantity.ts';
 import { selectorMatches } from '../network/reachability.ts';
 
 export type RiskId =

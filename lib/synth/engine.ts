@@ -12,11 +12,11 @@ import { dirname } from 'node:path';
 import { isClusterScoped } from './kinds.ts';
 import { GeneratedDocument } from './document.ts';
 import { groupOf } from './layout.ts';
-import { SynthError } from './errors.ts';
+import { BuildError } from '../values/build-error.ts';
 import { outputCharts } from './output-chart.ts';
+import { objectJson, type KubeObject } from './object-json.ts';
 import { emit } from './yaml.ts';
 
-export { SynthError };
 
 /** One rendered object: where it goes and what it says. */
 export interface RenderedFile {
@@ -33,28 +33,6 @@ export interface RenderedDocument {
   readonly content: string;
 }
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [key: string]: unknown;
-}
-
-const rendered = new WeakMap<ApiObject, KubeObject>();
-
-/**
- * `object.toJson()`, computed once per object: readers that run after every chart is built (the
- * dependency graph of charts/argocd.ts, then render) share it instead of resolving twice.
- */
-export function objectJson(object: ApiObject): KubeObject {
-  let json = rendered.get(object);
-  if (!json) {
-    json = object.toJson() as KubeObject;
-    rendered.set(object, json);
-  }
-  return json;
-}
-
 /**
  * Render every object of every OutputChart in `app`. Pure: touches no file.
  * Files come back sorted by path, so output order never depends on construction order.
@@ -62,7 +40,7 @@ export function objectJson(object: ApiObject): KubeObject {
 export function render(app: App): RenderedFile[] {
   const all = app.node.findAll();
   const problems = all.flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
-  if (problems.length) throw new SynthError(problems);
+  if (problems.length) throw new BuildError(problems);
 
   const files = new Map<string, RenderedFile & { from: string }>();
   for (const chart of outputCharts(app)) {
@@ -80,7 +58,7 @@ export function render(app: App): RenderedFile[] {
       files.set(path, { path, content: header + emit(object), object, from: where });
     }
   }
-  if (problems.length) throw new SynthError(problems);
+  if (problems.length) throw new BuildError(problems);
   return [...files.values()]
     .map(({ path, content, object }) => ({ path, content, object }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -91,7 +69,7 @@ export function renderDocuments(app: App): RenderedDocument[] {
   const docs = app.node.findAll().filter(GeneratedDocument.isGeneratedDocument);
   const seen = new Set<string>();
   for (const doc of docs) {
-    if (seen.has(doc.path)) throw new SynthError([`${doc.path} is generated twice (second time by [${doc.node.path}])`]);
+    if (seen.has(doc.path)) throw new BuildError([`${doc.path} is generated twice (second time by [${doc.node.path}])`]);
     seen.add(doc.path);
   }
   return docs.map(({ path, content }) => ({ path, content })).sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -1,6 +1,6 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { SynthError } from './errors.ts';
+import { BuildError } from '../values/build-error.ts';
 
 export interface OutputChartProps extends ChartProps {
   /**
@@ -55,7 +55,7 @@ export function outputCharts(scope: Construct): OutputChart[] {
   const all = scope.node.findAll();
   const plain = all.filter((c) => Chart.isChart(c) && !OutputChart.isOutputChart(c));
   if (plain.length) {
-    throw new SynthError(plain.map((c) => `[${c.node.path}] is a plain cdk8s Chart: use OutputChart (lib/synth/output-chart.ts) with an 'outputDir' and a 'source', so its objects have a folder to be written to`));
+    throw new BuildError(plain.map((c) => `[${c.node.path}] is a plain cdk8s Chart: use OutputChart (lib/synth/output-chart.ts) with an 'outputDir' and a 'source', so its objects have a folder to be written to`));
   }
   return all.filter(OutputChart.isOutputChart);
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SynthError } from './errors.ts';
+import { BuildError } from '../values/build-error.ts';
 import type { RenderedDocument, RenderedFile } from './engine.ts';
 import { groupOf } from './layout.ts';
 
@@ -46,7 +46,7 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
   const rename = options.rename ?? renameSync;
   for (const file of files) {
     if (!units.some((u) => file.path.startsWith(`${u}/`))) {
-      throw new SynthError([`${file.path} is outside the folders this run replaces (${units.join(', ')})`]);
+      throw new BuildError([`${file.path} is outside the folders this run replaces (${units.join(', ')})`]);
     }
   }
   mkdirSync(root, { recursive: true });
@@ -84,7 +84,7 @@ function writeExclusive(path: string, content: string, name: string): void {
     writeFileSync(path, content, { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new SynthError([`${name}: two objects write the same file on this file system (names differing only in case?); rename one`]);
+      throw new BuildError([`${name}: two objects write the same file on this file system (names differing only in case?); rename one`]);
     }
     throw error;
   }
@@ -114,8 +114,8 @@ function swapAll(swaps: readonly Swap[], rename: (from: string, to: string) => v
     }
     const cause = (error as Error).message;
     if (failed.length) {
-      throw new SynthError([`swapping the output into place failed (${cause}) and rolling back failed too: ${failed.join('; ')}`]);
+      throw new BuildError([`swapping the output into place failed (${cause}) and rolling back failed too: ${failed.join('; ')}`]);
     }
-    throw new SynthError([`swapping the output into place failed (${cause}); every target was rolled back`]);
+    throw new BuildError([`swapping the output into place failed (${cause}); every target was rolled back`]);
   }
 }

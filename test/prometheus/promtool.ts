@@ -9,7 +9,8 @@ import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Slo } from '../../config/schema.ts';
 import { formatLe, promNumber, type AlertingRule, type RuleGroup } from '../../lib/monitoring/rules.ts';
-import { errorBudget, seconds, sloAlertName, SRE_WORKBOOK_WINDOWS } from '../../lib/monitoring/slo-rules.ts';
+import { errorBudget, sloAlertName } from '../../lib/monitoring/slo-rules.ts';
+import { seconds, SRE_WORKBOOK_WINDOWS } from '../../lib/values/slo-windows.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
