@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import type { Service } from '../config/schema.ts';
 import { parseImage } from '../config/schema.ts';
 import { selectorLabels } from '../lib/labels.ts';
-import { ProbeCheck, type HardenedContainerProps, type HardenedPodProps } from '../lib/pod.ts';
+import { ProbeCheck, type HardenedContainerProps, type HardenedPodProps } from '../lib/pod-props.ts';
 import { Disruption, HardenedWorkload, Replicas, type WorkloadServicePort } from '../lib/workload.ts';
 import type { EnvContext } from './context.ts';
 import { SETTINGS_CONFIGMAP } from './namespaces.ts';

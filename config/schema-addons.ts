@@ -1,8 +1,8 @@
 /**
  * Schema of the upstream add-ons (pinned Helm charts installed as ArgoCD Applications), part of
  * the platform schema in ./schema.ts (`addons`). Kept in its own module because every add-on has
- * its own small, strict values type: only the keys we set are typed, so a typo is a config error
- * and nothing is deep-merged. Add a key to the add-on's values object here before using it.
+ * its own small, strict values type (./schema-addon-values.ts): only the keys we set are typed, so
+ * a typo is a config error and nothing is deep-merged.
  *
  * This module must not import ./schema.ts (schema.ts imports it); cross-field rules (known
  * environments, namespaces) live in schema-gitops.ts. The order in which add-ons sync is not
@@ -10,10 +10,9 @@
  */
 import { z } from 'zod';
 import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
-import { requestsAndMemoryLimit } from './schema-primitives.ts';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
+import {
+  ingressNginxValues, certManagerValues, kedaValues, externalSecretsValues, kubePrometheusStackValues, gatekeeperValues, falcoValues, trivyOperatorValues, vpaValues, metricsServerValues, openTelemetryOperatorValues, argoRolloutsValues, k6OperatorValues, prometheusOperatorCrdsValues, chaosMeshValues, clusterAutoscalerValues, name,
+} from './schema-addon-values.ts';
 
 /**
  * A chart version that can only ever mean one artifact: "1.2.3" or "v1.2.3". Ranges ("^1.2",
@@ -65,216 +64,6 @@ const base = {
   /** Cluster-scoped kinds the chart creates: the platform AppProject's explicit allow-list. */
   clusterResources: z.array(clusterKind).default([]),
 };
-
-const enabled = z.object({ enabled: z.boolean() }).strict();
-const annotations = z.record(z.string(), z.string());
-/** Labels of an object, e.g. the ones Prometheus selects ServiceMonitors by. */
-const labels = z.record(z.string(), z.string());
-/** A ServiceMonitor the chart renders; `additionalLabels` must carry Prometheus's selector labels. */
-const serviceMonitorWith = z.object({ enabled: z.boolean(), additionalLabels: labels }).strict();
-const serviceMonitor = z.object({ enabled: z.boolean(), serviceMonitor: serviceMonitorWith }).strict();
-/** A Kubernetes label selector of exact matches. */
-const matchLabels = z.object({ matchLabels: labels.refine((l) => Object.keys(l).length > 0, 'must not be empty (an empty selector selects everything)') }).strict();
-/** The name of a ServiceAccount, ConfigMap or Secret. */
-const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")');
-
-// ----------------------------------------------------------------------------- values per chart
-
-export const ingressNginxValues = z.object({
-  controller: z.object({
-    replicaCount: z.number().int().positive(),
-    ingressClassResource: z.object({ name, default: z.boolean() }).strict(),
-    /** nginx ConfigMap entries (all strings). */
-    config: z.record(z.string(), z.string()),
-    service: z.object({ annotations }).strict(),
-    metrics: serviceMonitor,
-    /** PodDisruptionBudget of the controller. */
-    minAvailable: z.number().int().positive(),
-  }).strict(),
-}).strict();
-
-export const certManagerValues = z.object({
-  crds: z.object({ enabled: z.boolean(), keep: z.boolean() }).strict(),
-  replicaCount: z.number().int().positive(),
-  podDisruptionBudget: enabled,
-  prometheus: z.object({ enabled: z.boolean(), servicemonitor: z.object({ enabled: z.boolean(), labels }).strict() }).strict(),
-}).strict();
-
-export const kedaValues = z.object({
-  crds: z.object({ install: z.boolean() }).strict(),
-  operator: z.object({ replicaCount: z.number().int().positive() }).strict(),
-  prometheus: z.object({ operator: serviceMonitor, metricServer: serviceMonitor }).strict(),
-}).strict();
-
-export const externalSecretsValues = z.object({
-  installCRDs: z.boolean(),
-  replicaCount: z.number().int().positive(),
-  /** One setting for the controller's, webhook's and cert-controller's ServiceMonitors. */
-  serviceMonitor: serviceMonitorWith,
-}).strict();
-
-export const kubePrometheusStackValues = z.object({
-  crds: enabled,
-  prometheus: z.object({
-    prometheusSpec: z.object({
-      retention: z.string().regex(/^[0-9]+[dhw]$/, 'must be a Prometheus retention such as "15d"'),
-      /** ServiceMonitors / PodMonitors / PrometheusRules Prometheus loads, from every namespace, by label. */
-      serviceMonitorSelector: matchLabels,
-      podMonitorSelector: matchLabels,
-      ruleSelector: matchLabels,
-    }).strict(),
-  }).strict(),
-  alertmanager: z.object({
-    alertmanagerSpec: z.object({
-      /** The AlertmanagerConfig (in the chart's namespace) used as Alertmanager's global configuration. */
-      alertmanagerConfiguration: z.object({ name: objectName }).strict(),
-      /** AlertmanagerConfigs merged below it (with a namespace matcher); the global one must not match. */
-      alertmanagerConfigSelector: matchLabels,
-    }).strict(),
-  }).strict(),
-  grafana: z.object({
-    /** Secret (in the chart's namespace) whose keys become Grafana's environment (GF_* settings). */
-    envFromSecret: objectName,
-    /** grafana.ini sections we set. */
-    'grafana.ini': z.object({
-      auth: z.object({ disable_login_form: z.boolean() }).strict(),
-      'auth.generic_oauth': z.object({
-        enabled: z.boolean(),
-        name: z.string().min(1),
-        client_id: z.string().min(1),
-        scopes: z.string().min(1),
-        auth_url: z.url({ protocol: /^https$/ }),
-        token_url: z.url({ protocol: /^https$/ }),
-        api_url: z.url({ protocol: /^https$/ }),
-        use_pkce: z.boolean(),
-        role_attribute_path: z.string().min(1),
-        role_attribute_strict: z.boolean(),
-      }).strict(),
-    }).strict(),
-    sidecar: z.object({
-      dashboards: z.object({
-        enabled: z.boolean(),
-        label: z.string().min(1),
-        labelValue: z.string().min(1),
-        /** A namespace name, or ALL (needs cluster-wide read of ConfigMaps/Secrets). */
-        searchNamespace: z.string().min(1),
-        resource: z.enum(['configmap', 'secret', 'both']),
-        folderAnnotation: z.string().min(1),
-        provider: z.object({ foldersFromFilesStructure: z.boolean() }).strict(),
-      }).strict(),
-    }).strict(),
-  }).strict(),
-}).strict();
-
-export const gatekeeperValues = z.object({
-  replicas: z.number().int().positive(),
-  auditInterval: z.number().int().positive(),
-  logDenies: z.boolean(),
-  emitAdmissionEvents: z.boolean(),
-}).strict();
-
-export const falcoValues = z.object({
-  driver: z.object({ kind: z.enum(['modern_ebpf', 'ebpf', 'kmod']) }).strict(),
-  /** Metadata collectors: the container plugin gives rules container and Kubernetes pod fields. */
-  collectors: z.object({ enabled: z.boolean(), containerEngine: enabled }).strict(),
-  /** Extra volumes of the Falco pods (our rules ConfigMap at /etc/falco/rules.d). */
-  mounts: z.object({
-    volumes: z.array(z.object({ name, configMap: z.object({ name: objectName }).strict() }).strict()),
-    volumeMounts: z.array(z.object({ name, mountPath: z.string().startsWith('/'), readOnly: z.boolean() }).strict()),
-  }).strict(),
-  falco: z.object({ json_output: z.boolean(), json_include_output_property: z.boolean() }).strict(),
-  falcosidekick: z.object({
-    enabled: z.boolean(),
-    webui: enabled,
-    config: z.object({
-      /** Secret with Falcosidekick's settings as environment variables (SLACK_WEBHOOKURL). */
-      existingSecret: objectName,
-      slack: z.object({ minimumpriority: z.enum(['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'informational', 'debug']) }).strict(),
-    }).strict(),
-    serviceMonitor: serviceMonitorWith,
-  }).strict(),
-}).strict();
-
-export const trivyOperatorValues = z.object({
-  operator: z.object({
-    scanJobsConcurrentLimit: z.number().int().positive(),
-    /** VulnerabilityReports: `trivy_image_vulnerabilities`, the image alert's metric. */
-    vulnerabilityScannerEnabled: z.boolean(),
-    vulnerabilityScannerScanOnlyCurrentRevisions: z.boolean(),
-    /** ConfigAuditReports of workload configuration. */
-    configAuditScannerEnabled: z.boolean(),
-    /** Node checks run a node-collector Job with hostPath mounts. */
-    infraAssessmentScannerEnabled: z.boolean(),
-  }).strict(),
-  trivy: z.object({ ignoreUnfixed: z.boolean(), severity: z.string().regex(/^(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)(,(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL))*$/, 'must be a comma-separated list of Trivy severities') }).strict(),
-  serviceMonitor: z.object({ enabled: z.boolean(), labels }).strict(),
-}).strict();
-
-export const vpaValues = z.object({
-  /** Workloads use updateMode Off (recommendations only), so only the recommender runs. */
-  recommender: enabled,
-  updater: enabled,
-  admissionController: enabled,
-}).strict();
-
-export const metricsServerValues = z.object({
-  replicas: z.number().int().positive(),
-  podDisruptionBudget: z.object({ enabled: z.boolean(), minAvailable: z.number().int().positive() }).strict(),
-}).strict();
-
-export const openTelemetryOperatorValues = z.object({
-  manager: z.object({ collectorImage: z.object({ repository: z.string().min(1) }).strict() }).strict(),
-  admissionWebhooks: z.object({ certManager: enabled }).strict(),
-}).strict();
-
-export const argoRolloutsValues = z.object({
-  installCRDs: z.boolean(),
-  controller: z.object({ replicas: z.number().int().positive(), metrics: serviceMonitor }).strict(),
-  dashboard: enabled,
-}).strict();
-
-/** The chart's defaults are what we want; the object stays typed so a key cannot slip in untyped. */
-export const k6OperatorValues = z.object({}).strict();
-
-/** Only the CRDs of the Prometheus Operator; the chart has nothing else to set. */
-export const prometheusOperatorCrdsValues = z.object({}).strict();
-
-export const chaosMeshValues = z.object({
-  chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/') }).strict(),
-  /** Only namespaces annotated `chaos-mesh.org/inject=enabled` can be targeted. */
-  controllerManager: z.object({ enableFilterNamespace: z.boolean() }).strict(),
-  dashboard: z.object({
-    securityMode: z.boolean(),
-    /** The chart defaults to NodePort; the service-exposure policy allows NodePort/LoadBalancer only for the ingress controller. */
-    service: z.object({ type: z.literal('ClusterIP') }).strict(),
-  }).strict(),
-}).strict();
-
-/**
- * kubernetes/autoscaler `cluster-autoscaler` on AWS. The per-cluster values (autoDiscovery.clusterName,
- * awsRegion, the ServiceAccount's name and IRSA role) come from the cluster's Terraform outputs and
- * aws.serviceAccounts (charts/addon-roles.ts), so they are not part of the table.
- */
-export const clusterAutoscalerValues = z.object({
-  cloudProvider: z.literal('aws'),
-  replicaCount: z.number().int().positive(),
-  /** Flags of the autoscaler (`--<key>=<value>`). */
-  extraArgs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a flag name such as "expander"'), z.union([z.string(), z.number(), z.boolean()])),
-  securityContext: z.object({
-    runAsNonRoot: z.literal(true),
-    runAsUser: z.number().int().positive(),
-    runAsGroup: z.number().int().positive(),
-    seccompProfile: z.object({ type: z.literal('RuntimeDefault') }).strict(),
-  }).strict(),
-  containerSecurityContext: z.object({
-    allowPrivilegeEscalation: z.literal(false),
-    readOnlyRootFilesystem: z.boolean(),
-    capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }).strict(),
-  }).strict(),
-  resources: requestsAndMemoryLimit,
-  /** The chart puts `selector` on its ServiceMonitor as labels, in `namespace`. */
-  serviceMonitor: z.object({ enabled: z.boolean(), namespace: name, selector: labels }).strict(),
-}).strict();
 
 // ----------------------------------------------------------------------------- the table
 
