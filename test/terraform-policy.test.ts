@@ -5,13 +5,12 @@
  * it guards is removed from a copy of the parsed module, and once from an edited copy of the file.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { block, evaluate, locals, MODULE_DIRS, moduleScope, parseStack, perTier, TF_DIR, type Hcl, type ModuleName } from './terraform-hcl.ts';
 import { policyViolations } from './terraform-policy.ts';
 import { loadConfig } from '../config/index.ts';
+import { requireTool, skipWithout } from './tools.ts';
 
 const stacks = {} as Record<ModuleName, Hcl>;
 beforeAll(async () => {
@@ -98,7 +97,7 @@ describe('the committed terraform-bootstrap modules', () => {
     expect(locals(cluster).root_application).toBe('${yamldecode(file("${path.module}/../../argocd/bootstrap/application-flextime-root.yaml"))}');
   });
 
-  it.skipIf(!existsSync(VERIFY_ARGO_CD_MODULE))('check against the Argo CD minor whose CRDs verify uses (tools/crds/argo-cd)', () => {
+  it('check against the Argo CD minor whose CRDs verify uses (tools/crds/argo-cd)', () => {
     const verified = /github\.com\/argoproj\/argo-cd\/v3 (v\d+\.\d+)\.\d+/.exec(readFileSync(VERIFY_ARGO_CD_MODULE, 'utf8'))?.[1];
     expect(verified).toBe(VERIFIED_ARGO_CD_MINOR);
   });
@@ -211,21 +210,10 @@ describe('the expression evaluator the rules rely on', () => {
   });
 });
 
-/** The terraform binary: .tools/bin (scripts/install-tools), $TERRAFORM, or the shared build cache. */
-function terraformBinary(): string | undefined {
-  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return [
-    join('.tools', 'bin', 'terraform'),
-    process.env.TERRAFORM ?? '',
-    join(cache, 'flextime-tools', 'terraform-1.8.5', 'terraform'),
-    join(cache, 'flextime-tools', 'terraform-v1.8.5', 'terraform'),
-  ].find((p) => p && existsSync(p));
-}
-
 describe('terraform fmt', () => {
-  const terraform = terraformBinary();
-  it.skipIf(!terraform)('finds every file of terraform-bootstrap/ (both modules) formatted (terraform 1.8.5)', () => {
-    const run = (args: string[]) => execFileSync(terraform!, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  it.skipIf(skipWithout('terraform'))('finds every file of terraform-bootstrap/ (both modules) formatted (terraform 1.8.5)', () => {
+    const terraform = requireTool('terraform');
+    const run = (args: string[]) => execFileSync(terraform, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(run(['version'])).toMatch(/^Terraform v1\.8\.5/);
     // -check exits non-zero (execFileSync throws) and lists the files that would change.
     expect(run(['fmt', '-check', '-recursive', TF_DIR])).toBe('');
