@@ -7,7 +7,7 @@
  * imports it.
  */
 import { z } from 'zod';
-import { parseCpu, parseMemory } from '../lib/quantity.ts';
+import { parseCpu, parseMemory } from '../lib/values/quantity.ts';
 
 export const ENVIRONMENT_NAMES = ['development', 'staging', 'production'] as const;
 export const environmentName = z.enum(ENVIRONMENT_NAMES);

@@ -27,7 +27,8 @@ import { environmentSecurity, security } from './schema-security.ts';
 import { checkStorage, storage } from './schema-storage.ts';
 import { checkPriorityClasses, priorityClass } from './schema-priorities.ts';
 import { memoryQuantity } from './schema-primitives.ts';
-import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
+import { containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
+import { checkDelivery, checkWorkloads } from './schema-workloads-checks.ts';
 
 export {
   ENVIRONMENT_NAMES, environmentName, type EnvironmentName, dnsLabel, cpuQuantity, memoryQuantity, imageRef, type ParsedImage, parseImage,
@@ -36,8 +37,8 @@ export {
 export {
   iamRoleArn, rolloutAnalysis, delivery, type Delivery, serviceDeployment, type ServiceDeployment, quota, containerLimits, logLevel,
   redis, type Redis, hpaScaling, redisQueueScaling, autoscaling, type Autoscaling, service, type Service, secretRef, secretStore,
-  workloadFootprint,
 } from './schema-workloads.ts';
+export { workloadFootprint } from './schema-workloads-checks.ts';
 export { database, type Database, environmentDatabase, DATABASE_SECRETS } from './schema-database.ts';
 export { enforcementAction, type EnforcementAction, environmentSecurity, falcoPriority, security, type Security } from './schema-security.ts';
 export { notifyChannel, syncWindow, type SyncWindow, environmentGitops, gitops, type Gitops } from './schema-gitops.ts';

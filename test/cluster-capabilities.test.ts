@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 
 interface Doc {
   readonly path: string;

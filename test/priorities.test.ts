@@ -8,7 +8,8 @@
  * new add-on without a row, fails here. The expectation is the order itself, never a config value.
  */
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, RenderedFile } from '../lib/synth/engine.ts';
+import type { RenderedFile } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, rawConfig, renderPlatform } from './helpers.ts';
 
 type PriorityClass = KubeObject & { value: number; preemptionPolicy?: string };

@@ -11,7 +11,7 @@ import { envContext } from '../charts/context.ts';
 import { PrometheusAnalysisTemplate } from '../lib/analysis-template.ts';
 import { RolloutStrategy } from '../lib/rollout.ts';
 import { HardenedWorkload, Replicas } from '../lib/workload.ts';
-import { ProbeCheck } from '../lib/pod.ts';
+import { ProbeCheck } from '../lib/pod-props.ts';
 import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
 
 // The cases write deliberately wrong values, so the raw config is handled untyped here.

@@ -13,14 +13,13 @@ import { loadConfig } from '../config/index.ts';
 import { alertingRules } from '../lib/monitoring/rules.ts';
 import { sloAlertName } from '../lib/monitoring/slo-rules.ts';
 import {
-  copyStaticTests, extractRuleFiles, findPromtool, promtool, ROOT, sloScenarios, sloUnitTests, writeFile, type ExtractedRules,
+  copyStaticTests, extractRuleFiles, promtool, ROOT, sloScenarios, sloUnitTests, writeFile, type ExtractedRules,
 } from './prometheus/promtool.ts';
+import { requireTool, skipWithout } from './tools.ts';
 
 const platform = loadConfig();
-const bin = findPromtool();
-const inCi = process.env.CI === 'true';
-/** Runs when promtool exists; in CI it runs regardless and fails on the missing binary. */
-const withPromtool = bin || inCi ? it : it.skip;
+/** The one skip rule (test/tools.ts): skipped without promtool outside CI, failing in CI. */
+const withPromtool = it.skipIf(skipWithout('promtool'));
 /** promtool simulates days of series per scenario: minutes on a busy machine, seconds on an idle one. */
 const PROMTOOL_TIMEOUT = 600_000;
 
@@ -33,8 +32,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function requirePromtool(): string {
-  expect(bin, 'promtool not found: run scripts/install-tools (or set PROMTOOL); CI requires it').toBeTruthy();
-  return bin!;
+  return requireTool('promtool');
 }
 
 describe('rule files extracted from dist/', () => {
