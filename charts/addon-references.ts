@@ -79,6 +79,7 @@ export const ADDON_REFERENCES: { readonly [N in AddonName]: ReferencesOf<N> } = 
   'trivy-operator': (v) => ({ needs: serviceMonitor(v.serviceMonitor.enabled, 'serviceMonitor.enabled') }),
   'vertical-pod-autoscaler': () => NONE,
   'metrics-server': () => NONE,
+  descheduler: () => NONE,
   'opentelemetry-operator': (v) => ({
     // Its webhook certificate: the chart renders a cert-manager Issuer and Certificate.
     needs: v.admissionWebhooks.certManager.enabled

@@ -14,6 +14,8 @@ export interface AlertRuleContext {
   readonly labels: Readonly<Record<string, string>>;
   readonly thresholds: Observability['alerts'];
   readonly runbookUrl: (alert: string) => string;
+  /** Redis runs in the environment's namespace (its exporter is scraped there); else no Redis alert can fire. */
+  readonly redisInCluster: boolean;
 }
 
 export function platformAlertGroups(ctx: AlertRuleContext): RuleGroup[] {
@@ -81,10 +83,12 @@ export function platformAlertGroups(ctx: AlertRuleContext): RuleGroup[] {
         ),
         alert(
           'FlextimeCertificateExpiringSoon', 'warning',
-          `certmanager_certificate_expiration_timestamp_seconds${ns()} - time() < ${t.certExpiryDays * 86_400}`,
+          // cert-manager's own `namespace` label arrives as `exported_namespace`: its ServiceMonitor
+          // (honorLabels false) sets `namespace` to cert-manager's, where the metric is scraped.
+          `certmanager_certificate_expiration_timestamp_seconds${selector({ exported_namespace: ctx.namespace })} - time() < ${t.certExpiryDays * 86_400}`,
           '1h',
           'Certificate {{ $labels.name }} expires in less than ' + t.certExpiryDays + ' days',
-          `cert-manager Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }} and has not been renewed (renewal normally happens 30 days ahead).`,
+          `cert-manager Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }} and has not been renewed (renewal normally happens 30 days ahead).`,
         ),
       ],
     },
@@ -119,13 +123,13 @@ export function platformAlertGroups(ctx: AlertRuleContext): RuleGroup[] {
           'PgBouncer clients are waiting for database connections',
           `{{ $value }} clients of database {{ $labels.database }} in ${ctx.namespace} have waited for a server connection for ${t.pgbouncerWaitingFor}: the pool is too small or queries are slow.`,
         ),
-        alert(
+        ...(ctx.redisInCluster ? [alert(
           'FlextimeRedisMemoryHigh', 'warning',
           `(\n  redis_memory_used_bytes${ns()}\n/ on (namespace, pod)\n  redis_memory_max_bytes${ns()}\n> ${promNumber(t.redisMemoryPercent / 100)}\n)\nand on (namespace, pod)\n  redis_memory_max_bytes${ns()} > 0`,
           '10m',
           'Redis is using over ' + t.redisMemoryPercent + ' % of maxmemory',
           `Redis {{ $labels.namespace }}/{{ $labels.pod }} uses {{ $value | humanizePercentage }} of maxmemory; at 100 % it evicts keys or rejects writes, and the job queue lives there.`,
-        ),
+        )] : []),
       ],
     },
   ];

@@ -2,10 +2,13 @@
  * dist/cluster/alerting: Alertmanager routing for every environment, and the ExternalSecrets
  * of the receiver credentials and of Grafana's OAuth client secret.
  *
+ *   Watchdog (always firing)         → the dead man's switch, every minute: it pages when they stop
  *   critical in a paging environment → PagerDuty + Slack + e-mail to the operations team
+ *   critical of the cluster itself   → the same (no `environment` label: kube-prometheus-stack's
+ *                                      rules, which watch the cluster production runs on)
  *   critical elsewhere               → Slack
  *   warning                          → Slack + Microsoft Teams
- *   anything else (Watchdog, info)   → nowhere
+ *   anything else (InfoInhibitor)    → nowhere
  * A critical alert mutes the warning alert of the same name in the same environment.
  */
 import type { App } from 'cdk8s';
@@ -30,6 +33,8 @@ export const RECEIVER_KEYS = {
   slack: 'slack-webhook-url',
   teams: 'teams-webhook-url',
   smtpPassword: 'smtp-password',
+  /** URL of the external dead man's switch (a heartbeat check that pages when Watchdog stops). */
+  deadMansSwitch: 'deadmans-switch-url',
 } as const;
 
 export function alertingChart(app: App, platform: Platform): void {
@@ -66,11 +71,14 @@ export function alertingChart(app: App, platform: Platform): void {
       },
       { name: 'slack', slack },
       { name: 'slack-and-teams', slack, teamsUrlKey: RECEIVER_KEYS.teams },
+      { name: 'deadmans-switch', webhookUrlKey: RECEIVER_KEYS.deadMansSwitch },
     ],
     routes: [
-      { matchers: { alertname: '~Watchdog|InfoInhibitor' }, receiver: 'null' },
+      { matchers: { alertname: 'Watchdog' }, receiver: 'deadmans-switch', repeatInterval: '1m' },
+      { matchers: { alertname: 'InfoInhibitor' }, receiver: 'null' },
       {
-        matchers: { severity: 'critical', environment: `~${[...alerting.pagingEnvironments].sort().join('|')}` },
+        // `environment=""` also matches alerts without the label: the cluster's own critical alerts.
+        matchers: { severity: 'critical', environment: `~|${[...alerting.pagingEnvironments].sort().join('|')}` },
         receiver: 'oncall',
         repeatInterval: '1h',
       },

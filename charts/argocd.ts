@@ -219,6 +219,10 @@ function rootApplication(scope: Construct, platform: Platform): void {
     revisionHistoryLimit: gitops.revisionHistoryLimit,
     // Deleting the root must never cascade into every environment.
     cascadeDelete: false,
+    // Its objects are Applications and AppProjects, which the API server does not default; and
+    // ArgoCD itself annotates Applications (refresh requests) between a dry-run and the compare,
+    // which a server-side diff of the root reported as drift in the e2e's steady-state scenario.
+    serverSideDiff: false,
     notifications: gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: gitops.notifications.channel })),
     info: { source: SOURCE, bootstrap: 'applied once by terraform-bootstrap/argocd.tf (docs/gitops.md)' },
   });

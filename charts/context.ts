@@ -21,6 +21,8 @@ export interface EnvContext {
   labels(name: string, component: string, version?: string): Record<string, string>;
   /** The priority class a pod of this environment runs at: `environments[].priorityClass`, else the workload's `own`. */
   priorityClass(own: string): string;
+  /** How this environment's multi-replica workloads spread over zones (`environments[].zoneSpread`). */
+  readonly zoneSpread: 'DoNotSchedule' | 'ScheduleAnyway';
 }
 
 export function namespaceOf(platform: Platform, env: Environment): string {
@@ -44,6 +46,7 @@ export function envContext(platform: Platform, env: Environment): EnvContext {
     identity,
     labels: (name, component, version) => recommendedLabels(identity(name, component, version)),
     priorityClass: (own) => env.priorityClass ?? own,
+    zoneSpread: env.zoneSpread,
   };
 }
 

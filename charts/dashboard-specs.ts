@@ -24,6 +24,11 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
     default: environments.includes('production') ? 'production' : environments[0],
   }];
   const common = { variables, tags: [platform.partOf] };
+  // Redis panels: only environments that run Redis in the cluster have its exporter (ElastiCache
+  // elsewhere), so they get their own choice of environment.
+  const redisEnvironments = platform.environments.filter((e) => e.redis.mode === 'in-cluster').map((e) => e.name);
+  const redisNs = `namespace="${platform.partOf}-$redis_environment"`;
+  const withRedis = { ...common, variables: [...variables, { name: 'redis_environment', label: 'Redis (in-cluster)', values: redisEnvironments }] };
   const quantile = (q: number, metric: string, by = '') =>
     `histogram_quantile(${q}, sum by (le${by ? `, ${by}` : ''}) (${rate(`${metric}_bucket`)}))`;
 
@@ -48,7 +53,7 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
   };
 
   const overview: DashboardSpec = {
-    ...common,
+    ...withRedis,
     uid: 'flextime-platform-overview',
     title: 'FlexTime Platform Overview',
     description: 'SLOs, traffic, firing alerts and the health of every FlexTime component in one environment.',
@@ -69,7 +74,7 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
           { title: 'Scheduler queue length', queries: [{ expr: `max(flextime_schedule_queue_length{${ns}})`, legend: 'jobs waiting' }] },
           { title: 'Scrape targets up', queries: [{ expr: `sum by (job) (up{${ns}})`, legend: '{{job}}' }] },
           { title: 'PgBouncer clients waiting', queries: [{ expr: `sum by (database) (pgbouncer_pools_client_waiting_connections{${ns}})`, legend: '{{database}}' }] },
-          { title: 'Redis memory used', unit: 'percentunit', max: 1, queries: [{ expr: `max(redis_memory_used_bytes{${ns}} / redis_memory_max_bytes{${ns}} > 0)` }], thresholds: [{ value: platform.observability.alerts.redisMemoryPercent / 100, color: 'red' }] },
+          { title: 'Redis memory used (in-cluster Redis)', unit: 'percentunit', max: 1, queries: [{ expr: `max(redis_memory_used_bytes{${redisNs}} / redis_memory_max_bytes{${redisNs}} > 0)` }], thresholds: [{ value: platform.observability.alerts.redisMemoryPercent / 100, color: 'red' }] },
           { title: 'Backup age', unit: 's', queries: [{ expr: `time() - max by (database) (flextime_backup_last_success_timestamp_seconds{${ns}})`, legend: '{{database}}' }], thresholds: [{ value: platform.observability.alerts.backupMaxAgeHours * 3600, color: 'red' }] },
         ],
       },
@@ -77,7 +82,7 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
   };
 
   const performance: DashboardSpec = {
-    ...common,
+    ...withRedis,
     uid: 'flextime-performance',
     title: 'FlexTime Performance Metrics',
     description: 'API and solver latency, saturation of pods, PgBouncer and Redis, and traced span rates.',
@@ -128,7 +133,7 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
               { expr: `sum(pgbouncer_pools_server_active_connections{${ns}})`, legend: 'server active' },
             ],
           },
-          { title: 'Redis clients and evictions', queries: [{ expr: `sum(redis_connected_clients{${ns}})`, legend: 'clients' }, { expr: `sum(${rate('redis_evicted_keys_total')})`, legend: 'evictions/s' }] },
+          { title: 'Redis clients and evictions (in-cluster Redis)', queries: [{ expr: `sum(redis_connected_clients{${redisNs}})`, legend: 'clients' }, { expr: `sum(rate(redis_evicted_keys_total{${redisNs}}[$__rate_interval]))`, legend: 'evictions/s' }] },
           {
             title: 'Traced calls per second (span metrics)',
             unit: 'reqps',
@@ -192,7 +197,8 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
           {
             title: 'Certificate time to expiry',
             unit: 's',
-            queries: [{ expr: `min by (name) (certmanager_certificate_expiration_timestamp_seconds{${ns}}) - time()`, legend: '{{name}}' }],
+            // cert-manager's `namespace` label is scraped as `exported_namespace` (honorLabels false).
+            queries: [{ expr: `min by (name) (certmanager_certificate_expiration_timestamp_seconds{exported_${ns}}) - time()`, legend: '{{name}}' }],
             baseColor: 'red',
             thresholds: [{ value: platform.observability.alerts.certExpiryDays * 86_400, color: 'green' }],
           },

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { parseImage } from '../config/schema.ts';
 import { HardenedCronJob } from '../lib/cron-job.ts';
+import { DEFAULT_RUN_AS_USER } from '../lib/pod.ts';
 import type { EnvContext } from './context.ts';
 import { serviceSecrets } from './secrets.ts';
 
@@ -21,8 +22,16 @@ const SCRATCH_MOUNT = '/scratch';
 const CA_MOUNT = '/etc/rds-ca';
 /** The RDS CA bundle's file name in the database Secrets (PgBouncer mounts it too). */
 export const CA_FILE = 'rds-ca-bundle.pem';
-/** UID of `postgres` in the postgres-tools image (Debian postgres): initdb needs a passwd entry. */
-const POSTGRES_UID = 999;
+/**
+ * The jobs run as the platform's default UID (10001, DEFAULT_RUN_AS_USER): no system account of
+ * the image or the node (999 is Debian's `postgres` and the Redis image's `redis`, and may be a
+ * host daemon's). The tools do not care about the number; only initdb looks the user up, so the
+ * restore check gets a passwd entry for it (IDENTITY_CONFIGMAP, mounted over /etc/passwd).
+ */
+const IDENTITY_FILES = {
+  passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\npostgres:x:${DEFAULT_RUN_AS_USER}:${DEFAULT_RUN_AS_USER}:restore check:/tmp:/usr/sbin/nologin\n`,
+  group: `root:x:0:\npostgres:x:${DEFAULT_RUN_AS_USER}:\n`,
+};
 
 export const BACKUP_JOB = 'flextime-backup';
 export const RESTORE_VERIFY_JOB = 'flextime-restore-verify';
@@ -55,6 +64,8 @@ export function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGrou
     metadata: { name: scripts, namespace, labels: ctx.labels(scripts, 'backup') },
     data: files,
   });
+  const identity = `${platform.partOf}-db-identity`;
+  new k8s.KubeConfigMap(chart, 'Identity', { metadata: { name: identity, namespace, labels: ctx.labels(identity, 'backup') }, data: IDENTITY_FILES });
 
   const target = `s3://${ground.bucket}/${db.backup.keyPrefix}`;
   const common = [
@@ -94,7 +105,6 @@ export function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGrou
     labels: ctx.labels(BACKUP_JOB, 'backup', parseImage(db.backup.image).tag),
     ...job(db.backup),
     pod: {
-      runAsUser: POSTGRES_UID,
       priorityClassName: ctx.priorityClass(db.backup.priorityClass),
       annotations,
       volumes: volumes(db.backup, [{ name: 'rds-ca', secret: { secretName, defaultMode: 0o440, items: [{ key: 'RDS_CA_BUNDLE', path: CA_FILE }] } }]),
@@ -129,10 +139,9 @@ export function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGrou
     labels: ctx.labels(RESTORE_VERIFY_JOB, 'backup', parseImage(db.backup.image).tag),
     ...job(db.restoreVerify),
     pod: {
-      runAsUser: POSTGRES_UID,
       priorityClassName: ctx.priorityClass(db.restoreVerify.priorityClass),
       annotations,
-      volumes: volumes(db.restoreVerify),
+      volumes: volumes(db.restoreVerify, [{ name: 'identity', configMap: { name: identity, defaultMode: 0o444 } }]),
       containers: [{
         name: 'restore-verify',
         image: db.backup.image,
@@ -145,7 +154,11 @@ export function backupJobs(chart: Construct, ctx: EnvContext, ground: BackupGrou
           { name: 'RESTORE_WORK_DIR', value: SCRATCH_MOUNT },
           ...common,
         ],
-        volumeMounts: mounts,
+        volumeMounts: [
+          ...mounts,
+          { name: 'identity', mountPath: '/etc/passwd', subPath: 'passwd', readOnly: true },
+          { name: 'identity', mountPath: '/etc/group', subPath: 'group', readOnly: true },
+        ],
       }],
     },
   });

@@ -86,6 +86,7 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
     labels: ctx.labels(PGBOUNCER_SERVICE, COMPONENT, parseImage(db.pgbouncer.image).tag),
     selectorLabels: selectorLabels(ctx.identity(PGBOUNCER_SERVICE, COMPONENT)),
     replicas: Replicas.fixed(pool.replicas),
+    zoneSpread: ctx.zoneSpread,
     disruption: Disruption.maxUnavailable(1),
     // Rounded up: even one replica gets its successor before it goes (maxUnavailable is 0).
     maxSurge: `${platform.maxSurgePercent}%`,
@@ -98,6 +99,9 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
       priorityClassName: ctx.priorityClass(db.pgbouncer.priorityClass),
       // PgBouncer reads pgbouncer.ini at start: a changed file rolls the pods.
       annotations: { 'checksum/pgbouncer.ini': sha256(ini) },
+      exceptions: {
+        sameLivenessAndReadiness: 'PgBouncer has one health signal, its listener: no HTTP endpoint, and the image ships no client to ask its admin console; a lost RDS connection is reported per client, not by restarting the pooler',
+      },
       // SIGTERM: PgBouncer stops accepting and waits for running transactions (up to the grace period).
       terminationGracePeriodSeconds: 60,
       preStopSleepSeconds: 10,
@@ -131,7 +135,8 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
             { name: 'PGBOUNCER_EXPORTER_CONNECTION_STRING', value: `postgres://${db.appUser}@127.0.0.1:${PGBOUNCER_PORT}/pgbouncer?sslmode=disable` },
             { name: 'PGPASSWORD', valueFrom: password },
           ],
-          probes: { liveness: ProbeCheck.tcp('metrics'), readiness: ProbeCheck.tcp('metrics') },
+          // Alive: the listener answers; ready: it renders metrics (which asks PgBouncer's admin console).
+          probes: { liveness: ProbeCheck.tcp('metrics'), readiness: ProbeCheck.http('/metrics', 'metrics') },
         },
       ],
     },

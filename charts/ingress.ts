@@ -32,8 +32,21 @@ export function ingressChart(app: App, ctx: EnvContext): void {
     clusterIssuer: env.ingress.issuer,
     proxyBodySize: ingress.proxyBodySize,
     timeouts: ingress.timeouts,
-    rateLimit: env.ingress.rateLimit,
+    rateLimit: { ...env.ingress.rateLimit, exemptCidrs: loadTestSources(platform, env) },
   });
+}
+
+/**
+ * Where the load generators' requests come from when they target `env`: the pod network (the
+ * private subnets, VPC CNI) of its cluster. Per-IP limits would throttle the whole nightly run,
+ * which comes from one or two pod IPs; public clients arrive with their own addresses (the NLB
+ * preserves them), so the exemption covers in-cluster callers only.
+ */
+function loadTestSources(platform: Platform, env: EnvContext['env']): string[] | undefined {
+  if (platform.loadTesting.target !== env.name) return undefined;
+  const network = platform.clusters.find((c) => c.name === env.cluster)?.network;
+  if (!network) throw new Error(`'loadTesting.target' (${env.name}) needs clusters[${env.cluster}].network: the load test's source range is exempt from its rate limits`);
+  return network.zones.map((z) => z.private);
 }
 
 export function clusterIngressChart(app: App, platform: Platform): void {

@@ -73,6 +73,7 @@ export function alertGroups(ctx: EnvContext): RuleGroup[] {
     labels: { environment: ctx.env.name },
     thresholds: ctx.platform.observability.alerts,
     runbookUrl: (alert) => runbookUrl(ctx.platform, alert),
+    redisInCluster: ctx.env.redis.mode === 'in-cluster',
   });
 }
 
@@ -81,7 +82,9 @@ export function monitoringChart(app: App, ctx: EnvContext): void {
   const { platform, namespace } = ctx;
   const labels = (name: string) => ({ ...ctx.labels(name, 'monitoring'), ...PROMETHEUS_SELECTOR_LABELS });
 
-  const targets = [...platform.services.map((s) => s.name), ...EXPORTER_TARGETS];
+  // No Redis exporter where Redis is ElastiCache: its ServiceMonitor would select nothing.
+  const exporters = EXPORTER_TARGETS.filter((t) => t !== 'redis' || ctx.env.redis.mode === 'in-cluster');
+  const targets = [...platform.services.map((s) => s.name), ...exporters];
   for (const target of targets) {
     new MetricsScrape(chart, `scrape-${target}`, {
       name: target,

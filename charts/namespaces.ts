@@ -7,7 +7,7 @@
 import type { App } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Platform } from '../config/index.ts';
-import { GuardedNamespace, podSecurityLabels } from '../lib/namespace.ts';
+import { ephemeralStorageDefaults, GuardedNamespace, podSecurityLabels } from '../lib/namespace.ts';
 import { ownsNamespace } from './argocd-projects.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
@@ -89,6 +89,11 @@ export function clusterNamespacesChart(app: App, platform: Platform): void {
           ...podSecurityLabels(level, platform.podSecurityVersion),
         },
       },
+    });
+    ephemeralStorageDefaults(chart, `addon-${name}-ephemeral-storage`, {
+      namespace: name,
+      labels: recommendedLabels({ name: 'ephemeral-storage', instance: `ephemeral-storage-${name}`, component: 'namespace', partOf: platform.partOf }),
+      ...platform.addonEphemeralStorage,
     });
   }
   for (const pc of platform.priorityClasses) {

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { App } from 'cdk8s';
+import { DEFAULT_EPHEMERAL_STORAGE } from '../lib/ephemeral-storage.ts';
 import { k8s } from 'cdk8s-plus-28';
 import type { Platform } from '../config/index.ts';
 import { LOADTEST_SCRIPTS } from '../config/schema.ts';
@@ -97,7 +98,12 @@ export function performanceChart(app: App, platform: Platform): void {
       loadBalancers: 0,
       nodePorts: 0,
     },
-    containerLimits: { defaultRequest: lt.resources.requests, default: lt.resources.limits, max: lt.resources.limits },
+    // Disk: the hardened default per container (lib/ephemeral-storage.ts) plus its /tmp must fit under max.
+    containerLimits: {
+      defaultRequest: { ...lt.resources.requests, ephemeralStorage: DEFAULT_EPHEMERAL_STORAGE.request },
+      default: { ...lt.resources.limits, ephemeralStorage: DEFAULT_EPHEMERAL_STORAGE.limit },
+      max: { ...lt.resources.limits, ephemeralStorage: '1Gi' },
+    },
   });
 
   new k8s.KubeServiceAccount(chart, 'ServiceAccount', {

@@ -1,11 +1,16 @@
 /**
  * Who may do what, by Big 12 SSO group (`sso.groups`, subjects `<sso.groupsPrefix><group>`):
  *
- *   platform-admins  admin in every namespace + read cluster-scoped objects   dist/cluster/rbac
+ *   platform-admins  flextime-view everywhere + read cluster-scoped objects    dist/cluster/rbac
+ *                    admin or flextime-on-call per environment (access.platformAdmins) dist/<env>/rbac
  *   break-glass      cluster-admin — the only cluster-admin binding           dist/cluster/rbac
  *   developers       edit or flextime-view, per environment (access.developers) dist/<env>/rbac
  *   viewers          flextime-view                                             dist/<env>/rbac
- *   on-call          flextime-view + flextime-on-call where access.onCall      dist/<env>/rbac
+ *   on-call          flextime-on-call where access.onCall                       dist/<env>/rbac
+ *   on-call-exec     flextime-exec where access.onCall (membership per incident) dist/<env>/rbac
+ *
+ * Nothing writes kube-system, argocd or the add-on namespaces except break-glass: they change
+ * through git (ArgoCD). test/rbac-intent.test.ts compares every binding with its annotation.
  *
  * `flextime-view` is our explicit read-only role: like the built-in `view` it never includes
  * Secrets, but it lists every resource, so nothing can be aggregated into it later.
@@ -24,6 +29,7 @@ const READ = ['get', 'list', 'watch'];
 export const VIEW_ROLE = 'flextime-view';
 export const ON_CALL_ROLE = 'flextime-on-call';
 export const CLUSTER_READ_ROLE = 'flextime-cluster-read';
+export const EXEC_ROLE = 'flextime-exec';
 
 /** Read-only access to everything a FlexTime namespace holds, except Secrets. */
 export const VIEW_RULES: readonly RbacRule[] = [
@@ -46,13 +52,24 @@ export const VIEW_RULES: readonly RbacRule[] = [
   { apiGroups: ['external-secrets.io'], resources: ['externalsecrets', 'secretstores'], verbs: READ },
   { apiGroups: ['monitoring.coreos.com'], resources: ['podmonitors', 'prometheusrules', 'servicemonitors'], verbs: READ },
   { apiGroups: ['cert-manager.io'], resources: ['certificaterequests', 'certificates'], verbs: READ },
+  { apiGroups: ['argoproj.io'], resources: ['analysisruns', 'analysistemplates', 'experiments', 'rollouts'], verbs: READ },
+  { apiGroups: ['chaos-mesh.org'], resources: ['networkchaos', 'podchaos', 'schedules', 'stresschaos'], verbs: READ },
 ];
 
-/** On top of view: shell into a pod, read its logs, restart a Deployment (`kubectl rollout restart` patches it). */
+/**
+ * View plus restarting what runs: `kubectl rollout restart` patches a Deployment or StatefulSet,
+ * `kubectl argo rollouts restart` patches the Rollout. No exec, no Secrets, no delete.
+ */
 export const ON_CALL_RULES: readonly RbacRule[] = [
+  ...VIEW_RULES,
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['patch'] },
+  { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['patch'] },
+];
+
+/** A shell in a pod: bound only to a group whose membership is granted per incident and expires. */
+export const EXEC_RULES: readonly RbacRule[] = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
   { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
-  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'patch'] },
 ];
 
 /** Cluster-scoped objects platform admins need to see (admin only covers namespaced ones). */
@@ -79,9 +96,14 @@ export function rbacChart(app: App, ctx: EnvContext): void {
   const developerRole = env.access.developers === 'edit' ? 'edit' : VIEW_ROLE;
   bind('sso-developers', developerRole, groups.developers, `developers: ${developerRole} in ${env.name} (environments[].access.developers)`);
   bind('sso-viewers', VIEW_ROLE, groups.viewers, 'viewers: read-only, never Secrets');
+  if (env.access.platformAdmins === 'admin') {
+    bind('sso-platform-admins', 'admin', groups.platformAdmins, `platform-admins: admin in ${env.name}, Secrets included (environments[].access.platformAdmins)`);
+  } else {
+    bind('sso-platform-admins', ON_CALL_ROLE, groups.platformAdmins, `platform-admins: read and restart in ${env.name}, never Secrets or exec; changes go through git (environments[].access.platformAdmins)`);
+  }
   if (env.access.onCall) {
-    bind('sso-on-call-view', VIEW_ROLE, groups.onCall, 'on-call: read-only, never Secrets');
-    bind('sso-on-call', ON_CALL_ROLE, groups.onCall, 'on-call: exec, logs and rollout restart (environments[].access.onCall)');
+    bind('sso-on-call', ON_CALL_ROLE, groups.onCall, `on-call: read, logs and restart of Deployments, StatefulSets and Rollouts in ${env.name}, never Secrets or exec (environments[].access.onCall)`);
+    bind('sso-on-call-exec', EXEC_ROLE, groups.onCallExec, `on-call-exec: kubectl exec in ${env.name} only; group membership is granted per incident, expires and is audited (docs/network.md#exec-in-production)`);
   }
 }
 
@@ -100,7 +122,13 @@ export function clusterRbacChart(app: App, platform: Platform): void {
     name: ON_CALL_ROLE,
     labels: labels(ON_CALL_ROLE),
     rules: ON_CALL_RULES,
-    description: 'Incident response on top of flextime-view: kubectl exec, logs, rollout restart.',
+    description: 'Incident response: flextime-view plus restart of Deployments, StatefulSets and Rollouts; no exec, no Secrets.',
+  });
+  new ExplicitRole(chart, EXEC_ROLE, {
+    name: EXEC_ROLE,
+    labels: labels(EXEC_ROLE),
+    rules: EXEC_RULES,
+    description: 'kubectl exec into pods; bound only to a group whose membership expires (on-call-exec).',
   });
   new ExplicitRole(chart, CLUSTER_READ_ROLE, {
     name: CLUSTER_READ_ROLE,
@@ -109,12 +137,12 @@ export function clusterRbacChart(app: App, platform: Platform): void {
     description: 'Read cluster-scoped objects (nodes, namespaces, CRDs, classes); never Secrets.',
   });
 
-  new GroupBinding(chart, 'sso-platform-admins', {
-    name: 'sso-platform-admins',
-    labels: labels('sso-platform-admins'),
-    role: { kind: 'ClusterRole', name: 'admin' },
+  new GroupBinding(chart, 'sso-platform-admins-view', {
+    name: 'sso-platform-admins-view',
+    labels: labels('sso-platform-admins-view'),
+    role: { kind: 'ClusterRole', name: VIEW_ROLE },
     groups: [group(platform, groups.platformAdmins)],
-    description: 'platform-admins: admin in every namespace (built-in admin; no cluster-scoped writes).',
+    description: 'platform-admins: read every namespace, never Secrets; writes only per environment (dist/<env>/rbac) and through git.',
   });
   new GroupBinding(chart, 'sso-platform-admins-cluster-read', {
     name: 'sso-platform-admins-cluster-read',

@@ -18,8 +18,6 @@ import { storageClassFor } from './storage.ts';
 
 const SOURCE = 'charts/redis.ts';
 const COMPONENT = 'cache';
-/** UID/GID of the `redis` user in the official (alpine) image. */
-const REDIS_UID = 999;
 const EXPORTER_PORT = 9121;
 const AUTH_FILE = 'auth.conf';
 const AUTH_DIR = '/etc/redis/secret';
@@ -53,7 +51,8 @@ export function redisChart(app: App, ctx: EnvContext): void {
     volumeClaims: [{ name: 'data', storage: redis.storage, storageClassName: storageClassFor(ctx.platform, redis.storageClassName) }],
     verticalRecommendations: true,
     pod: {
-      runAsUser: REDIS_UID,
+      // The default UID 10001, not the image's `redis` (999, a system UID): redis-server needs no
+      // passwd entry, and fsGroup 10001 makes the volume writable (existing files are re-grouped).
       priorityClassName: ctx.priorityClass(redis.priorityClass),
       volumes: [{ name: 'auth', secret: { secretName, items: [{ key: AUTH_FILE, path: AUTH_FILE }], defaultMode: 0o440 } }],
       containers: [
@@ -98,8 +97,9 @@ export function redisChart(app: App, ctx: EnvContext): void {
             { name: 'REDIS_EXPORTER_CHECK_SINGLE_KEYS', value: queueKeys(ctx) },
           ],
           probes: {
+            // Alive: its own health endpoint; ready: a scrape of Redis answers.
             liveness: ProbeCheck.http('/health', 'metrics'),
-            readiness: ProbeCheck.http('/health', 'metrics'),
+            readiness: ProbeCheck.http('/metrics', 'metrics'),
           },
         },
       ],

@@ -2,8 +2,9 @@
  * The per-cluster and per-environment Terraform files people used to write by hand, rendered
  * from the site (config/site.ts) so each adopter value has one home:
  *
- * - terraform-bootstrap/cluster/clusters/<cluster>.tfvars: account, region, EKS API admin
- *   networks, SSO admin role and client id, hosted zones (`-var-file`);
+ * - terraform-bootstrap/cluster/clusters/<cluster>.tfvars: account, region, the networks of a
+ *   public EKS API endpoint (only when the site chooses one), SSO admin role and client id,
+ *   hosted zones (`-var-file`);
  * - terraform-bootstrap/environment/environments/<env>.tfvars: the account and region of the
  *   environment's cluster (its data stores live in that cluster's VPC);
  * - the `.s3.tfbackend` beside each (`-backend-config`): one state key per cluster and per
@@ -61,7 +62,8 @@ export function siteTerraformFiles(platform: Platform): Map<string, string> {
       ['cluster', cluster.name],
       ['aws_account_id', account],
       ['region', s.region],
-      ['public_api_cidrs', filled(s.adminCidrs)],
+      // Only when the site chooses a public endpoint; without it the variable's default keeps it private.
+      ...(s.publicApiCidrs ? [['public_api_cidrs', s.publicApiCidrs] as const] : []),
       ['sso_admin_role_arn', filled(s.ssoAdminRoleArn)],
       ['sso_client_id', s.ssoClientId],
       ['dns_zone_ids', filled(s.hostedZoneIds)],

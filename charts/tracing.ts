@@ -131,6 +131,8 @@ export function tracingChart(app: App, platform: Platform): void {
       { name: 'metrics', port: SPAN_METRICS, targetPort: 'metrics' },
     ],
     pod: {
+      // Apps' telemetry and the span metrics SLOs read: above production, like the add-ons.
+      priorityClassName: platform.platformPriorityClass,
       containers: [{
         name: 'collector',
         image: tracing.collector.image,
@@ -143,7 +145,8 @@ export function tracingChart(app: App, platform: Platform): void {
           { name: 'health', containerPort: HEALTH },
         ],
         resources: tracing.collector.resources,
-        probes: { liveness: ProbeCheck.http('/', 'health'), readiness: ProbeCheck.http('/', 'health') },
+        // Alive: the health listener accepts; ready: the health_check extension reports the pipelines up.
+        probes: { liveness: ProbeCheck.tcp('health'), readiness: ProbeCheck.http('/', 'health') },
         volumeMounts: [configMount('/etc/otelcol')],
       }],
       volumes: [configVolume(COLLECTOR)],
@@ -168,6 +171,7 @@ export function tracingChart(app: App, platform: Platform): void {
     ],
     volumeClaims: [{ name: 'data', storage: tracing.storage, storageClassName: storageClassFor(platform, undefined) }],
     pod: {
+      priorityClassName: platform.platformPriorityClass,
       containers: [{
         name: 'jaeger',
         image: tracing.jaeger.image,
@@ -179,7 +183,7 @@ export function tracingChart(app: App, platform: Platform): void {
           { name: 'health', containerPort: HEALTH },
         ],
         resources: tracing.jaeger.resources,
-        probes: { liveness: ProbeCheck.http('/status', 'health'), readiness: ProbeCheck.http('/status', 'health') },
+        probes: { liveness: ProbeCheck.tcp('health'), readiness: ProbeCheck.http('/status', 'health') },
         volumeMounts: [configMount('/etc/jaeger'), { name: 'data', mountPath: '/badger' }],
       }],
       volumes: [configVolume(JAEGER)],

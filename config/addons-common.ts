@@ -13,6 +13,14 @@
  */
 export const PROMETHEUS_SELECTOR_LABELS = { release: 'kube-prometheus-stack' } as const;
 
+/**
+ * The PriorityClass of the platform's own pods (config/platform.ts priorityClasses): every add-on
+ * names it where its chart sets a pod's class, so production never preempts what it depends on.
+ */
+export const PLATFORM_PRIORITY_CLASS = 'flextime-platform';
+/** Run-to-completion add-on Jobs (image scans): below production, never preempting. */
+export const BATCH_PRIORITY_CLASS = 'flextime-batch';
+
 export const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
 export const RBAC = [
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },

@@ -6,9 +6,16 @@
 import type { AddonInput } from './schema-addons.ts';
 import { ssoConfig } from './network.ts';
 import { observabilityConfig } from './observability.ts';
-import { CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
+import { storageConfig } from './storage.ts';
+import { CRD, MUTATING_WEBHOOK, PLATFORM_PRIORITY_CLASS, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
 const scrapedBy = { ...PROMETHEUS_SELECTOR_LABELS };
+/** Above production: alerts and SLO windows must outlive any production scale-up. */
+const priorityClassName = PLATFORM_PRIORITY_CLASS;
+/** A ReadWriteOnce claim per replica on the cluster's default StorageClass (gp3, config/storage.ts). */
+const claim = (storage: string) => ({
+  volumeClaimTemplate: { spec: { storageClassName: storageConfig.classes.find((c) => c.default)!.name, accessModes: ['ReadWriteOnce'] as ['ReadWriteOnce'], resources: { requests: { storage } } } },
+});
 /** Keycloak's OpenID Connect endpoints of the SSO realm. */
 const oidc = `${ssoConfig.issuer}/protocol/openid-connect`;
 /** kube-prometheus-stack's namespace: Prometheus, Alertmanager, Grafana and our dashboards. */
@@ -47,24 +54,41 @@ export const kubePrometheusStack: AddonInput = {
     // Installed by prometheus-operator-crds (above).
     crds: { enabled: false },
     prometheus: {
+      podDisruptionBudget: { enabled: true, minAvailable: 1 },
       prometheusSpec: {
-        retention: '15d',
+        // At least the SLO period (30 days, lib/monitoring/slo-rules.ts) and so every burn-rate window
+        // (up to 3d): a restart must not empty them. The size cap keeps a full disk from stopping ingestion.
+        retention: '30d',
+        retentionSize: '90GB',
+        // Two replicas scrape the same targets (Alertmanager deduplicates their alerts): one can restart.
+        replicas: 2,
+        storageSpec: claim('100Gi'),
         // Every namespace (the chart's namespace selectors are {}), only objects with the label:
         // dist/ objects and the add-ons' ServiceMonitors set it (test/addons.test.ts).
         serviceMonitorSelector: { matchLabels: scrapedBy },
         podMonitorSelector: { matchLabels: scrapedBy },
         ruleSelector: { matchLabels: scrapedBy },
+        priorityClassName,
       },
     },
+    prometheusOperator: { priorityClassName, admissionWebhooks: { patch: { priorityClassName } } },
+    'kube-state-metrics': { priorityClassName },
+    'prometheus-node-exporter': { priorityClassName },
     alertmanager: {
+      podDisruptionBudget: { enabled: true, minAvailable: 2 },
       alertmanagerSpec: {
         // Global routing rendered by charts/alerting.ts (docs/observability.md).
         alertmanagerConfiguration: { name: 'flextime-alert-routing' },
         // The chart's default {} would also merge the global config as a namespaced route.
         alertmanagerConfigSelector: { matchLabels: scrapedBy },
+        priorityClassName,
+        // Three form a gossip cluster (silences and notification log survive one loss), on disk.
+        replicas: 3,
+        storage: claim('2Gi'),
       },
     },
     grafana: {
+      priorityClassName,
       // GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET, from the ExternalSecret of charts/alerting.ts.
       envFromSecret: 'grafana-oauth',
       'grafana.ini': {

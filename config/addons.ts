@@ -13,12 +13,16 @@ import type { PlatformInput } from './schema.ts';
 import { ingressControllerSettings } from './network.ts';
 import { securityConfig } from './security.ts';
 import { awsLoadBalancerController } from './addons-aws.ts';
+import { descheduler } from './addons-scheduling.ts';
 import { kubePrometheusStack, prometheusOperatorCrds } from './addons-monitoring.ts';
-import { API_SERVICE, CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
+import { API_SERVICE, BATCH_PRIORITY_CLASS, CRD, MUTATING_WEBHOOK, PLATFORM_PRIORITY_CLASS, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
 export { PROMETHEUS_SELECTOR_LABELS };
 
 const scrapedBy = { ...PROMETHEUS_SELECTOR_LABELS };
+/** Where a chart names its pods' class: above production (docs/workloads.md "Priorities"). */
+const priorityClassName = PLATFORM_PRIORITY_CLASS;
+const platformPriority = { priorityClassName };
 
 export const addonsConfig: PlatformInput['addons'] = [
   prometheusOperatorCrds,
@@ -33,6 +37,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     serves: [{ group: 'cert-manager.io', kinds: ['Certificate', 'CertificateRequest', 'Issuer', 'ClusterIssuer'] }, { group: 'acme.cert-manager.io', kinds: ['Order', 'Challenge'] }],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: {
+      global: platformPriority,
       crds: { enabled: true, keep: true },
       replicaCount: 2,
       podDisruptionBudget: { enabled: true },
@@ -49,7 +54,14 @@ export const addonsConfig: PlatformInput['addons'] = [
     podSecurity: 'restricted',
     serves: [{ group: 'external-secrets.io', kinds: ['ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret'] }],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK],
-    values: { installCRDs: true, replicaCount: 2, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
+    values: {
+      installCRDs: true,
+      replicaCount: 2,
+      serviceMonitor: { enabled: true, additionalLabels: scrapedBy },
+      priorityClassName,
+      webhook: platformPriority,
+      certController: platformPriority,
+    },
   },
   {
     name: 'keda',
@@ -71,6 +83,7 @@ export const addonsConfig: PlatformInput['addons'] = [
         operator: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
         metricServer: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
       },
+      priorityClassName,
     },
   },
   {
@@ -87,7 +100,14 @@ export const addonsConfig: PlatformInput['addons'] = [
       { group: 'mutations.gatekeeper.sh', kinds: ['Assign', 'AssignMetadata', 'AssignImage', 'ModifySet'] },
     ],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
-    values: { replicas: 3, auditInterval: 60, logDenies: true, emitAdmissionEvents: true },
+    values: {
+      replicas: 3,
+      auditInterval: 60,
+      logDenies: true,
+      emitAdmissionEvents: true,
+      postInstall: { labelNamespace: platformPriority, probeWebhook: platformPriority },
+      upgradeCRDs: platformPriority,
+    },
   },
   {
     name: 'falco',
@@ -109,6 +129,7 @@ export const addonsConfig: PlatformInput['addons'] = [
         volumes: [{ name: 'flextime-rules', configMap: { name: 'falco-flextime-rules' } }],
         volumeMounts: [{ name: 'flextime-rules', mountPath: '/etc/falco/rules.d', readOnly: true }],
       },
+      podPriorityClassName: priorityClassName,
       falco: { json_output: true, json_include_output_property: true },
       falcosidekick: {
         enabled: true,
@@ -120,6 +141,7 @@ export const addonsConfig: PlatformInput['addons'] = [
         },
         // falcosidekick_inputs{priority,rule}: every event, also those below the Slack threshold.
         serviceMonitor: { enabled: true, additionalLabels: scrapedBy },
+        priorityClassName,
       },
     },
   },
@@ -145,6 +167,9 @@ export const addonsConfig: PlatformInput['addons'] = [
       trivy: { ignoreUnfixed: true, severity: 'HIGH,CRITICAL' },
       // trivy_image_vulnerabilities, read by the FlextimeCriticalImageVulnerability alert.
       serviceMonitor: { enabled: true, labels: scrapedBy },
+      priorityClassName,
+      // A scan may wait; it must never evict a production pod.
+      trivyOperator: { scanJobPodPriorityClassName: BATCH_PRIORITY_CLASS },
     },
   },
   {
@@ -156,7 +181,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     podSecurity: 'baseline',
     serves: [{ group: 'autoscaling.k8s.io', kinds: ['VerticalPodAutoscaler', 'VerticalPodAutoscalerCheckpoint'] }],
     clusterResources: [CRD, ...RBAC],
-    values: { recommender: { enabled: true }, updater: { enabled: false }, admissionController: { enabled: false } },
+    values: { recommender: { enabled: true }, updater: { enabled: false }, admissionController: { enabled: false }, priorityClassName },
   },
   {
     name: 'metrics-server',
@@ -181,7 +206,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     clusterResources: [CRD, ...RBAC],
     values: {
       installCRDs: true,
-      controller: { replicas: 2, metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } } },
+      controller: { replicas: 2, metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } }, priorityClassName },
       dashboard: { enabled: false },
     },
   },
@@ -209,10 +234,11 @@ export const addonsConfig: PlatformInput['addons'] = [
     serves: [{ group: 'chaos-mesh.org', kinds: ['Schedule', 'PodChaos', 'NetworkChaos', 'StressChaos', 'IOChaos', 'TimeChaos', 'DNSChaos', 'HTTPChaos', 'Workflow'] }],
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: {
-      chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock' },
-      controllerManager: { enableFilterNamespace: true },
+      chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock', priorityClassName },
+      controllerManager: { enableFilterNamespace: true, priorityClassName },
+      dnsServer: platformPriority,
       // The chart's NodePort would be denied by the service-exposure policy (ingress-nginx only).
-      dashboard: { securityMode: true, service: { type: 'ClusterIP' } },
+      dashboard: { securityMode: true, service: { type: 'ClusterIP' }, priorityClassName },
     },
   },
   {
@@ -243,6 +269,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     },
   },
   awsLoadBalancerController,
+  descheduler,
   {
     name: 'ingress-nginx',
     repoURL: 'https://kubernetes.github.io/ingress-nginx',
@@ -257,16 +284,23 @@ export const addonsConfig: PlatformInput['addons'] = [
         replicaCount: 3,
         ingressClassResource: { name: 'nginx', default: true },
         // Security headers, HSTS, snippets off, 429 on rate limits: config/network.ts (docs/network.md).
-        config: { 'use-forwarded-headers': 'true', 'server-tokens': 'false', ...ingressControllerSettings },
+        // Behind an L4 NLB nothing in front sets X-Forwarded-For, so trusting it would let any
+        // client pick its IP and slip past the per-IP limits: nginx uses the connection's address.
+        config: { 'use-forwarded-headers': 'false', 'server-tokens': 'false', ...ingressControllerSettings },
         service: {
           annotations: {
             'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
             'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
             'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+            // IP targets lose the client address by default (nginx would see the NLB's, and the
+            // per-IP limit would be one global cap); this keeps it on the packets.
+            'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
           },
         },
         metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: scrapedBy } },
         minAvailable: 2,
+        priorityClassName,
+        admissionWebhooks: { patch: platformPriority },
       },
     },
   },
@@ -282,6 +316,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     values: {
       manager: { collectorImage: { repository: 'otel/opentelemetry-collector-contrib' } },
       admissionWebhooks: { certManager: { enabled: true } },
+      priorityClassName,
     },
   },
 ];

@@ -89,8 +89,8 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   { name: 'ALERTS', type: 'gauge', source: 'prometheus', labels: ['alertname', 'alertstate', 'severity'], help: 'One series per pending or firing alert' },
   { name: 'up', type: 'gauge', source: 'prometheus', labels: ['job', 'instance'], help: '1 when the last scrape of a target succeeded' },
   // --- cert-manager
-  { name: 'certmanager_certificate_expiration_timestamp_seconds', type: 'gauge', source: 'cert-manager', labels: ['name', 'issuer_name'], help: 'Unix time the certificate expires' },
-  { name: 'certmanager_certificate_ready_status', type: 'gauge', source: 'cert-manager', labels: ['name', 'condition'], help: 'Certificate Ready condition' },
+  { name: 'certmanager_certificate_expiration_timestamp_seconds', type: 'gauge', source: 'cert-manager', labels: ['name', 'namespace', 'issuer_name'], help: 'Unix time the certificate expires (its `namespace` is scraped as `exported_namespace`)' },
+  { name: 'certmanager_certificate_ready_status', type: 'gauge', source: 'cert-manager', labels: ['name', 'namespace', 'condition'], help: 'Certificate Ready condition' },
   // --- Gatekeeper
   { name: 'gatekeeper_violations', type: 'gauge', source: 'gatekeeper', labels: ['enforcement_action'], help: 'Audit violations found in the last audit run' },
   { name: 'gatekeeper_validation_request_count', type: 'counter', source: 'gatekeeper', labels: ['admission_status'], help: 'Admission requests, allowed or denied' },

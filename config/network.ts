@@ -120,6 +120,8 @@ export const ssoConfig: PlatformInput['sso'] = {
     developers: 'flextime:developers',
     viewers: 'flextime:viewers',
     onCall: 'flextime:on-call',
+    // Empty in the IdP; a time-bound assignment per incident (like break-glass), audited by EKS.
+    onCallExec: 'flextime:on-call-exec',
     breakGlass: 'flextime:break-glass',
   },
 };

@@ -17,6 +17,7 @@ import { loadTestingConfig } from './load-and-chaos.ts';
 import { FLEXTIME_VPC } from './network-ranges.ts';
 import { siteConfig } from './site.ts';
 import { storageConfig } from './storage.ts';
+import { PLATFORM_PRIORITY_CLASS } from './addons-common.ts';
 
 export const platformConfig: PlatformInput = {
   // What an adopter fills in (account, domains, admin networks, …): config/site.ts.
@@ -36,12 +37,18 @@ export const platformConfig: PlatformInput = {
       network: FLEXTIME_VPC,
     },
   ],
+  platformPriorityClass: PLATFORM_PRIORITY_CLASS,
   priorityClasses: [
+    // Above every production class: ingress, monitoring, secrets, certificates, autoscalers and
+    // tracing serve production, so production never preempts them (add-ons name it in their values).
+    { name: PLATFORM_PRIORITY_CLASS, value: 1_000_000, description: 'Platform add-ons and tracing that production depends on: outrank every workload.' },
     { name: 'flextime-critical', value: 100_000, description: 'User-facing request path (api-svc, PgBouncer, Redis): evicts lower classes under pressure.' },
     { name: 'flextime-standard', value: 10_000, description: 'Background services that must keep running (scheduler-svc workers).' },
     { name: 'flextime-batch', value: 1_000, preemptionPolicy: 'Never', description: 'Backups, restore checks and load tests: wait for room, never evict others.' },
-    // Below every production class: development and staging share production's nodes (environments[].priorityClass).
-    { name: 'flextime-nonproduction', value: 100, preemptionPolicy: 'Never', description: 'Every pod of development and staging: never evicts others, first to go when production needs room.' },
+    // Below every production class: development and staging share production's nodes (environments[].priorityClass);
+    // staging (production's rehearsal) outranks development, neither preempts.
+    { name: 'flextime-staging', value: 200, preemptionPolicy: 'Never', description: 'Every pod of staging: never evicts others, gives way to production, outranks development.' },
+    { name: 'flextime-development', value: 100, preemptionPolicy: 'Never', description: 'Every pod of development and the load generators: never evicts others, first to go when the cluster needs room.' },
   ],
   services: [
     {
@@ -51,7 +58,8 @@ export const platformConfig: PlatformInput = {
       port: 3000,
       priorityClass: 'flextime-critical',
       health: { liveness: '/healthz', readiness: '/readyz' },
-      metrics: { path: '/metrics' }, // served on the HTTP port; the Service maps `metrics` to it
+      // Its own port: the HTTP port is what the public Ingress routes, so /metrics there would be public.
+      metrics: { path: '/metrics', port: 9464 },
       terminationGracePeriodSeconds: 40,
       preStopSleepSeconds: 10, // ingress-nginx and kube-proxy drop the endpoint before SIGTERM
       minAvailable: 2, // where replicas.min > 2 (production); smaller envs fall back to maxUnavailable 1
@@ -111,6 +119,8 @@ export const platformConfig: PlatformInput = {
   security: securityConfig,
   gitops: gitopsConfig,
   addons: addonsConfig,
+  // Add-on charts set CPU and memory, rarely disk: these apply to their containers that set none.
+  addonEphemeralStorage: { defaultRequest: '64Mi', default: '1Gi' },
   database: databaseConfig,
   storage: storageConfig,
   loadTesting: loadTestingConfig,

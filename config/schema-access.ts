@@ -21,14 +21,16 @@ export const sso = z.object({
   groupsPrefix: z.string().regex(/^[a-z0-9-]+:$/, 'must be a word ending in ":", such as "oidc:"'),
   /** IdP group names, without the prefix. */
   groups: z.object({
-    /** admin in every namespace. */
+    /** Read everywhere; admin or restart per environment (`environments[].access.platformAdmins`). */
     platformAdmins: z.string().min(1),
     /** edit or view per environment (`environments[].access.developers`). */
     developers: z.string().min(1),
     /** view (never Secrets) in every environment. */
     viewers: z.string().min(1),
-    /** view plus exec, logs and rollout restart where `environments[].access.onCall` is set. */
+    /** view plus logs and rollout restart where `environments[].access.onCall` is set. */
     onCall: z.string().min(1),
+    /** kubectl exec where `environments[].access.onCall` is set; membership is granted per incident and expires. */
+    onCallExec: z.string().min(1),
     /** cluster-admin, for emergencies only: membership is granted temporarily and audited. */
     breakGlass: z.string().min(1),
   }).strict(),
@@ -38,6 +40,8 @@ export type Sso = z.infer<typeof sso>;
 export const environmentAccess = z.object({
   /** `edit` (includes reading Secrets) or `view` (never Secrets). */
   developers: z.enum(['edit', 'view']),
-  /** On-call may exec into pods, read logs and restart Deployments here. */
+  /** On-call may read logs and restart Deployments, StatefulSets and Rollouts here; on-call-exec may exec. */
   onCall: z.boolean(),
+  /** `admin` (Secrets and exec included) or `restart` (flextime-on-call: read and restart; changes go through git). */
+  platformAdmins: z.enum(['admin', 'restart']),
 }).strict();

@@ -21,6 +21,9 @@ const serviceMonitorWith = z.object({ enabled: z.boolean(), additionalLabels: la
 const serviceMonitor = z.object({ enabled: z.boolean(), serviceMonitor: serviceMonitorWith }).strict();
 /** A Kubernetes label selector of exact matches. */
 const matchLabels = z.object({ matchLabels: labels.refine((l) => Object.keys(l).length > 0, 'must not be empty (an empty selector selects everything)') }).strict();
+/** A PriorityClass the chart's pods run at (test/priorities.test.ts checks every chart's pods are covered). */
+const priorityClassName = name;
+const withPriority = z.object({ priorityClassName }).strict();
 /** The name of a ServiceAccount, ConfigMap or Secret. */
 const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")');
 
@@ -34,10 +37,15 @@ export const ingressNginxValues = z.object({
     metrics: serviceMonitor,
     /** PodDisruptionBudget of the controller. */
     minAvailable: z.number().int().positive(),
+    priorityClassName,
+    /** The certificate patch Jobs (Helm hooks) of the admission webhook. */
+    admissionWebhooks: z.object({ patch: withPriority }).strict(),
   }).strict(),
 }).strict();
 
 export const certManagerValues = z.object({
+  /** Controller, webhook, cainjector and startupapicheck pods. */
+  global: withPriority,
   crds: z.object({ enabled: z.boolean(), keep: z.boolean() }).strict(),
   replicaCount: z.number().int().positive(),
   podDisruptionBudget: enabled,
@@ -48,6 +56,8 @@ export const kedaValues = z.object({
   crds: z.object({ install: z.boolean() }).strict(),
   operator: z.object({ replicaCount: z.number().int().positive() }).strict(),
   prometheus: z.object({ operator: serviceMonitor, metricServer: serviceMonitor }).strict(),
+  /** Operator, metrics API server and webhooks. */
+  priorityClassName,
 }).strict();
 
 export const externalSecretsValues = z.object({
@@ -55,28 +65,56 @@ export const externalSecretsValues = z.object({
   replicaCount: z.number().int().positive(),
   /** One setting for the controller's, webhook's and cert-controller's ServiceMonitors. */
   serviceMonitor: serviceMonitorWith,
+  priorityClassName,
+  webhook: withPriority,
+  certController: withPriority,
 }).strict();
+
+/** A PVC per replica (prometheus-operator `storageSpec` / `storage`). */
+const claimTemplate = z.object({
+  volumeClaimTemplate: z.object({
+    spec: z.object({
+      storageClassName: name,
+      accessModes: z.tuple([z.literal('ReadWriteOnce')]),
+      resources: z.object({ requests: z.object({ storage: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, 'must be a size such as "100Gi"') }).strict() }).strict(),
+    }).strict(),
+  }).strict(),
+}).strict();
+const pdb = z.object({ enabled: z.boolean(), minAvailable: z.number().int().positive() }).strict();
 
 export const kubePrometheusStackValues = z.object({
   crds: enabled,
   prometheus: z.object({
+    podDisruptionBudget: pdb,
     prometheusSpec: z.object({
       retention: z.string().regex(/^[0-9]+[dhw]$/, 'must be a Prometheus retention such as "15d"'),
+      retentionSize: z.string().regex(/^[0-9]+(MB|GB|TB)$/, 'must be a size such as "90GB"'),
+      replicas: z.number().int().min(2, 'must be at least 2: one Prometheus restarting must not blind the SLO alerts'),
+      storageSpec: claimTemplate,
       /** ServiceMonitors / PodMonitors / PrometheusRules Prometheus loads, from every namespace, by label. */
       serviceMonitorSelector: matchLabels,
       podMonitorSelector: matchLabels,
       ruleSelector: matchLabels,
+      priorityClassName,
     }).strict(),
   }).strict(),
+  prometheusOperator: z.object({ priorityClassName, admissionWebhooks: z.object({ patch: withPriority }).strict() }).strict(),
+  'kube-state-metrics': withPriority,
+  'prometheus-node-exporter': withPriority,
   alertmanager: z.object({
+    podDisruptionBudget: pdb,
     alertmanagerSpec: z.object({
+      replicas: z.number().int().min(3, 'must be at least 3: a gossip cluster that survives losing one member'),
+      storage: claimTemplate,
       /** The AlertmanagerConfig (in the chart's namespace) used as Alertmanager's global configuration. */
       alertmanagerConfiguration: z.object({ name: objectName }).strict(),
       /** AlertmanagerConfigs merged below it (with a namespace matcher); the global one must not match. */
       alertmanagerConfigSelector: matchLabels,
+      priorityClassName,
     }).strict(),
   }).strict(),
   grafana: z.object({
+    priorityClassName,
     /** Secret (in the chart's namespace) whose keys become Grafana's environment (GF_* settings). */
     envFromSecret: objectName,
     /** grafana.ini sections we set. */
@@ -115,6 +153,9 @@ export const gatekeeperValues = z.object({
   auditInterval: z.number().int().positive(),
   logDenies: z.boolean(),
   emitAdmissionEvents: z.boolean(),
+  /** The Helm-hook Jobs; controller and audit keep the chart's system-cluster-critical. */
+  postInstall: z.object({ labelNamespace: withPriority, probeWebhook: withPriority }).strict(),
+  upgradeCRDs: withPriority,
 }).strict();
 
 export const falcoValues = z.object({
@@ -126,6 +167,8 @@ export const falcoValues = z.object({
     volumes: z.array(z.object({ name, configMap: z.object({ name: objectName }).strict() }).strict()),
     volumeMounts: z.array(z.object({ name, mountPath: z.string().startsWith('/'), readOnly: z.boolean() }).strict()),
   }).strict(),
+  /** The Falco DaemonSet's pods. */
+  podPriorityClassName: priorityClassName,
   falco: z.object({ json_output: z.boolean(), json_include_output_property: z.boolean() }).strict(),
   falcosidekick: z.object({
     enabled: z.boolean(),
@@ -136,6 +179,7 @@ export const falcoValues = z.object({
       slack: z.object({ minimumpriority: z.enum(['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'informational', 'debug']) }).strict(),
     }).strict(),
     serviceMonitor: serviceMonitorWith,
+    priorityClassName,
   }).strict(),
 }).strict();
 
@@ -152,6 +196,9 @@ export const trivyOperatorValues = z.object({
   }).strict(),
   trivy: z.object({ ignoreUnfixed: z.boolean(), severity: z.string().regex(/^(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)(,(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL))*$/, 'must be a comma-separated list of Trivy severities') }).strict(),
   serviceMonitor: z.object({ enabled: z.boolean(), labels }).strict(),
+  priorityClassName,
+  /** Scan Jobs: a class that never preempts (they wait for room). */
+  trivyOperator: z.object({ scanJobPodPriorityClassName: priorityClassName }).strict(),
 }).strict();
 
 export const vpaValues = z.object({
@@ -159,6 +206,7 @@ export const vpaValues = z.object({
   recommender: enabled,
   updater: enabled,
   admissionController: enabled,
+  priorityClassName,
 }).strict();
 
 export const metricsServerValues = z.object({
@@ -169,11 +217,12 @@ export const metricsServerValues = z.object({
 export const openTelemetryOperatorValues = z.object({
   manager: z.object({ collectorImage: z.object({ repository: z.string().min(1) }).strict() }).strict(),
   admissionWebhooks: z.object({ certManager: enabled }).strict(),
+  priorityClassName,
 }).strict();
 
 export const argoRolloutsValues = z.object({
   installCRDs: z.boolean(),
-  controller: z.object({ replicas: z.number().int().positive(), metrics: serviceMonitor }).strict(),
+  controller: z.object({ replicas: z.number().int().positive(), metrics: serviceMonitor, priorityClassName }).strict(),
   dashboard: enabled,
 }).strict();
 
@@ -184,10 +233,12 @@ export const k6OperatorValues = z.object({}).strict();
 export const prometheusOperatorCrdsValues = z.object({}).strict();
 
 export const chaosMeshValues = z.object({
-  chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/') }).strict(),
+  chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/'), priorityClassName }).strict(),
   /** Only namespaces annotated `chaos-mesh.org/inject=enabled` can be targeted. */
-  controllerManager: z.object({ enableFilterNamespace: z.boolean() }).strict(),
+  controllerManager: z.object({ enableFilterNamespace: z.boolean(), priorityClassName }).strict(),
+  dnsServer: withPriority,
   dashboard: z.object({
+    priorityClassName,
     securityMode: z.boolean(),
     /** The chart defaults to NodePort; the service-exposure policy allows NodePort/LoadBalancer only for the ingress controller. */
     service: z.object({ type: z.literal('ClusterIP') }).strict(),

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
+import { deschedulerValues } from './schema-addons-scheduling.ts';
 import {
   ingressNginxValues, certManagerValues, kedaValues, externalSecretsValues, kubePrometheusStackValues, gatekeeperValues, falcoValues, trivyOperatorValues, vpaValues, metricsServerValues, openTelemetryOperatorValues, argoRolloutsValues, k6OperatorValues, prometheusOperatorCrdsValues, chaosMeshValues, clusterAutoscalerValues, name,
 } from './schema-addon-values.ts';
@@ -88,6 +89,7 @@ export const ADDON_VALUES = {
   'chaos-mesh': chaosMeshValues,
   'cluster-autoscaler': clusterAutoscalerValues,
   'aws-load-balancer-controller': awsLoadBalancerControllerValues,
+  descheduler: deschedulerValues,
 } as const;
 export type AddonName = keyof typeof ADDON_VALUES;
 const ADDON_NAMES = Object.keys(ADDON_VALUES) as AddonName[];
@@ -110,6 +112,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('chaos-mesh', chaosMeshValues),
   addonOf('cluster-autoscaler', clusterAutoscalerValues),
   addonOf('aws-load-balancer-controller', awsLoadBalancerControllerValues),
+  addonOf('descheduler', deschedulerValues),
 ], {
   error: (issue) => (issue.code === 'invalid_union'
     ? `unknown add-on; known: ${ADDON_NAMES.join(', ')} (a new add-on needs its values type in config/schema-addons.ts)`

@@ -18,7 +18,8 @@ export const priorityClass = z.object({
 
 /** The parts of the platform that name a priority class. */
 interface PriorityView {
-  readonly priorityClasses: ReadonlyArray<{ readonly name: string }>;
+  readonly priorityClasses: ReadonlyArray<{ readonly name: string; readonly value: number }>;
+  readonly platformPriorityClass: string;
   readonly environments: ReadonlyArray<{ readonly priorityClass?: string; readonly redis: { readonly mode: string; readonly priorityClass?: string } }>;
   readonly services: ReadonlyArray<{ readonly priorityClass: string }>;
   readonly database: Readonly<Record<'pgbouncer' | 'backup' | 'restoreVerify' | 'pushgateway', { readonly priorityClass: string }>>;
@@ -37,6 +38,12 @@ export function checkPriorityClasses(p: PriorityView, ctx: z.RefinementCtx): voi
     if (e.redis.mode === 'in-cluster') check(e.redis.priorityClass, ['environments', i, 'redis', 'priorityClass']);
   });
   p.services.forEach((s, i) => check(s.priorityClass, ['services', i, 'priorityClass']));
+  check(p.platformPriorityClass, ['platformPriorityClass']);
+  const platform = p.priorityClasses.find((c) => c.name === p.platformPriorityClass);
+  const top = Math.max(...p.priorityClasses.filter((c) => c !== platform).map((c) => c.value));
+  if (platform && platform.value < top) {
+    ctx.addIssue({ code: 'custom', path: ['platformPriorityClass'], message: `'${platform.name}' (${platform.value}) must be at least every other class (${top}): production depends on the platform's pods` });
+  }
   for (const part of ['pgbouncer', 'backup', 'restoreVerify', 'pushgateway'] as const) {
     check(p.database[part].priorityClass, ['database', part, 'priorityClass']);
   }

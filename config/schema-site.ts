@@ -53,8 +53,14 @@ export const siteCluster = z.object({
   accountId: fillable(accountId),
   /** Region of the cluster and its environments; the zones of `clusters[].network` lie in it. */
   region,
-  /** Networks that may reach the public EKS API endpoint (office and VPN egress); never 0.0.0.0/0. */
-  adminCidrs: fillable(z.array(cidr).min(1)),
+  /**
+   * The explicit choice of a public EKS API endpoint, open to these networks only (office and VPN
+   * egress; never 0.0.0.0/0 or ::/0). Left out, the endpoint is private: reachable from inside the
+   * cluster's VPC only (VPN, Direct Connect, a runner in the VPC), which is the default.
+   */
+  publicApiCidrs: z.array(cidr).min(1)
+    .refine((list) => !list.some((c) => c.endsWith('/0')), 'must list specific networks; 0.0.0.0/0 and ::/0 are not allowed')
+    .optional(),
   /** IAM role of the SSO permission set that administers the cluster (its EKS access entry). */
   ssoAdminRoleArn: fillable(roleArn),
   /** OIDC client id the cluster is registered as at the SSO (EKS identity provider config). */

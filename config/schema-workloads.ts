@@ -96,10 +96,12 @@ export const quota = z.object({
 }).strict();
 
 /** LimitRange of an environment namespace: per-container defaults and ceiling. */
+/** `ephemeralStorage`: local disk (logs, writable layer, emptyDirs); the max must hold the restore check's scratch volume. */
+const limitEntry = z.object({ cpu: cpuQuantity, memory: memoryQuantity, ephemeralStorage: memoryQuantity }).strict();
 export const containerLimits = z.object({
-  defaultRequest: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
-  default: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
-  max: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+  defaultRequest: limitEntry,
+  default: limitEntry,
+  max: limitEntry,
 }).strict();
 
 export const logLevel = z.enum(['debug', 'info', 'warn', 'error']);

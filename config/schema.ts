@@ -26,6 +26,7 @@ import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primit
 import { environmentSecurity, security } from './schema-security.ts';
 import { checkStorage, storage } from './schema-storage.ts';
 import { checkPriorityClasses, priorityClass } from './schema-priorities.ts';
+import { memoryQuantity } from './schema-primitives.ts';
 import { containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
 import { checkDelivery, checkWorkloads } from './schema-workloads-checks.ts';
 
@@ -73,6 +74,15 @@ export const environment = z.object({
    * @default - each workload's own class
    */
   priorityClass: dnsLabel.optional(),
+  /**
+   * Zone spreading of every multi-replica workload. `DoNotSchedule` is a hard rule: no zone ever
+   * holds more than one pod above another, so losing a zone costs each workload at most a third
+   * of its pods (what its PodDisruptionBudget allows). After node maintenance the descheduler
+   * add-on evicts pods that break the rule, so drains cannot leave a workload packed into fewer
+   * zones (the e2e's zone-outage scenario proves it). `ScheduleAnyway` only prefers spreading.
+   * @default 'ScheduleAnyway'
+   */
+  zoneSpread: z.enum(['DoNotSchedule', 'ScheduleAnyway']).default('ScheduleAnyway'),
   /** Admission policy and scanning for this environment (charts/security.ts, docs/security.md). */
   security: environmentSecurity,
   /** Redis the apps and KEDA use: in-cluster StatefulSet or ElastiCache (endpoint from aws.outputs). */
@@ -148,6 +158,8 @@ export const platform = z.object({
   otelEndpoint: z.url(),
   clusters: z.array(cluster).min(1),
   priorityClasses: z.array(priorityClass).min(1),
+  /** The class of the platform's own pods (tracing; add-ons name it in their values): at least every workload's. */
+  platformPriorityClass: dnsLabel,
   services: z.array(service).min(1),
   environments: z.array(environment).min(1),
   /** The AWS ground: what terraform-bootstrap/ takes from config and gives back (docs/terraform.md). */
@@ -169,6 +181,8 @@ export const platform = z.object({
   gitops,
   /** Upstream Helm charts installed as ArgoCD Applications, pinned (config/addons.ts). */
   addons: z.array(addon).min(1),
+  /** Defaults of `ephemeral-storage` for add-on containers that set none (a LimitRange per add-on namespace). */
+  addonEphemeralStorage: z.object({ defaultRequest: memoryQuantity, default: memoryQuantity }).strict(),
   /** PgBouncer, backups, restore checks and their Pushgateway (config/database.ts, docs/database.md). */
   database,
   /** StorageClasses every cluster gets (config/storage.ts, dist/cluster/storage). */

@@ -16,7 +16,8 @@ export const siteConfig: Site = {
     flextime: {
       accountId: placeholder('111111111111', 'the 12-digit id of the AWS account the cluster and its environments run in (`aws sts get-caller-identity`)'),
       region: 'us-east-2',
-      adminCidrs: placeholder(['198.51.100.0/24'], 'the office and VPN egress ranges that may reach the EKS API endpoint'),
+      // No publicApiCidrs: the EKS API endpoint is private (reach it from the VPC). Listing office
+      // and VPN egress ranges here is the explicit choice of a public endpoint open to them only.
       ssoAdminRoleArn: placeholder(
         'arn:aws:iam::111111111111:role/AWSReservedSSO_PlatformAdmin_0000000000000000',
         'the IAM role of the IAM Identity Center permission set of platform administrators (`aws iam list-roles --path-prefix /aws-reserved/`)',

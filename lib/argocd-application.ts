@@ -118,6 +118,13 @@ export interface ArgoApplicationProps {
    * @default true
    */
   readonly cascadeDelete?: boolean;
+  /**
+   * Diff against a server-side dry-run of the manifests (ArgoCD's ServerSideDiff) instead of the
+   * manifests themselves: what the API server defaults (CRD schema defaults, apiVersion/kind in
+   * StatefulSet volumeClaimTemplates) is then not a difference.
+   * @default true
+   */
+  readonly serverSideDiff?: boolean;
   /** @default [] */
   readonly notifications?: readonly NotificationSubscription[];
   /**
@@ -128,6 +135,7 @@ export interface ArgoApplicationProps {
 }
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+export const COMPARE_OPTIONS_ANNOTATION = 'argocd.argoproj.io/compare-options';
 /** Cascade delete with foreground propagation (the `/foreground` form is ArgoCD's path-qualified name for the default). */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 const EXACT_VERSION = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
@@ -168,7 +176,14 @@ export class ArgoApplication extends Construct {
       // Without this, a sync would still reset the ignored fields (e.g. HPA-managed replicas).
       ...(ignoreDifferences.length ? ['RespectIgnoreDifferences=true'] : []),
     ];
-    const annotations: Record<string, string> = { [SYNC_WAVE_ANNOTATION]: String(syncWave) };
+    const annotations: Record<string, string> = {
+      [SYNC_WAVE_ANNOTATION]: String(syncWave),
+      // Compare what the API server would store (a dry-run apply), not the raw manifest: the
+      // server fills defaults (CRD schema defaults in ExternalSecret remoteRefs, apiVersion/kind
+      // and volumeMode in StatefulSet volumeClaimTemplates, ...) that a client-side diff reports
+      // as a drift forever. Found by the e2e's steady-state scenario (issue 17).
+      ...((props.serverSideDiff ?? true) ? { [COMPARE_OPTIONS_ANNOTATION]: 'ServerSideDiff=true' } : {}),
+    };
     for (const n of props.notifications ?? []) {
       annotations[`notifications.argoproj.io/subscribe.${n.trigger}.${n.service}`] = n.recipient;
     }

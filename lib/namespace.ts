@@ -45,9 +45,9 @@ export interface GuardedNamespaceProps {
   };
   /** Per-container defaults (for containers that set none) and ceiling of the LimitRange. */
   readonly containerLimits: {
-    readonly defaultRequest: CpuMemory;
-    readonly default: CpuMemory;
-    readonly max: CpuMemory;
+    readonly defaultRequest: CpuMemoryDisk;
+    readonly default: CpuMemoryDisk;
+    readonly max: CpuMemoryDisk;
   };
 }
 
@@ -59,6 +59,28 @@ export function podSecurityLabels(level: PodSecurityLevel, version: string): Rec
     labels[`pod-security.kubernetes.io/${mode}-version`] = version;
   }
   return labels;
+}
+
+/** Container requests/limits with local disk (`ephemeral-storage`). */
+export interface CpuMemoryDisk extends CpuMemory {
+  readonly ephemeralStorage: string;
+}
+
+/**
+ * A LimitRange that only defaults `ephemeral-storage` for containers that set none: for add-on
+ * namespaces, whose charts set CPU and memory but rarely disk.
+ */
+export function ephemeralStorageDefaults(scope: Construct, id: string, props: { namespace: string; labels: Readonly<Record<string, string>>; defaultRequest: string; default: string }): void {
+  new k8s.KubeLimitRange(scope, id, {
+    metadata: { name: `ephemeral-storage-${props.namespace}`, namespace: props.namespace, labels: { ...props.labels } },
+    spec: {
+      limits: [{
+        type: 'Container',
+        defaultRequest: { 'ephemeral-storage': k8s.Quantity.fromString(props.defaultRequest) },
+        default: { 'ephemeral-storage': k8s.Quantity.fromString(props.default) },
+      }],
+    },
+  });
 }
 
 export class GuardedNamespace extends Construct {
@@ -96,7 +118,7 @@ export class GuardedNamespace extends Construct {
     });
 
     const limits = props.containerLimits;
-    const quantities = (v: CpuMemory) => ({ cpu: k8s.Quantity.fromString(v.cpu), memory: k8s.Quantity.fromString(v.memory) });
+    const quantities = (v: CpuMemoryDisk) => ({ 'cpu': k8s.Quantity.fromString(v.cpu), 'memory': k8s.Quantity.fromString(v.memory), 'ephemeral-storage': k8s.Quantity.fromString(v.ephemeralStorage) });
     new k8s.KubeLimitRange(this, 'Limits', {
       metadata: { name: props.name, namespace: props.name, labels: props.labels },
       spec: {

@@ -4,6 +4,7 @@
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 import { k8s } from 'cdk8s-plus-28';
+import type { EphemeralStorage } from './ephemeral-storage.ts';
 
 /** Annotation prefix of a recorded exception: `exceptions.hardened-workload/<exception>: <reason>`. */
 export const EXCEPTION_ANNOTATION_PREFIX = 'exceptions.hardened-workload/';
@@ -19,6 +20,8 @@ export interface CpuMemory {
 export interface ContainerResources {
   readonly requests: CpuMemory;
   readonly limits: CpuMemory;
+  /** @default DEFAULT_EPHEMERAL_STORAGE (lib/ephemeral-storage.ts); the pod's emptyDirs are added to the main container's */
+  readonly ephemeralStorage?: EphemeralStorage;
 }
 
 /** What a probe checks. Build one with `ProbeCheck.http`, `.tcp` or `.exec`. */
@@ -112,6 +115,8 @@ export interface PodExceptions {
   readonly serviceAccountToken?: string;
   /** Run containers without liveness/readiness probes (e.g. run-to-completion Jobs). */
   readonly withoutProbes?: string;
+  /** Let a container's liveness and readiness probes check the same thing (it has one signal only). */
+  readonly sameLivenessAndReadiness?: string;
 }
 
 /** Spreading of replicas over zones and nodes. */

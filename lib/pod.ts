@@ -9,6 +9,7 @@
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 import { k8s } from 'cdk8s-plus-28';
+import { emptyDirBytes, ephemeralStorageResources } from './ephemeral-storage.ts';
 import { EXCEPTION_ANNOTATION_PREFIX, KUBE_LINTER_IGNORE_PREFIX, ProbeCheck, type ProbeTiming, type HardenedContainerProps, type PodExceptions, type PodSpread, type HardenedPodProps } from './pod-props.ts';
 
 /** kube-linter check that each exception deliberately relaxes, silenced with the same reason. */
@@ -16,6 +17,7 @@ const LINTER_CHECKS: Record<keyof PodExceptions, string[]> = {
   writableRootFilesystem: ['no-read-only-root-fs'],
   serviceAccountToken: [],
   withoutProbes: ['no-liveness-probe', 'no-readiness-probe'],
+  sameLivenessAndReadiness: [],
 };
 
 export const DEFAULT_RUN_AS_USER = 10001;
@@ -49,8 +51,13 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
     for (const check of LINTER_CHECKS[name]) annotations[`${KUBE_LINTER_IGNORE_PREFIX}${check}`] = reason;
   }
 
+  const volumes: k8s.Volume[] = [
+    { name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(props.tmpSizeLimit ?? '64Mi') } },
+    ...(props.volumes ?? []),
+  ];
+  const scratch = emptyDirBytes(volumes);
   const build = (c: HardenedContainerProps, main: boolean) =>
-    hardenedContainer(c, { exceptions, preStopSleepSeconds: main ? preStop : 0, requireProbes: !exceptions.withoutProbes });
+    hardenedContainer(c, { exceptions, preStopSleepSeconds: main ? preStop : 0, requireProbes: !exceptions.withoutProbes, emptyDirBytes: main ? scratch : 0 });
 
   return {
     metadata: {
@@ -75,10 +82,7 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
       ...(props.spread ? spreading(props.spread) : {}),
       ...(props.initContainers?.length ? { initContainers: props.initContainers.map((c) => build(c, false)) } : {}),
       containers: props.containers.map((c, i) => build(c, i === 0)),
-      volumes: [
-        { name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(props.tmpSizeLimit ?? '64Mi') } },
-        ...(props.volumes ?? []),
-      ],
+      volumes,
     },
   };
 }
@@ -87,6 +91,8 @@ interface ContainerOptions {
   readonly exceptions: PodExceptions;
   readonly preStopSleepSeconds: number;
   readonly requireProbes: boolean;
+  /** The pod's emptyDir bytes this container's ephemeral storage carries (the main one). */
+  readonly emptyDirBytes: number;
 }
 
 function hardenedContainer(c: HardenedContainerProps, options: ContainerOptions): k8s.Container {
@@ -111,6 +117,13 @@ function hardenedContainer(c: HardenedContainerProps, options: ContainerOptions)
     throw new Error(`${where} has no ${missing} probe; set 'probes' or name the exception 'withoutProbes' with a reason`);
   }
 
+  if (probes.liveness && probes.readiness && !options.exceptions.sameLivenessAndReadiness && JSON.stringify(probes.liveness.handler) === JSON.stringify(probes.readiness.handler)) {
+    // Readiness takes a pod out of the Service while a dependency is down; liveness restarts it.
+    // The same check for both restarts pods that only had to wait.
+    throw new Error(`${where}: liveness and readiness probes check the same thing (${JSON.stringify(probes.liveness.handler)}); liveness should ask "is the process alive", readiness "can it serve" (or name the exception 'sameLivenessAndReadiness')`);
+  }
+  const ephemeral = ephemeralStorageResources(where, c.resources.ephemeralStorage, options.emptyDirBytes);
+
   const startup = probes.startup ?? probes.liveness;
   return {
     name: c.name,
@@ -122,8 +135,8 @@ function hardenedContainer(c: HardenedContainerProps, options: ContainerOptions)
     ...(c.envFrom?.length ? { envFrom: [...c.envFrom] } : {}),
     ...(c.env?.length ? { env: [...c.env] } : {}),
     resources: {
-      requests: { cpu: k8s.Quantity.fromString(c.resources.requests.cpu), memory: k8s.Quantity.fromString(c.resources.requests.memory) },
-      limits: { cpu: k8s.Quantity.fromString(c.resources.limits.cpu), memory: k8s.Quantity.fromString(c.resources.limits.memory) },
+      requests: { 'cpu': k8s.Quantity.fromString(c.resources.requests.cpu), 'memory': k8s.Quantity.fromString(c.resources.requests.memory), 'ephemeral-storage': ephemeral.request },
+      limits: { 'cpu': k8s.Quantity.fromString(c.resources.limits.cpu), 'memory': k8s.Quantity.fromString(c.resources.limits.memory), 'ephemeral-storage': ephemeral.limit },
     },
     ...(startup ? { startupProbe: probe(startup, { periodSeconds: 2, failureThreshold: 30, ...probes.startupTiming }) } : {}),
     ...(probes.liveness ? { livenessProbe: probe(probes.liveness, { periodSeconds: 10, failureThreshold: 3, ...probes.livenessTiming }) } : {}),
@@ -159,7 +172,16 @@ function spreading(spread: PodSpread): Pick<k8s.PodSpec, 'topologySpreadConstrai
   const matchLabelKeys = spread.matchLabelKeys?.length ? { matchLabelKeys: [...spread.matchLabelKeys] } : {};
   return {
     topologySpreadConstraints: [
-      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: spread.whenUnsatisfiable ?? 'ScheduleAnyway', labelSelector, ...matchLabelKeys },
+      {
+        topologyKey: 'topology.kubernetes.io/zone',
+        maxSkew: 1,
+        whenUnsatisfiable: spread.whenUnsatisfiable ?? 'ScheduleAnyway',
+        labelSelector,
+        ...matchLabelKeys,
+        // A cordoned (draining) or unreachable node's zone does not count: without this a hard
+        // rule leaves the drained pod Pending, since every other zone already holds one more.
+        ...(spread.whenUnsatisfiable === 'DoNotSchedule' ? { nodeTaintsPolicy: 'Honor' } : {}),
+      },
       { topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector, ...matchLabelKeys },
     ],
     affinity: {

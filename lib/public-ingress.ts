@@ -22,6 +22,12 @@ export interface RateLimit {
   readonly burstMultiplier: number;
   /** Concurrent connections per client IP (`limit-connections`). */
   readonly connections: number;
+  /**
+   * Client ranges the limits do not apply to (`limit-whitelist`), e.g. the pod network a load test
+   * runs from: one pod IP would otherwise be throttled like one abusive client.
+   * @default - none
+   */
+  readonly exemptCidrs?: readonly string[];
 }
 
 export interface PublicIngressProps {
@@ -54,7 +60,8 @@ export class PublicIngress extends Construct {
   constructor(scope: Construct, id: string, props: PublicIngressProps) {
     super(scope, id);
     const { rateLimit, timeouts } = props;
-    for (const [key, value] of Object.entries({ ...rateLimit, ...timeouts })) {
+    const { exemptCidrs, ...limits } = rateLimit;
+    for (const [key, value] of Object.entries({ ...limits, ...timeouts })) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`'${key}' (${value}) must be a whole number >= 1`);
     }
     this.tlsSecretName = `${props.name}-tls`;
@@ -75,6 +82,7 @@ export class PublicIngress extends Construct {
           [`${NGINX}/limit-rps`]: String(rateLimit.rps),
           [`${NGINX}/limit-burst-multiplier`]: String(rateLimit.burstMultiplier),
           [`${NGINX}/limit-connections`]: String(rateLimit.connections),
+          ...(exemptCidrs?.length ? { [`${NGINX}/limit-whitelist`]: exemptCidrs.join(',') } : {}),
         },
       },
       spec: {

@@ -19,9 +19,10 @@ if (!BASE_URL) throw new Error('BASE_URL is required, e.g. -e BASE_URL=https://a
 export const SPORTS = ['football', 'mens-basketball', 'womens-basketball', 'baseball', 'softball', 'volleyball'];
 export const SEASON = __ENV.SEASON || '2026';
 
-// Only 5xx and transport errors count as failed requests, as in the api-availability SLO
-// (http_requests_total{code=~"5.."}); a 404 for a schedule not generated yet is not an outage.
-http.setResponseCallback(http.expectedStatuses({ min: 200, max: 499 }));
+// 5xx, 429 and transport errors count as failed requests: 5xx as in the api-availability SLO
+// (http_requests_total{code=~"5.."}); a 429 means the run was throttled and measured nothing. A
+// 404 for a schedule not generated yet is not an outage.
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 428 }, { min: 430, max: 499 }));
 
 /** Scenario + thresholds of a script; `extra` adds thresholds the generated set does not cover. */
 export function options(exec) {

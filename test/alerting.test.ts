@@ -22,11 +22,11 @@ describe('Alertmanager routing', () => {
     expect(config.metadata.namespace).toBe(platform.addons.find((a) => a.name === 'kube-prometheus-stack')!.namespace);
   });
 
-  it('pages production critical alerts to PagerDuty, Slack and the operations team by e-mail', () => {
+  it('pages production and cluster-level (no environment label) critical alerts to PagerDuty, Slack and the operations team by e-mail', () => {
     const route = spec.route.routes.find((r) => r.receiver === 'oncall')!;
     expect(route.matchers).toEqual([
       { name: 'severity', value: 'critical', matchType: '=' },
-      { name: 'environment', value: 'production', matchType: '=~' },
+      { name: 'environment', value: '|production', matchType: '=~' },
     ]);
     expect(receiver('oncall')).toMatchObject({
       pagerdutyConfigs: [{ routingKey: { name: 'alertmanager-receivers', key: 'pagerduty-routing-key' } }],
@@ -36,7 +36,8 @@ describe('Alertmanager routing', () => {
   });
 
   it('sends other critical alerts to Slack and warnings to Slack and Microsoft Teams', () => {
-    expect(spec.route.routes.map((r) => r.receiver)).toEqual(['null', 'oncall', 'slack', 'slack-and-teams']);
+    expect(spec.route.routes.map((r) => r.receiver)).toEqual(['deadmans-switch', 'null', 'oncall', 'slack', 'slack-and-teams']);
+    expect(receiver('deadmans-switch')).toMatchObject({ webhookConfigs: [{ urlSecret: { name: 'alertmanager-receivers', key: 'deadmans-switch-url' } }] });
     expect(receiver('slack-and-teams')).toMatchObject({
       slackConfigs: [{ channel: '#flextime-alerts' }],
       msteamsv2Configs: [{ webhookURL: { name: 'alertmanager-receivers', key: 'teams-webhook-url' } }],

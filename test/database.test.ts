@@ -44,7 +44,7 @@ describe.each(ENVS)('database in %s', (envName) => {
       ['pgbouncer', ['pgbouncer:6432']],
       ['pgbouncer-exporter', ['metrics:9127']],
     ]);
-    expect(deployment.template.spec.priorityClassName).toBe(nonProduction ? 'flextime-nonproduction' : 'flextime-critical');
+    expect(deployment.template.spec.priorityClassName).toBe(nonProduction ? `flextime-${envName}` : 'flextime-critical');
     expect(deployment.template.spec.affinity).toBeDefined(); // one replica per node preferred
     const service = find('Service', 'pgbouncer', prefix, files).spec as { ports: Array<{ name: string; port: number }> };
     expect(service.ports.map((p) => `${p.name}:${p.port}`)).toEqual(['pgbouncer:6432', 'metrics:9127']);
@@ -115,10 +115,11 @@ describe.each(ENVS)('database in %s', (envName) => {
     const template = cronJob(envName, name).jobTemplate.spec.template;
     const pod = template.spec;
     expect(template.metadata.labels['app.kubernetes.io/name']).toBe(name); // NetworkPolicies select on it
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    // Not 999 (Debian's postgres, a system UID): the platform default (issue 19).
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.restartPolicy).toBe('Never');
-    expect(pod.priorityClassName).toBe(nonProduction ? 'flextime-nonproduction' : 'flextime-batch');
+    expect(pod.priorityClassName).toBe(nonProduction ? `flextime-${envName}` : 'flextime-batch');
     for (const c of pod.containers) {
       expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
       expect(c.volumeMounts?.map((m) => m.mountPath)).toEqual(expect.arrayContaining(['/tmp', '/scratch', '/opt/flextime/db']));

@@ -24,7 +24,11 @@ describe('lib/namespace.ts GuardedNamespace', () => {
   const props = {
     name: 'team-a', labels, podSecurityVersion: 'v1.32',
     quota: { requests: { cpu: '4', memory: '8Gi' }, limits: { cpu: '8', memory: '16Gi' }, pods: 40, services: 10, persistentVolumeClaims: 2, loadBalancers: 0, nodePorts: 0 },
-    containerLimits: { defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' }, max: { cpu: '2', memory: '4Gi' } },
+    containerLimits: {
+      defaultRequest: { cpu: '100m', memory: '128Mi', ephemeralStorage: '64Mi' },
+      default: { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' },
+      max: { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' },
+    },
   };
 
   it('renders the Namespace with Pod Security restricted in all three modes, pinned to a version', () => {
@@ -48,7 +52,10 @@ describe('lib/namespace.ts GuardedNamespace', () => {
       pods: 40, services: 10, persistentvolumeclaims: 2, 'services.loadbalancers': 0, 'services.nodeports': 0,
     });
     expect(one(c, 'LimitRange').spec.limits).toEqual([{
-      type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' }, max: { cpu: '2', memory: '4Gi' },
+      type: 'Container',
+      defaultRequest: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '64Mi' },
+      default: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '256Mi' },
+      max: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '2Gi' },
     }]);
   });
 

@@ -150,7 +150,8 @@ describe('the performance namespace', () => {
         expect(pod.containerSecurityContext, role).toEqual({
           allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
         });
-        expect(pod.resources.limits, role).toEqual({ cpu: '1', memory: '1Gi' });
+        // ephemeral-storage: the hardened 256Mi plus the pod's 64Mi /tmp (lib/ephemeral-storage.ts).
+        expect(pod.resources.limits, role).toEqual({ 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '320Mi' });
         expect(pod.automountServiceAccountToken, role).toBe('false');
         expect(pod.image, role).toMatch(/^ghcr\.io\/flextime\/.+@sha256:[a-f0-9]{64}$/);
       }

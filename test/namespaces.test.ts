@@ -45,7 +45,9 @@ describe.each(config.environments.map((e) => e.name))('namespace of %s', (env) =
 
   it('has a LimitRange with container defaults and a ceiling', () => {
     const [limit] = (find('LimitRange', ns, prefix).spec as { limits: Array<Record<string, unknown>> }).limits;
-    expect(limit).toEqual({ type: 'Container', ...values.containerLimits });
+    const rename = (v: { cpu: string; memory: string; ephemeralStorage: string }) => ({ 'cpu': v.cpu, 'memory': v.memory, 'ephemeral-storage': v.ephemeralStorage });
+    const { defaultRequest, default: byDefault, max } = values.containerLimits;
+    expect(limit).toEqual({ type: 'Container', defaultRequest: rename(defaultRequest), default: rename(byDefault), max: rename(max) });
   });
 
   it('publishes non-secret settings in the flextime-settings ConfigMap', () => {
@@ -69,7 +71,7 @@ describe('priority classes', () => {
   const classes = objects('dist/cluster/namespaces/').filter((o) => o.kind === 'PriorityClass');
 
   it('renders every configured class once, cluster-wide', () => {
-    expect(classes.map((c) => c.metadata.name)).toEqual(['flextime-batch', 'flextime-critical', 'flextime-nonproduction', 'flextime-standard']);
+    expect(classes.map((c) => c.metadata.name)).toEqual(['flextime-batch', 'flextime-critical', 'flextime-development', 'flextime-platform', 'flextime-staging', 'flextime-standard']);
   });
 
   it('makes none of them the global default', () => {

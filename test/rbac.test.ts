@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { namespaceOf } from '../charts/context.ts';
 import { assertNoWildcards } from '../lib/explicit-rbac.ts';
-import type { KubeObject } from '../lib/synth/object-json.ts';
+import { grants, isBinding, roleRules as rulesOf, type Rule, type Subject } from './rbac-model.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
 const platform = loadConfig();
@@ -15,53 +15,13 @@ const prefix = platform.sso.groupsPrefix;
 const groups = platform.sso.groups;
 const ns = (env: string) => namespaceOf(platform, platform.environments.find((e) => e.name === env)!);
 
-interface Rule { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }
-interface Subject { kind: string; name: string; namespace?: string }
-interface Binding extends KubeObject { subjects?: Subject[]; roleRef: { kind: string; name: string } }
-
-/**
- * Built-in ClusterRoles we bind, as far as these tests need them: admin and edit grant every
- * namespaced resource including Secrets (edit minus RBAC), view grants reads without Secrets,
- * cluster-admin grants everything.
- * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles
- */
-function builtin(name: string, verb: string, resource: string): boolean | undefined {
-  const read = ['get', 'list', 'watch'].includes(verb);
-  switch (name) {
-    case 'cluster-admin':
-      return true;
-    case 'admin':
-      return true;
-    case 'edit':
-      return !resource.startsWith('roles') && !resource.startsWith('rolebindings');
-    case 'view':
-      return read && resource !== 'secrets' && !resource.startsWith('pods/exec');
-    default:
-      return undefined;
-  }
-}
-
-const isBinding = (o: KubeObject): o is Binding => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding';
-const roleRules = (kind: string, name: string, namespace?: string): Rule[] | undefined => {
-  const role = all.find((o) => o.kind === kind && o.metadata.name === name && (kind === 'ClusterRole' || o.metadata.namespace === namespace));
-  return role ? ((role as { rules?: Rule[] }).rules ?? []) : undefined;
-};
+const roleRules = (kind: string, name: string, namespace?: string) => rulesOf(all, kind, name, namespace);
 
 /** May `subject` `verb` `resource` (e.g. "secrets", "pods/exec") of `apiGroup` in `namespace`? */
 function can(subject: Subject, verb: string, apiGroup: string, resource: string, namespace: string): boolean {
   const matches = (s: Subject) =>
     s.kind === subject.kind && s.name === subject.name && (s.kind !== 'ServiceAccount' || s.namespace === subject.namespace);
-  return all.filter(isBinding).some((b) => {
-    if (!(b.subjects ?? []).some(matches)) return false;
-    if (b.kind === 'RoleBinding' && b.metadata.namespace !== namespace) return false;
-    const rules = roleRules(b.roleRef.kind, b.roleRef.name, b.metadata.namespace);
-    if (!rules) {
-      const known = builtin(b.roleRef.name, verb, resource);
-      if (known === undefined) throw new Error(`${b.kind} ${b.metadata.name} binds unknown role ${b.roleRef.name}`);
-      return known;
-    }
-    return rules.some((r) => r.apiGroups.includes(apiGroup) && r.resources.includes(resource) && r.verbs.includes(verb));
-  });
+  return all.filter(isBinding).some((b) => (b.subjects ?? []).some(matches) && grants(all, b, verb, apiGroup, resource, namespace));
 }
 
 const group = (name: string): Subject => ({ kind: 'Group', name: `${prefix}${name}` });
@@ -88,10 +48,11 @@ describe('developers', () => {
 
 describe('on-call', () => {
   const onCall = group(groups.onCall);
-  it('can exec, read logs and restart Deployments in production, and still not read Secrets', () => {
-    expect(can(onCall, 'create', '', 'pods/exec', ns('production'))).toBe(true);
+  it('can read logs and restart Deployments and the Rollout in production, and neither exec nor read Secrets', () => {
+    expect(can(onCall, 'create', '', 'pods/exec', ns('production'))).toBe(false);
     expect(can(onCall, 'get', '', 'pods/log', ns('production'))).toBe(true);
     expect(can(onCall, 'patch', 'apps', 'deployments', ns('production'))).toBe(true);
+    expect(can(onCall, 'patch', 'argoproj.io', 'rollouts', ns('production'))).toBe(true);
     expect(can(onCall, 'get', '', 'secrets', ns('production'))).toBe(false);
     expect(can(onCall, 'delete', 'apps', 'deployments', ns('production'))).toBe(false);
   });
@@ -109,9 +70,12 @@ describe('viewers and admins', () => {
     }
   });
 
-  it('platform-admins are admin in every namespace and read cluster-scoped objects', () => {
-    for (const namespace of [...platform.environments.map((e) => ns(e.name)), 'monitoring']) {
-      expect(can(group(groups.platformAdmins), 'delete', 'apps', 'deployments', namespace)).toBe(true);
+  it('platform-admins are admin in development and staging only, read everywhere, and read cluster-scoped objects', () => {
+    for (const env of ['development', 'staging']) expect(can(group(groups.platformAdmins), 'delete', 'apps', 'deployments', ns(env))).toBe(true);
+    for (const namespace of [ns('production'), 'kube-system', 'argocd']) {
+      expect(can(group(groups.platformAdmins), 'delete', 'apps', 'deployments', namespace), namespace).toBe(false);
+      expect(can(group(groups.platformAdmins), 'get', '', 'secrets', namespace), namespace).toBe(false);
+      expect(can(group(groups.platformAdmins), 'list', '', 'pods', namespace), namespace).toBe(true);
     }
     expect(can(group(groups.platformAdmins), 'list', '', 'nodes', '')).toBe(true);
   });

@@ -28,10 +28,9 @@ function filledConfig(): ReturnType<typeof rawConfig> {
 }
 
 describe('the site', () => {
-  it('marks every adopter value of the committed config as a placeholder: account, admin CIDRs, SSO admin role, hosted zones, domains, SSO issuer range', () => {
+  it('marks every adopter value of the committed config as a placeholder: account, SSO admin role, hosted zones, domains, SSO issuer range', () => {
     expect(openPlaceholders(loadConfig().site).map((p) => p.field)).toEqual([
       'site.clusters.flextime.accountId',
-      'site.clusters.flextime.adminCidrs',
       'site.clusters.flextime.ssoAdminRoleArn',
       'site.clusters.flextime.hostedZoneIds',
       'site.environments.development.domain',
@@ -51,9 +50,11 @@ describe('the site', () => {
     for (const [path, content] of files) expect(readFileSync(path, 'utf8'), path).toBe(content);
   });
 
-  it('carries a filled-in account into every tfvars and state bucket, and admin CIDRs into the cluster\'s', () => {
+  it('carries a filled-in account into every tfvars and state bucket, and the networks of a chosen public EKS endpoint into the cluster\'s', () => {
     const raw = filledConfig();
-    raw.site.clusters.flextime!.adminCidrs = ['192.0.2.0/28', '192.0.2.64/28'];
+    // Private by default: the committed site chooses no public endpoint, so its tfvars sets none.
+    expect(siteTerraformFiles(loadConfig(raw)).get('terraform-bootstrap/cluster/clusters/flextime.tfvars')).not.toContain('public_api_cidrs');
+    raw.site.clusters.flextime!.publicApiCidrs = ['192.0.2.0/28', '192.0.2.64/28'];
     const files = siteTerraformFiles(loadConfig(raw));
     expect(files.get('terraform-bootstrap/cluster/clusters/flextime.tfvars')).toContain('aws_account_id     = "123456789012"\n');
     expect(files.get('terraform-bootstrap/cluster/clusters/flextime.tfvars')).toContain('public_api_cidrs   = ["192.0.2.0/28", "192.0.2.64/28"]\n');
@@ -72,6 +73,12 @@ describe('the site', () => {
     ].join('\n'));
   });
 
+  it('refuses a public EKS endpoint open to the whole internet, naming the field', () => {
+    const raw = filledConfig();
+    raw.site.clusters.flextime!.publicApiCidrs = ['192.0.2.0/28', '0.0.0.0/0'];
+    expect(configError(raw)).toContain('site.clusters.flextime.publicApiCidrs = ["192.0.2.0/28","0.0.0.0/0"]: must list specific networks; 0.0.0.0/0 and ::/0 are not allowed');
+  });
+
   it('refuses a placeholder whose example is not a valid value, naming the field', () => {
     const raw = rawConfig();
     (raw.site as Site).clusters.flextime!.accountId = { placeholder: '1111', fillIn: 'the account' };
@@ -83,7 +90,7 @@ describe('npm run preflight', () => {
   it('exits 1 for production while placeholders remain, listing each with its value and what to put', () => {
     const { code, lines } = preflight(loadConfig(), 'production');
     expect(code).toBe(1);
-    expect(lines[0]).toBe('production: 6 placeholders left in config/site.ts:');
+    expect(lines[0]).toBe('production: 5 placeholders left in config/site.ts:');
     expect(lines).toContain('  site.clusters.flextime.accountId = "111111111111"');
     expect(lines).toContain('  site.environments.production.domain = "flextime.app"');
     expect(lines).toContain('      put: the public DNS name of production; api-svc is served at api.<domain>');
@@ -120,6 +127,6 @@ describe('npm run preflight', () => {
   it('runs as a command: exit status 1 and the list on stderr', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/preflight.ts', '--env', 'production'], { encoding: 'utf8' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('production: 6 placeholders left in config/site.ts:');
+    expect(run.stderr).toContain('production: 5 placeholders left in config/site.ts:');
   }, 60_000);
 });

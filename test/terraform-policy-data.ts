@@ -93,6 +93,11 @@ export const dataRules: Record<string, Rule> = {
     for (const [address, body] of blocks(stack, 'resource', 'aws_eks_cluster')) {
       const vpc = nested(body, 'vpc_config') ?? {};
       if (vpc.endpoint_private_access !== true) out.push(`${address}: endpoint_private_access must be true`);
+      // Private by default: with every variable at its default (no networks listed), no public endpoint.
+      const defaults = Object.fromEntries(Object.entries<Block[]>(stack.variable ?? {}).map(([name, [v]]) => [name, v!.default]));
+      if (evaluate(vpc.endpoint_public_access, { var: defaults }) !== false) {
+        out.push(`${address}: endpoint_public_access must be false unless public_api_cidrs lists networks (private by default)`);
+      }
       if (vpc.endpoint_public_access !== false && !isExpression(vpc.public_access_cidrs)) {
         out.push(`${address}: a public endpoint must be limited by public_access_cidrs (var.public_api_cidrs)`);
       }

@@ -96,6 +96,8 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     rule.cidr_ipv4 = '10.10.0.0/16';
   }, "module.efs_security_group.aws_vpc_security_group_ingress_rule.this: module.efs_security_group.aws_security_group.this may only accept a referenced security group (the cluster's), not 10.10.0.0/16"],
   ['environment', 'the private database', (s) => { rds(s).publicly_accessible = true; }, 'aws_db_instance.main: publicly_accessible must be false'],
+  ['cluster', 'the private endpoint by default', (s) => { resource(s, 'aws_eks_cluster', 'main').vpc_config[0].endpoint_public_access = true; },
+    'aws_eks_cluster.main: endpoint_public_access must be false unless public_api_cidrs lists networks (private by default)'],
   ['cluster', 'the public API CIDR limit', (s) => { delete resource(s, 'aws_eks_cluster', 'main').vpc_config[0].public_access_cidrs; },
     'aws_eks_cluster.main: a public endpoint must be limited by public_access_cidrs (var.public_api_cidrs)'],
   ['environment', 'one public access block flag', (s) => { resource(s, 'aws_s3_bucket_public_access_block', 'backups').restrict_public_buckets = false; },

@@ -13,10 +13,11 @@ export const development: EnvironmentInput = {
     requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '12', limitsMemory: '24Gi',
     pods: 30, services: 15, persistentVolumeClaims: 5,
   },
+  // ephemeralStorage max: the restore check's 20Gi scratch volume counts against its container.
   containerLimits: {
-    defaultRequest: { cpu: '50m', memory: '64Mi' },
-    default: { cpu: '500m', memory: '512Mi' },
-    max: { cpu: '2', memory: '4Gi' },
+    defaultRequest: { cpu: '50m', memory: '64Mi', ephemeralStorage: '64Mi' },
+    default: { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' },
+    max: { cpu: '2', memory: '4Gi', ephemeralStorage: '24Gi' },
   },
   security: { enforcementAction: 'warn', requireImageDigest: false, vulnerabilityAlert: 'none' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
@@ -29,7 +30,7 @@ export const development: EnvironmentInput = {
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
-  access: { developers: 'edit', onCall: false },
+  access: { developers: 'edit', onCall: false, platformAdmins: 'admin' },
   redis: {
     mode: 'in-cluster',
     image: 'ghcr.io/flextime/redis:7.4.1-alpine',
@@ -45,7 +46,7 @@ export const development: EnvironmentInput = {
     pgbouncer: { replicas: 1, maxClientConn: 200, defaultPoolSize: 10, minPoolSize: 0, reservePoolSize: 2, maxDbConnections: 20 },
   },
   // Shares the cluster with production: never outranks it (config/platform.ts priorityClasses).
-  priorityClass: 'flextime-nonproduction',
+  priorityClass: 'flextime-development',
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1',

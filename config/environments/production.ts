@@ -13,11 +13,14 @@ export const production: EnvironmentInput = {
     requestsCpu: '24', requestsMemory: '48Gi', limitsCpu: '64', limitsMemory: '128Gi',
     pods: 100, services: 20, persistentVolumeClaims: 5,
   },
+  // ephemeralStorage max: the restore check's 20Gi scratch volume counts against its container.
   containerLimits: {
-    defaultRequest: { cpu: '100m', memory: '128Mi' },
-    default: { cpu: '1', memory: '1Gi' },
-    max: { cpu: '4', memory: '8Gi' },
+    defaultRequest: { cpu: '100m', memory: '128Mi', ephemeralStorage: '64Mi' },
+    default: { cpu: '1', memory: '1Gi', ephemeralStorage: '256Mi' },
+    max: { cpu: '4', memory: '8Gi', ephemeralStorage: '24Gi' },
   },
+  // Hard zone spread: a zone outage may take only a third of a service's pods (its PDB's allowance).
+  zoneSpread: 'DoNotSchedule',
   security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'critical' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
@@ -30,7 +33,7 @@ export const production: EnvironmentInput = {
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 50, burstMultiplier: 5, connections: 50 } },
-  access: { developers: 'view', onCall: true },
+  access: { developers: 'view', onCall: true, platformAdmins: 'restart' },
   // Automated sync only Mon-Thu 10:00-16:00 Central (people are around); admins may sync by hand.
   gitops: {
     pruneLast: true,

@@ -14,10 +14,11 @@ export const staging: EnvironmentInput = {
     requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '24', limitsMemory: '48Gi',
     pods: 50, services: 15, persistentVolumeClaims: 5,
   },
+  // ephemeralStorage max: the restore check's 20Gi scratch volume counts against its container.
   containerLimits: {
-    defaultRequest: { cpu: '100m', memory: '128Mi' },
-    default: { cpu: '500m', memory: '512Mi' },
-    max: { cpu: '2', memory: '4Gi' },
+    defaultRequest: { cpu: '100m', memory: '128Mi', ephemeralStorage: '64Mi' },
+    default: { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' },
+    max: { cpu: '2', memory: '4Gi', ephemeralStorage: '24Gi' },
   },
   security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'warning' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
@@ -30,7 +31,7 @@ export const staging: EnvironmentInput = {
     },
   },
   ingress: { issuer: 'letsencrypt-production', rateLimit: { rps: 20, burstMultiplier: 5, connections: 20 } },
-  access: { developers: 'view', onCall: false },
+  access: { developers: 'view', onCall: false, platformAdmins: 'admin' },
   redis: {
     mode: 'in-cluster',
     image: 'ghcr.io/flextime/redis:7.4.1-alpine@sha256:c1e88455c85225310bbea54816e9c3f4b5295815e6dbf80c34d40afc6df28275',
@@ -48,7 +49,7 @@ export const staging: EnvironmentInput = {
   // Chaos Mesh experiments during the nightly load test (config/load-and-chaos.ts).
   chaos: stagingChaos,
   // Shares the cluster with production: never outranks it (config/platform.ts priorityClasses).
-  priorityClass: 'flextime-nonproduction',
+  priorityClass: 'flextime-staging',
   services: {
     'api-svc': {
       image: 'ghcr.io/flextime/api-svc:1.5.0-rc.1@sha256:7ed80f6a81ad0833f390dad47a2eb32a07de3d479c0ee27519f7fb1431b614e3',

@@ -35,15 +35,28 @@ export const maxPods = (f: InstanceFacts): number => f.enis * (f.ipv4PerEni - 1)
  * plus the kubelet's hard eviction threshold memory.available = 100 MiB.
  * Capacity here is the nominal instance size; a real node reports a few % less memory (kernel).
  */
-export function allocatable(type: string): { capacity: { cpu: string; memory: string; pods: string }; allocatable: { cpu: string; memory: string; pods: string } } {
+type Resources = { cpu: string; memory: string; pods: string; 'ephemeral-storage': string };
+
+/**
+ * `rootVolumeGiB` is the node's root EBS volume (the launch template's volume_size): the kubelet's
+ * ephemeral-storage. Allocatable keeps the EKS AMI's kube-reserved 1 GiB and the hard eviction
+ * threshold nodefs.available 10 %.
+ */
+export function allocatable(type: string, rootVolumeGiB: number): { capacity: Resources; allocatable: Resources } {
   const f = instanceFacts(type);
   const pods = maxPods(f);
   const coreMilli = [60, 10, 5, 5];
   let reservedMilli = 0;
   for (let core = 0; core < f.vcpu; core++) reservedMilli += core < 4 ? coreMilli[core] : 2.5;
   const reservedMemMiB = 255 + 11 * pods + 100;
+  const diskMiB = rootVolumeGiB * 1024;
   return {
-    capacity: { cpu: String(f.vcpu), memory: `${f.memoryMiB}Mi`, pods: String(pods) },
-    allocatable: { cpu: `${f.vcpu * 1000 - Math.ceil(reservedMilli)}m`, memory: `${f.memoryMiB - reservedMemMiB}Mi`, pods: String(pods) },
+    capacity: { cpu: String(f.vcpu), memory: `${f.memoryMiB}Mi`, pods: String(pods), 'ephemeral-storage': `${diskMiB}Mi` },
+    allocatable: {
+      cpu: `${f.vcpu * 1000 - Math.ceil(reservedMilli)}m`,
+      memory: `${f.memoryMiB - reservedMemMiB}Mi`,
+      pods: String(pods),
+      'ephemeral-storage': `${Math.floor(diskMiB * 0.9) - 1024}Mi`,
+    },
   };
 }

@@ -6,6 +6,8 @@
  * its Auto Scaling group over the private subnets, with the labels and taints EKS and the group
  * put on a real node and the allocatable the EKS AMI would report (./ec2.ts).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Platform } from '../../config/index.ts';
 import { nodeGroupLabels, nodeGroupsOf } from '../../charts/terraform.ts';
 import { allocatable } from './ec2.ts';
@@ -28,12 +30,24 @@ export function zonesOf(region: string): string[] {
   return ['a', 'b', 'c'].map((s) => `${region}${s}`);
 }
 
+/**
+ * The root volume every node gets: terraform-bootstrap/cluster/eks.tf's launch template
+ * (block_device_mappings.ebs.volume_size), read from the file Terraform applies.
+ */
+export function rootVolumeGiB(root = join(import.meta.dirname, '..', '..')): number {
+  const file = join(root, 'terraform-bootstrap', 'cluster', 'eks.tf');
+  const m = /resource "aws_launch_template" "node"[\s\S]*?block_device_mappings\s*\{[\s\S]*?volume_size\s*=\s*(\d+)/.exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`${file}: expected aws_launch_template.node to set block_device_mappings.ebs.volume_size`);
+  return Number(m[1]);
+}
+
 export function planNodes(platform: Platform, cluster = platform.gitops.controlCluster, opts: { perGroup?: number } = {}): NodePlan {
   const region = platform.aws.outputs.clusters[cluster]?.region;
   if (!region) throw new Error(`cluster '${cluster}' has no Terraform outputs (config/terraform-outputs.json): its region is unknown`);
   const zones = zonesOf(region);
   const { tier, groups } = nodeGroupsOf(platform, cluster);
   const nodes: KubeObject[] = [];
+  const disk = rootVolumeGiB();
   for (const group of groups) {
     const count = opts.perGroup ?? group.minSize;
     for (let i = 0; i < count; i++) {
@@ -41,7 +55,7 @@ export function planNodes(platform: Platform, cluster = platform.gitops.controlC
       // On-demand groups launch the first type ("prioritized"); spot spreads over all of them.
       const type = group.capacityType === 'SPOT' ? group.instanceTypes[i % group.instanceTypes.length] : group.instanceTypes[0];
       const name = `${group.name}-${zone}-${Math.floor(i / zones.length) + 1}`;
-      const { capacity, allocatable: alloc } = allocatable(type);
+      const { capacity, allocatable: alloc } = allocatable(type, disk);
       nodes.push({
         apiVersion: 'v1',
         kind: 'Node',

@@ -46,9 +46,34 @@ export async function watchPdbs(kube: Kube, filter: (p: KubeObject) => boolean =
  * disruption, else `kubectl drain` can only hang until it times out. Throws naming the PDB.
  */
 export async function assertDrainable(kube: Kube, node: string): Promise<void> {
-  const pods = (await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`)).items
+  const blocking = drainBlockers(await podsOn(kube, node), (await kube.list('/apis/policy/v1/poddisruptionbudgets')).items, node);
+  if (blocking.length) {
+    throw new Error(`drain of ${node}: expected every PodDisruptionBudget covering its pods to allow a disruption, saw ${blocking.join('; ')}: kubectl drain could never evict these pods`);
+  }
+}
+
+/**
+ * Waits (on PDB watch events) until `node` is drainable: a PDB may be at its minimum for a moment
+ * while the descheduler or a previous drain's replacement pod is on its way. Past `timeoutMs` it
+ * fails the way assertDrainable does, naming the PDB.
+ */
+export async function waitDrainable(kube: Kube, node: string, timeoutMs: number): Promise<void> {
+  const pods = await podsOn(kube, node);
+  await kube.waitFor('/apis/policy/v1/poddisruptionbudgets', {
+    what: `drain of ${node}`,
+    expected: `every PodDisruptionBudget covering its pods to allow a disruption within ${timeoutMs / 1000} s`,
+    timeoutMs,
+    check: (pdbs) => drainBlockers(pods, pdbs, node).length === 0,
+    describe: (pdbs) => `${drainBlockers(pods, pdbs, node).join('; ')}: kubectl drain could never evict these pods`,
+  });
+}
+
+async function podsOn(kube: Kube, node: string): Promise<KubeObject[]> {
+  return (await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`)).items
     .filter((p) => !p.metadata.deletionTimestamp && !p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet'));
-  const pdbs = (await kube.list('/apis/policy/v1/poddisruptionbudgets')).items;
+}
+
+function drainBlockers(pods: KubeObject[], pdbs: KubeObject[], node: string): string[] {
   const blocking: string[] = [];
   for (const pdb of pdbs) {
     const sel = (pdb.spec.selector?.matchLabels ?? {}) as Record<string, string>;
@@ -57,7 +82,5 @@ export async function assertDrainable(kube: Kube, node: string): Promise<void> {
       blocking.push(`${pdbLine(pdb)} — covers ${covered.map((p) => p.metadata.name).join(', ')} on ${node}`);
     }
   }
-  if (blocking.length) {
-    throw new Error(`drain of ${node}: expected every PodDisruptionBudget covering its pods to allow a disruption, saw ${blocking.join('; ')}: kubectl drain could never evict these pods`);
-  }
+  return blocking;
 }

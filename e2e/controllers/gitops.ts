@@ -12,9 +12,11 @@ import { parse as parseYaml } from 'yaml';
 import { installCrdsOnlyAddons, readAddonApps, type AddonApp } from './addons.ts';
 import { startArgoCd, type ArgoCd } from './argocd.ts';
 import { createChartRepos } from './chart-server.ts';
+import { DESCHEDULER_CHART, startDescheduler, type Descheduler } from './descheduler.ts';
 import { createGitRepo, type GitRepo } from './git-server.ts';
 import { Kube, type ClusterAccess } from './kube.ts';
 import { startUpstreamProxy, type UpstreamProxy } from './upstream-proxy.ts';
+import { toolPath } from '../../test/tools.ts';
 import { EBS_PROVISIONER, startVolumeProvisioner, type VolumeProvisioner } from './volume-provisioner.ts';
 
 /** What the scenario files need (serialisable: handed from the global setup via vitest provide). */
@@ -44,6 +46,7 @@ export interface GitOps {
   readonly git: GitRepo;
   readonly proxy: UpstreamProxy;
   readonly provisioner: VolumeProvisioner;
+  readonly descheduler: Descheduler;
   stop(): Promise<void>;
 }
 
@@ -120,6 +123,14 @@ export async function startGitOps(
     await proxy.stop();
     throw e;
   }
+  const descheduler = startDescheduler(kube, {
+    addon: addons.find((a) => a.chart === DESCHEDULER_CHART),
+    binary: toolPath('descheduler'),
+    binaryExists: existsSync(toolPath('descheduler')),
+    kubeconfig: cluster.kubeconfig,
+    workDir: join(opts.workDir, 'descheduler'),
+    log,
+  });
   const handle: GitOpsHandle = {
     kubeconfig: cluster.kubeconfig,
     server: cluster.server,
@@ -129,7 +140,7 @@ export async function startGitOps(
     initialCommit: git.initialCommit,
     excluded,
     realCharts: charts.served,
-    differences: [...argocd.describeDifferences(), ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`)],
+    differences: [...argocd.describeDifferences(), descheduler.difference ?? `descheduler not running: ${descheduler.skipped}`, ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`)],
     standIns,
     workDir: opts.workDir,
   };
@@ -139,7 +150,9 @@ export async function startGitOps(
     git,
     proxy,
     provisioner,
+    descheduler,
     stop: async () => {
+      await descheduler.stop();
       provisioner.stop();
       await argocd.stop();
       await proxy.stop();

@@ -18,6 +18,11 @@ export interface ReceiverSpec {
   readonly slack?: { readonly urlKey: string; readonly channel: string };
   /** Microsoft Teams Workflows webhook URL (secret key). @default - no Teams */
   readonly teamsUrlKey?: string;
+  /**
+   * Generic webhook URL (secret key), e.g. a dead man's switch that raises its own page when
+   * the always-firing Watchdog stops arriving. @default - no webhook
+   */
+  readonly webhookUrlKey?: string;
   /** E-mail through an SMTP relay; the password is a secret key. @default - no e-mail */
   readonly email?: {
     readonly to: string;
@@ -126,6 +131,7 @@ export class AlertRouting extends Construct {
               text: '{{ range .Alerts }}{{ .Annotations.description }} ({{ .Annotations.runbook_url }})\n{{ end }}',
             }],
           } : {}),
+          ...(r.webhookUrlKey ? { webhookConfigs: [{ urlSecret: secret(r.webhookUrlKey), sendResolved: false }] } : {}),
           ...(r.email ? {
             emailConfigs: [{
               to: r.email.to,

@@ -10,11 +10,12 @@ resource "aws_eks_cluster" "main" {
   version  = var.eks_version
   role_arn = aws_iam_role.cluster.arn
 
+  # Private by default; a public endpoint only when the site lists the networks it is open to.
   vpc_config {
     subnet_ids              = aws_subnet.private[*].id
     endpoint_private_access = true
-    endpoint_public_access  = true
-    public_access_cidrs     = var.public_api_cidrs
+    endpoint_public_access  = length(var.public_api_cidrs) > 0
+    public_access_cidrs     = length(var.public_api_cidrs) > 0 ? var.public_api_cidrs : null
   }
 
   # Access entries only (no aws-auth ConfigMap); the creator gets no hidden admin rights.

@@ -2,45 +2,56 @@
 # after an apply: node scripts/terraform-outputs.mjs cluster <cluster> (../README.md).
 
 output "account_id" {
-  value = data.aws_caller_identity.current.account_id
+  description = "AWS account the cluster runs in (config checks every role ARN against it)."
+  value       = data.aws_caller_identity.current.account_id
 }
 
 output "region" {
-  value = var.region
+  description = "AWS region of the cluster."
+  value       = var.region
 }
 
 output "cluster_name" {
-  value = aws_eks_cluster.main.name
+  description = "EKS cluster name."
+  value       = aws_eks_cluster.main.name
 }
 
 output "cluster_endpoint" {
-  value = aws_eks_cluster.main.endpoint
+  description = "EKS API endpoint URL (private unless public_api_cidrs lists networks)."
+  value       = aws_eks_cluster.main.endpoint
 }
 
 output "oidc_provider_arn" {
-  value = aws_iam_openid_connect_provider.eks.arn
+  description = "IAM OIDC provider of the cluster, the issuer IRSA roles trust."
+  value       = aws_iam_openid_connect_provider.eks.arn
 }
 
 output "efs_file_system_id" {
-  value = aws_efs_file_system.models.id
+  description = "EFS file system of the shared model data (the EFS StorageClass)."
+  value       = aws_efs_file_system.models.id
 }
 
 output "external_secrets_role_arn" {
-  value = module.irsa.arns["external_secrets"]
+  description = "IRSA role of External Secrets (one per cluster; every ClusterSecretStore authenticates as it)."
+  value       = module.irsa.arns["external_secrets"]
 }
 
 output "cert_manager_role_arn" {
-  value = module.irsa.arns["cert_manager"]
+  description = "IRSA role of cert-manager (DNS-01 TXT records in the cluster's zones)."
+  value       = module.irsa.arns["cert_manager"]
 }
 
 output "cluster_autoscaler_role_arn" {
-  value = module.irsa.arns["cluster_autoscaler"]
+  description = "IRSA role of the cluster autoscaler (its own node groups only)."
+  value       = module.irsa.arns["cluster_autoscaler"]
 }
 
 output "aws_load_balancer_controller_role_arn" {
-  value = module.irsa.arns["aws_load_balancer_controller"]
+  description = "IRSA role of the AWS Load Balancer Controller."
+  value       = module.irsa.arns["aws_load_balancer_controller"]
 }
 
 output "vpc_id" {
-  value = aws_vpc.main.id
+  description = "VPC of the cluster (the AWS Load Balancer Controller manages load balancers in it)."
+  value       = aws_vpc.main.id
 }

@@ -33,11 +33,12 @@ variable "region" {
 }
 
 variable "public_api_cidrs" {
-  description = "Networks allowed to reach the public EKS API endpoint (office and VPN egress)."
+  description = "Empty (the default): the EKS API endpoint is private, reachable from inside the VPC only. Listing networks (office and VPN egress; config/site.ts publicApiCidrs) is the explicit choice of a public endpoint open to them only."
   type        = list(string)
+  default     = []
 
   validation {
-    condition     = length(var.public_api_cidrs) > 0 && !anytrue([for c in var.public_api_cidrs : endswith(c, "/0")])
+    condition     = !anytrue([for c in var.public_api_cidrs : endswith(c, "/0")])
     error_message = "public_api_cidrs must list specific networks; 0.0.0.0/0 and ::/0 are not allowed."
   }
 }

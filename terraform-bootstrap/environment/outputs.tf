@@ -3,11 +3,13 @@
 # Secrets are referenced by ARN or name, never by value.
 
 output "account_id" {
-  value = data.aws_caller_identity.current.account_id
+  description = "AWS account of the environment (its cluster's)."
+  value       = data.aws_caller_identity.current.account_id
 }
 
 output "region" {
-  value = var.region
+  description = "AWS region of the environment (its cluster's)."
+  value       = var.region
 }
 
 output "cluster_name" {
@@ -16,11 +18,13 @@ output "cluster_name" {
 }
 
 output "db_endpoint" {
-  value = aws_db_instance.main.address
+  description = "RDS PostgreSQL host name (PgBouncer connects to it)."
+  value       = aws_db_instance.main.address
 }
 
 output "db_port" {
-  value = aws_db_instance.main.port
+  description = "RDS PostgreSQL port."
+  value       = aws_db_instance.main.port
 }
 
 output "db_master_user_secret_arn" {
@@ -29,11 +33,13 @@ output "db_master_user_secret_arn" {
 }
 
 output "redis_endpoint" {
-  value = aws_elasticache_replication_group.main.primary_endpoint_address
+  description = "ElastiCache Redis primary endpoint host name."
+  value       = aws_elasticache_replication_group.main.primary_endpoint_address
 }
 
 output "redis_port" {
-  value = aws_elasticache_replication_group.main.port
+  description = "ElastiCache Redis port (TLS)."
+  value       = aws_elasticache_replication_group.main.port
 }
 
 output "redis_auth_secret_name" {
@@ -42,11 +48,13 @@ output "redis_auth_secret_name" {
 }
 
 output "backup_bucket" {
-  value = aws_s3_bucket.backups.bucket
+  description = "S3 bucket of the database backups."
+  value       = aws_s3_bucket.backups.bucket
 }
 
 output "backup_role_arn" {
-  value = module.irsa.arns["backup"]
+  description = "IRSA role of the backup job (trusts only its service account)."
+  value       = module.irsa.arns["backup"]
 }
 
 output "kms_key_arn" {

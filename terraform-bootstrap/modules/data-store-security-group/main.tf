@@ -2,6 +2,18 @@
 # security group (the EKS cluster's, shared by nodes and pods) and nothing else. There is no CIDR
 # input on purpose.
 
+# Lower bounds only: the root module that calls this one pins the exact versions (versions.tf).
+terraform {
+  required_version = ">= 1.8.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100.0"
+    }
+  }
+}
+
 variable "name" {
   description = "Security group name."
   type        = string
@@ -48,5 +60,6 @@ resource "aws_vpc_security_group_ingress_rule" "this" {
 }
 
 output "id" {
-  value = aws_security_group.this.id
+  description = "The security group to attach to the data store."
+  value       = aws_security_group.this.id
 }

@@ -3,6 +3,18 @@
 # (StringEquals on the token's sub and aud, never a wildcard) of one cluster's OIDC provider.
 # Permissions are attached by the caller (`names[key]`).
 
+# Lower bounds only: the root module that calls this one pins the exact versions (versions.tf).
+terraform {
+  required_version = ">= 1.8.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100.0"
+    }
+  }
+}
+
 variable "name_prefix" {
   description = "Prefix of every role name."
   type        = string
@@ -61,9 +73,11 @@ resource "aws_iam_role" "this" {
 }
 
 output "arns" {
-  value = { for key, role in aws_iam_role.this : key => role.arn }
+  description = "Role key → role ARN (for ServiceAccount annotations and add-ons)."
+  value       = { for key, role in aws_iam_role.this : key => role.arn }
 }
 
 output "names" {
-  value = { for key, role in aws_iam_role.this : key => role.name }
+  description = "Role key → role name (the caller attaches permissions by name)."
+  value       = { for key, role in aws_iam_role.this : key => role.name }
 }

@@ -2,6 +2,18 @@
 # which the account administers the key (IAM policies decide who uses it) and CloudWatch Logs may
 # use it for the log groups of this account and region. Rotation is not an input: every key has it.
 
+# Lower bounds only: the root module that calls this one pins the exact versions (versions.tf).
+terraform {
+  required_version = ">= 1.8.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100.0"
+    }
+  }
+}
+
 variable "alias" {
   description = "Alias name without the `alias/` prefix."
   type        = string
@@ -62,5 +74,6 @@ data "aws_iam_policy_document" "this" {
 }
 
 output "arn" {
-  value = aws_kms_key.this.arn
+  description = "ARN of the key."
+  value       = aws_kms_key.this.arn
 }

@@ -4,6 +4,18 @@
 # VPC, so SDKs need no endpoint setting) and a security group open on 443 to the VPC only.
 # NetworkPolicies name the endpoint subnets (`'endpoint-subnets'` in config) and the S3 prefix list.
 
+# Lower bounds only: the root module that calls this one pins the exact versions (versions.tf).
+terraform {
+  required_version = ">= 1.8.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100.0"
+    }
+  }
+}
+
 variable "name" {
   description = "Name prefix of the security group and the endpoints' Name tags."
   type        = string
@@ -80,5 +92,6 @@ resource "aws_vpc_endpoint" "interface" {
 }
 
 output "security_group_id" {
-  value = aws_security_group.this.id
+  description = "Security group of the interface endpoints (443 from the VPC CIDR only)."
+  value       = aws_security_group.this.id
 }

@@ -1,0 +1,185 @@
+# Plan-level checks of the environment root module against a mocked AWS provider: no credentials,
+# no AWS, but the real provider's schema, so `terraform init` must have installed hashicorp/aws.
+# Run by `terraform test` in the GitHub workflow (.github/workflows/ci.yml, job terraform).
+# Offline (npm test) this file is formatted by `terraform fmt -check` and parsed by
+# test/terraform-tests.test.ts; it cannot run here (the provider comes only from its registry).
+#
+# The inputs are literals of this file (not the generated tfvars), so every expected value below
+# is a fact of the requirement, not something read back from config.
+
+mock_provider "aws" {
+  # The environment finds its cluster by name (cluster.tf): a VPC, the cluster security group and
+  # the OIDC issuer of IRSA.
+  mock_data "aws_eks_cluster" {
+    defaults = {
+      vpc_config = [{
+        vpc_id                    = "vpc-0a1b2c3d4e5f60718"
+        cluster_security_group_id = "sg-0a1b2c3d4e5f60718"
+      }]
+      identity = [{ oidc = [{ issuer = "https://oidc.eks.us-east-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF" }] }]
+    }
+  }
+  # Policy documents read at plan time feed arguments the provider validates as JSON.
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+  # The provider checks an AUTH token's length (16-128); this is a mock, not a secret.
+  mock_data "aws_secretsmanager_secret_version" {
+    defaults = {
+      secret_string = "mock-value-for-terraform-test-only"
+    }
+  }
+}
+
+variables {
+  aws_account_id = "123456789012"
+  region         = "us-east-2"
+  environments = {
+    development = {
+      namespace              = "flextime-development"
+      cluster                = "flextime"
+      backup_service_account = "flextime-backup"
+      secrets_prefix         = "flextime/development/"
+      data_subnets           = [{ zone = "us-east-2a", cidr = "10.10.56.0/26" }, { zone = "us-east-2b", cidr = "10.10.56.64/26" }]
+    }
+    production = {
+      namespace              = "flextime-production"
+      cluster                = "flextime"
+      backup_service_account = "flextime-backup"
+      secrets_prefix         = "flextime/production/"
+      data_subnets           = [{ zone = "us-east-2a", cidr = "10.10.58.0/26" }, { zone = "us-east-2b", cidr = "10.10.58.64/26" }, { zone = "us-east-2c", cidr = "10.10.58.128/26" }]
+    }
+  }
+}
+
+run "production" {
+  command = plan
+
+  variables {
+    environment = "production"
+  }
+
+  # Encryption at rest and in transit.
+  assert {
+    condition     = aws_db_instance.main.storage_encrypted == true
+    error_message = "RDS storage must be encrypted."
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.main.at_rest_encryption_enabled == true && aws_elasticache_replication_group.main.transit_encryption_enabled == true
+    error_message = "Redis must be encrypted at rest and in transit."
+  }
+  assert {
+    condition     = alltrue([for r in aws_s3_bucket_server_side_encryption_configuration.backups.rule : alltrue([for d in r.apply_server_side_encryption_by_default : d.sse_algorithm == "aws:kms"])])
+    error_message = "The backup bucket must use SSE-KMS."
+  }
+
+  # Multi-AZ and deletion protection in production.
+  assert {
+    condition     = aws_db_instance.main.multi_az == true && aws_db_instance.main.deletion_protection == true
+    error_message = "Production RDS must be Multi-AZ and protected from deletion."
+  }
+  assert {
+    condition     = aws_db_instance.main.skip_final_snapshot == false
+    error_message = "RDS must take a final snapshot."
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.main.multi_az_enabled == true && aws_elasticache_replication_group.main.automatic_failover_enabled == true
+    error_message = "Production Redis must be Multi-AZ with automatic failover."
+  }
+
+  # Public access blocked.
+  assert {
+    condition = (aws_s3_bucket_public_access_block.backups.block_public_acls == true
+      && aws_s3_bucket_public_access_block.backups.block_public_policy == true
+      && aws_s3_bucket_public_access_block.backups.ignore_public_acls == true
+    && aws_s3_bucket_public_access_block.backups.restrict_public_buckets == true)
+    error_message = "The backup bucket must block every kind of public access."
+  }
+
+  # Private subnets: the data stores sit in the environment's data subnets, never reachable from the internet.
+  assert {
+    condition     = aws_db_instance.main.publicly_accessible == false
+    error_message = "RDS must not be publicly accessible."
+  }
+  assert {
+    condition     = length(aws_subnet.data) == 3 && alltrue([for s in aws_subnet.data : s.map_public_ip_on_launch != true && s.vpc_id == "vpc-0a1b2c3d4e5f60718"])
+    error_message = "One data subnet per zone, in the cluster's VPC, with no public addresses."
+  }
+
+  # IRSA: one role, trusting exactly the backup job's service account of this environment.
+  assert {
+    condition     = jsonencode(local.irsa_subjects) == jsonencode({ backup = "system:serviceaccount:flextime-production:flextime-backup" })
+    error_message = "The backup role must trust exactly system:serviceaccount:flextime-production:flextime-backup."
+  }
+  assert {
+    condition     = jsonencode(keys(module.irsa.names)) == jsonencode(["backup"])
+    error_message = "The environment must have exactly one IRSA role."
+  }
+}
+
+run "development" {
+  command = plan
+
+  variables {
+    environment = "development"
+  }
+
+  # Encryption does not depend on the tier; Multi-AZ and deletion protection do.
+  assert {
+    condition     = aws_db_instance.main.storage_encrypted == true && aws_elasticache_replication_group.main.transit_encryption_enabled == true
+    error_message = "Development data must be encrypted too."
+  }
+  assert {
+    condition     = aws_db_instance.main.multi_az == false && aws_db_instance.main.deletion_protection == false
+    error_message = "Development RDS is single-AZ and may be deleted (the tier table's development row)."
+  }
+  assert {
+    condition     = jsonencode(local.irsa_subjects) == jsonencode({ backup = "system:serviceaccount:flextime-development:flextime-backup" })
+    error_message = "The development backup role must trust the development namespace's service account only."
+  }
+}
+
+# The IRSA module itself: each role's trust pins the token's subject to exactly one service account.
+run "irsa_trust" {
+  command = plan
+
+  module {
+    source = "../modules/irsa-roles"
+  }
+
+  variables {
+    name_prefix       = "flextime-production"
+    subjects          = { backup = "system:serviceaccount:flextime-production:flextime-backup" }
+    oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+    oidc_issuer_url   = "https://oidc.eks.us-east-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+  }
+
+  assert {
+    condition     = jsonencode([for c in data.aws_iam_policy_document.trust["backup"].statement[0].condition : c.values if c.test == "StringEquals" && c.variable == "oidc.eks.us-east-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub"]) == jsonencode([["system:serviceaccount:flextime-production:flextime-backup"]])
+    error_message = "The trust must pin :sub with StringEquals to exactly the one service account."
+  }
+  assert {
+    condition     = jsonencode([for c in data.aws_iam_policy_document.trust["backup"].statement[0].condition : c.values if c.test == "StringEquals" && c.variable == "oidc.eks.us-east-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:aud"]) == jsonencode([["sts.amazonaws.com"]])
+    error_message = "The trust must pin :aud to sts.amazonaws.com."
+  }
+}
+
+# A wildcard subject is refused before anything is planned.
+run "irsa_refuses_a_wildcard" {
+  command = plan
+
+  module {
+    source = "../modules/irsa-roles"
+  }
+
+  variables {
+    name_prefix       = "flextime-production"
+    subjects          = { backup = "system:serviceaccount:flextime-production:*" }
+    oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+    oidc_issuer_url   = "https://oidc.eks.us-east-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+  }
+
+  expect_failures = [var.subjects]
+}

@@ -1,0 +1,225 @@
+/**
+ * The metric contract, as scraped (issue 19 class 1): every label matcher of every rendered
+ * alerting/recording rule and dashboard panel can match a series as Prometheus stores it, in the
+ * environment the rule or panel is for. config/metrics.ts says what the producers publish; how a
+ * scrape changes that is written here by hand (SCRAPE): which namespaces a producer's series come
+ * from, and whether its ServiceMonitor keeps the producer's labels (honorLabels) or moves a
+ * clashing one to `exported_<label>`. Where a producer runs is read from the rendered workloads.
+ *
+ * It also routes every rendered alert, plus the cluster's own alerts kube-prometheus-stack ships,
+ * through the rendered Alertmanager configuration: production and cluster-level critical alerts
+ * must page, Watchdog must reach a dead man's switch.
+ */
+import { describe, expect, it } from 'vitest';
+import { KNOWN_METRICS, type KnownMetric, type MetricSource } from '../config/metrics.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
+import { objects, renderPlatform } from './helpers.ts';
+
+/** Labels every ServiceMonitor/PodMonitor target adds (prometheus-operator's defaults). */
+const TARGET_LABELS = ['namespace', 'service', 'pod', 'container', 'endpoint', 'job', 'instance'];
+
+/**
+ * Per producer: where its series are scraped and whether the producer's labels are honoured.
+ * `env:<workload>` = scraped in the environment namespaces where that workload runs; `any` =
+ * cluster-wide objects labelled with their own namespace (kube-state-metrics, kubelet, cAdvisor
+ * and Prometheus scrape with honorLabels, so `namespace` is the object's).
+ */
+const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | string[]; honorLabels: boolean }> = {
+  'api-svc': { namespaces: 'env:api-svc', honorLabels: false },
+  'scheduler-svc': { namespaces: 'env:scheduler-svc', honorLabels: false },
+  // Pushed to the Pushgateway, scraped with honorLabels (charts/database.ts).
+  'backup-job': { namespaces: 'env:pushgateway', honorLabels: true },
+  redis_exporter: { namespaces: 'env:redis', honorLabels: false },
+  pgbouncer_exporter: { namespaces: 'env:pgbouncer', honorLabels: false },
+  'kube-state-metrics': { namespaces: 'any', honorLabels: true },
+  kubelet: { namespaces: 'any', honorLabels: true },
+  cadvisor: { namespaces: 'any', honorLabels: true },
+  prometheus: { namespaces: 'any', honorLabels: true },
+  // The cert-manager chart's ServiceMonitor: honorLabels false, in cert-manager's namespace.
+  'cert-manager': { namespaces: ['cert-manager'], honorLabels: false },
+  gatekeeper: { namespaces: ['gatekeeper-system'], honorLabels: false },
+  falcosidekick: { namespaces: ['falco'], honorLabels: false },
+  'otel-collector': { namespaces: ['observability'], honorLabels: false },
+};
+
+interface Query { readonly where: string; readonly expr: string }
+interface Matcher { readonly label: string; readonly op: string; readonly value: string }
+
+/** `metric{matchers}` selectors of a PromQL expression (enough for ours: no nested braces in strings). */
+export function selectors(expr: string): Array<{ metric: string; matchers: Matcher[] }> {
+  const out: Array<{ metric: string; matchers: Matcher[] }> = [];
+  for (const m of expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}/g)) {
+    const matchers = [...m[2]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((x) => ({ label: x[1]!, op: x[2]!, value: x[3]! }));
+    out.push({ metric: m[1]!, matchers });
+  }
+  return out;
+}
+
+function metricOf(series: string): { known: KnownMetric; bucket: boolean } | undefined {
+  for (const m of KNOWN_METRICS) {
+    if (m.name === series) return { known: m, bucket: false };
+    if (m.type === 'histogram' && ['_bucket', '_sum', '_count'].some((s) => series === m.name + s)) return { known: m, bucket: series.endsWith('_bucket') };
+  }
+  return undefined;
+}
+
+/** Every query of the rendered rules (per environment namespace) and dashboards (per variable value). */
+function queries(all: readonly KubeObject[]): Query[] {
+  const out: Query[] = [];
+  for (const o of all) {
+    if (o.kind === 'PrometheusRule') {
+      for (const g of (o.spec as { groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }> }).groups) {
+        for (const r of g.rules) out.push({ where: `${o.metadata.namespace}/${o.metadata.name} ${r.alert ?? r.record}`, expr: r.expr });
+      }
+    }
+    if (o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard) {
+      for (const json of Object.values((o as unknown as { data: Record<string, string> }).data)) {
+        const d = JSON.parse(json) as { title: string; templating: { list: Array<{ name: string; type: string; query: string }> }; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+        const vars = d.templating.list.filter((v) => v.type === 'custom').map((v) => [v.name, v.query.split(',')] as const);
+        for (const p of d.panels) {
+          for (const t of p.targets ?? []) {
+            // Each variable over each of its values (they are independent choices).
+            let exprs = [{ expr: t.expr.replaceAll('$__rate_interval', '5m'), at: '' }];
+            for (const [name, values] of vars) {
+              if (!exprs[0]!.expr.includes(`$${name}`)) continue;
+              exprs = exprs.flatMap((e) => values.map((v) => ({ expr: e.expr.replace(new RegExp(`\\$${name}\\b`, 'g'), v), at: `${e.at} ${name}=${v}` })));
+            }
+            for (const e of exprs) out.push({ where: `dashboard '${d.title}' panel '${p.title}'${e.at}`, expr: e.expr });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Every matcher no scraped series can satisfy, as "where: why". */
+export function unmatchableMatchers(all: readonly KubeObject[]): string[] {
+  // Where each workload runs: namespaces with a pod template named after it.
+  const runsIn = new Map<string, Set<string>>();
+  for (const o of all) {
+    const name = o.metadata.labels?.['app.kubernetes.io/name'];
+    if (name && ['Deployment', 'StatefulSet', 'Rollout', 'CronJob'].includes(o.kind)) runsIn.set(name, (runsIn.get(name) ?? new Set()).add(o.metadata.namespace ?? ''));
+  }
+  // ALERTS carries each alerting rule's labels.
+  const ruleLabels = new Set(all.filter((o) => o.kind === 'PrometheusRule').flatMap((o) =>
+    (o.spec as { groups: Array<{ rules: Array<{ labels?: Record<string, string> }> }> }).groups.flatMap((g) => g.rules.flatMap((r) => Object.keys(r.labels ?? {})))));
+  const problems: string[] = [];
+  for (const q of queries(all)) {
+    for (const s of selectors(q.expr)) {
+      const found = metricOf(s.metric);
+      if (!found) continue; // a recording rule of ours; test/monitoring.test.ts checks those exist
+      const { known, bucket } = found;
+      const scrape = SCRAPE[known.source];
+      const producer = scrape.honorLabels ? known.labels : known.labels.map((l) => (TARGET_LABELS.includes(l) ? `exported_${l}` : l));
+      const labels = new Set([...producer, ...TARGET_LABELS, ...(bucket ? ['le'] : []), ...(known.name === 'ALERTS' ? ruleLabels : [])]);
+      const namespaces = scrape.namespaces === 'any' ? undefined
+        : Array.isArray(scrape.namespaces) ? new Set(scrape.namespaces) : (runsIn.get(scrape.namespaces.slice(4)) ?? new Set<string>());
+      for (const m of s.matchers) {
+        const matchesEmpty = (m.op === '=' && m.value === '') || (m.op === '=~' && new RegExp(`^(?:${m.value})$`).test('')) || m.op === '!=' || m.op === '!~';
+        if (!matchesEmpty && !labels.has(m.label)) {
+          problems.push(`${q.where}: ${s.metric} has no label '${m.label}' as scraped (has ${[...labels].sort().join(', ')})`);
+        }
+        if (m.label === 'namespace' && m.op === '=' && namespaces && !namespaces.has(m.value)) {
+          problems.push(`${q.where}: ${s.metric} is never scraped with namespace="${m.value}" (only ${[...namespaces].sort().join(', ') || 'nowhere'})`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+// ------------------------------------------------------------------------- routing
+
+interface AmMatcher { name: string; value: string; matchType: string }
+interface AmRoute { receiver: string; matchers?: AmMatcher[] }
+interface AmReceiver { name: string; pagerdutyConfigs?: unknown[]; webhookConfigs?: unknown[] }
+
+/** The receiver Alertmanager picks for `labels` (first matching route; absent label = ""). */
+function receiverFor(config: KubeObject, labels: Record<string, string>): AmReceiver {
+  const spec = config.spec as { route: AmRoute & { routes: AmRoute[] }; receivers: AmReceiver[] };
+  const hit = spec.route.routes.find((r) => (r.matchers ?? []).every((m) => {
+    const v = labels[m.name] ?? '';
+    return m.matchType === '=~' ? new RegExp(`^(?:${m.value})$`).test(v) : v === m.value;
+  }));
+  return spec.receivers.find((r) => r.name === (hit ?? spec.route).receiver)!;
+}
+
+/** Alerts of kube-prometheus-stack's default rules (no `environment` label), as shipped. */
+const CLUSTER_ALERTS = [
+  { alertname: 'KubeAPIDown', severity: 'critical' },
+  { alertname: 'KubeNodeNotReady', severity: 'warning' },
+  { alertname: 'TargetDown', severity: 'warning' },
+  { alertname: 'Watchdog', severity: 'none' },
+];
+
+export function routingProblems(all: readonly KubeObject[]): string[] {
+  const config = all.find((o) => o.kind === 'AlertmanagerConfig')!;
+  const rendered = all.filter((o) => o.kind === 'PrometheusRule').flatMap((o) =>
+    (o.spec as { groups: Array<{ rules: Array<{ alert?: string; labels?: Record<string, string> }> }> }).groups.flatMap((g) =>
+      g.rules.filter((r) => r.alert).map((r) => ({ alertname: r.alert!, ...r.labels }))));
+  const problems: string[] = [];
+  for (const alert of [...rendered, ...CLUSTER_ALERTS] as Array<Record<string, string>>) {
+    const receiver = receiverFor(config, alert);
+    const what = `${alert.alertname} (${alert.severity}${alert.environment ? `, ${alert.environment}` : ', cluster'})`;
+    const pages = (receiver.pagerdutyConfigs ?? []).length > 0;
+    if (alert.alertname === 'Watchdog') {
+      if (!(receiver.webhookConfigs ?? []).length) problems.push(`${what} goes to '${receiver.name}', not a dead man's switch`);
+    } else if (alert.severity === 'critical' && (alert.environment === 'production' || !alert.environment)) {
+      if (!pages) problems.push(`${what} goes to '${receiver.name}', which does not page`);
+    } else if (alert.severity === 'critical' && pages) {
+      problems.push(`${what} pages, but only production and the cluster page`);
+    }
+    if (receiver.name === 'null' && alert.alertname !== 'InfoInhibitor') problems.push(`${what} goes nowhere`);
+  }
+  return problems;
+}
+
+const all = objects('', renderPlatform());
+
+describe('metric contract as scraped', () => {
+  it('reads selectors of rules and panels (sanity of the parser)', () => {
+    expect(selectors('sum(rate(a_total{namespace="x",code=~"5.."}[5m])) / b{c!=""}')).toEqual([
+      { metric: 'a_total', matchers: [{ label: 'namespace', op: '=', value: 'x' }, { label: 'code', op: '=~', value: '5..' }] },
+      { metric: 'b', matchers: [{ label: 'c', op: '!=', value: '' }] },
+    ]);
+    expect(queries(all).length).toBeGreaterThan(80);
+  });
+
+  it('every rule and panel matcher can match a series as scraped, in its environment', () => {
+    expect(unmatchableMatchers(all)).toEqual([]);
+  });
+
+  it('finds planted instances: cert-manager read by `namespace`, Redis read in production', () => {
+    const planted = structuredClone(all);
+    const rule = planted.find((o) => o.kind === 'PrometheusRule' && o.metadata.namespace === 'flextime-production' && o.metadata.name === 'flextime-alerts')!;
+    const groups = (rule.spec as { groups: Array<{ rules: Array<{ alert?: string; expr: string }> }> }).groups;
+    groups[0]!.rules.push(
+      { alert: 'PlantedCert', expr: 'certmanager_certificate_expiration_timestamp_seconds{namespace="flextime-production"} - time() < 1' },
+      { alert: 'PlantedRedis', expr: 'redis_memory_used_bytes{namespace="flextime-production"} > 1' },
+    );
+    expect(unmatchableMatchers(planted)).toEqual(expect.arrayContaining([
+      'flextime-production/flextime-alerts PlantedCert: certmanager_certificate_expiration_timestamp_seconds is never scraped with namespace="flextime-production" (only cert-manager)',
+      'flextime-production/flextime-alerts PlantedRedis: redis_memory_used_bytes is never scraped with namespace="flextime-production" (only flextime-development, flextime-staging)',
+    ]));
+  });
+});
+
+describe('alert routing', () => {
+  it('pages production and cluster-level critical alerts, sends Watchdog to the dead man\'s switch, drops nothing', () => {
+    expect(routingProblems(all)).toEqual([]);
+  });
+
+  it('finds planted instances: Watchdog to null, cluster critical only to Slack', () => {
+    const planted = structuredClone(all);
+    const config = planted.find((o) => o.kind === 'AlertmanagerConfig')!;
+    const routes = (config.spec as { route: { routes: Array<{ receiver: string; matchers: AmMatcher[] }> } }).route.routes;
+    routes[0]!.receiver = 'null';
+    const paging = routes.find((r) => r.receiver === 'oncall')!;
+    paging.matchers = paging.matchers.map((m) => (m.name === 'environment' ? { ...m, value: 'production' } : m));
+    expect(routingProblems(planted)).toEqual(expect.arrayContaining([
+      "Watchdog (none, cluster) goes to 'null', not a dead man's switch",
+      "KubeAPIDown (critical, cluster) goes to 'slack', which does not page",
+    ]));
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Pod hygiene everywhere (issue 19 class 9), read from every pod spec in dist/ (Deployments,
+ * StatefulSets, CronJobs, Rollouts, k6 TestRun pods) and the add-ons' values and namespaces:
+ * - every container requests and limits `ephemeral-storage`, and a pod's disk emptyDirs have a
+ *   sizeLimit that fits under its containers' limits; every namespace that runs pods has a
+ *   LimitRange defaulting `ephemeral-storage` (add-on charts set CPU and memory, rarely disk);
+ * - liveness and readiness probes of a container differ (or the pod names the exception);
+ * - no pod or container runs as a system UID (below 1000: 999 is a common image account).
+ */
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../lib/synth/object-json.ts';
+import { parseMemory } from '../lib/values/quantity.ts';
+import { objects, renderPlatform } from './helpers.ts';
+
+type Container = { name: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> }; livenessProbe?: Record<string, unknown>; readinessProbe?: Record<string, unknown>; securityContext?: { runAsUser?: number } };
+type PodSpec = { containers: Container[]; initContainers?: Container[]; volumes?: Array<{ name: string; emptyDir?: { medium?: string; sizeLimit?: string } }>; securityContext?: { runAsUser?: number } };
+interface Pod { where: string; spec: PodSpec; annotations: Record<string, string> }
+
+/** Namespaces ArgoCD creates itself (an add-on limited to some environments): no LimitRange can precede the chart. */
+const ARGOCD_CREATED_NAMESPACES: Record<string, string> = {
+  'chaos-mesh': 'created by ArgoCD (CreateNamespace) for the staging-only Chaos Mesh add-on',
+};
+
+function pods(all: readonly KubeObject[]): Pod[] {
+  const out: Pod[] = [];
+  const walk = (node: unknown, where: string, annotations: Record<string, string>) => {
+    if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${where}[${i}]`, annotations)); return; }
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    const meta = (o.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+    if (o.spec && typeof o.spec === 'object' && Array.isArray((o.spec as PodSpec).containers)) {
+      out.push({ where, spec: o.spec as PodSpec, annotations: meta ?? annotations });
+      return;
+    }
+    // k6 TestRun pods: one container described inline.
+    if (typeof o.image === 'string' && o.resources && o.containerSecurityContext) {
+      out.push({ where, spec: { containers: [{ name: 'k6', resources: o.resources as Container['resources'] }], volumes: o.volumes as PodSpec['volumes'], securityContext: o.securityContext as PodSpec['securityContext'] }, annotations: meta ?? {} });
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== 'metadata') walk(v, `${where}.${k}`, meta ?? annotations);
+  };
+  for (const o of all) if (o.metadata.namespace !== undefined || o.kind !== 'Namespace') walk(o.spec, `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, {});
+  return out;
+}
+
+const bytes = (q: string | undefined) => (q === undefined ? undefined : parseMemory(String(q)));
+
+/** Containers without ephemeral-storage, emptyDirs without a size or bigger than the limits, namespaces without defaults. */
+export function diskProblems(all: readonly KubeObject[]): string[] {
+  const problems: string[] = [];
+  for (const p of pods(all)) {
+    let limits = 0;
+    for (const c of [...p.spec.containers, ...(p.spec.initContainers ?? [])]) {
+      for (const side of ['requests', 'limits'] as const) {
+        if (!c.resources?.[side]?.['ephemeral-storage']) problems.push(`${p.where} container ${c.name}: no ${side}.ephemeral-storage`);
+      }
+      if (!(p.spec.initContainers ?? []).includes(c)) limits += bytes(c.resources?.limits?.['ephemeral-storage']) ?? 0;
+    }
+    let dirs = 0;
+    for (const v of p.spec.volumes ?? []) {
+      if (!v.emptyDir || v.emptyDir.medium === 'Memory') continue;
+      const size = bytes(v.emptyDir.sizeLimit);
+      if (size === undefined) problems.push(`${p.where} volume ${v.name}: emptyDir without sizeLimit`);
+      dirs += size ?? 0;
+    }
+    if (dirs > limits) problems.push(`${p.where}: emptyDirs (${dirs} bytes) exceed the containers' ephemeral-storage limits (${limits} bytes)`);
+  }
+  const defaulted = new Set(all.filter((o) => o.kind === 'LimitRange').filter((o) => {
+    const l = (o.spec as { limits: Array<{ default?: Record<string, string>; defaultRequest?: Record<string, string> }> }).limits;
+    return l.some((x) => x.default?.['ephemeral-storage'] && x.defaultRequest?.['ephemeral-storage']);
+  }).map((o) => o.metadata.namespace));
+  const podNamespaces = new Set([
+    ...all.filter((o) => ['Deployment', 'StatefulSet', 'CronJob', 'Rollout', 'TestRun'].includes(o.kind)).map((o) => o.metadata.namespace),
+    ...all.filter((o) => o.kind === 'Application' && (o.spec as { source?: { chart?: string } }).source?.chart).map((o) => (o.spec as { destination: { namespace: string } }).destination.namespace),
+  ]);
+  for (const ns of [...podNamespaces].sort()) {
+    if (!defaulted.has(ns) && !(ns! in ARGOCD_CREATED_NAMESPACES)) problems.push(`namespace ${ns}: no LimitRange defaulting ephemeral-storage`);
+  }
+  return problems;
+}
+
+/** Containers whose liveness and readiness probes are the same check, without the named exception. */
+export function sameProbes(all: readonly KubeObject[]): string[] {
+  const strip = (p: Record<string, unknown>) => JSON.stringify({ ...p, periodSeconds: 0, failureThreshold: 0, timeoutSeconds: 0, initialDelaySeconds: 0, successThreshold: 0 });
+  return pods(all).flatMap((p) => p.spec.containers
+    .filter((c) => c.livenessProbe && c.readinessProbe && strip(c.livenessProbe) === strip(c.readinessProbe))
+    .filter(() => !p.annotations['exceptions.hardened-workload/same-liveness-and-readiness'])
+    .map((c) => `${p.where} container ${c.name}: liveness and readiness probe check the same thing`));
+}
+
+/** Every runAsUser below 1000 in pod specs and in add-on values. */
+export function systemUids(all: readonly KubeObject[]): string[] {
+  const problems: string[] = [];
+  const walk = (node: unknown, where: string) => {
+    if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${where}[${i}]`)); return; }
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if ((k === 'runAsUser' || k === 'runAsGroup' || k === 'fsGroup') && typeof v === 'number' && v < 1000) problems.push(`${where}.${k} = ${v}`);
+      walk(v, `${where}.${k}`);
+    }
+  };
+  for (const o of all) walk(o.spec, `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+  return problems;
+}
+
+const all = objects('', renderPlatform());
+
+describe('pod hygiene across dist/ and the add-ons', () => {
+  it('finds the pods (sanity)', () => {
+    expect(pods(all).length).toBeGreaterThan(25);
+  });
+
+  it('every container requests and limits ephemeral-storage; every pod namespace defaults it', () => {
+    expect(diskProblems(all)).toEqual([]);
+  });
+
+  it('liveness and readiness differ in every container', () => {
+    expect(sameProbes(all)).toEqual([]);
+  });
+
+  it('nothing runs as a system UID (999 included)', () => {
+    expect(systemUids(all)).toEqual([]);
+  });
+
+  it('finds planted instances of each', () => {
+    const planted = structuredClone(all);
+    const redis = planted.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'redis' && o.metadata.namespace === 'flextime-staging')!;
+    const spec = (redis.spec as { template: { spec: PodSpec } }).template.spec;
+    delete spec.containers[0]!.resources!.limits!['ephemeral-storage'];
+    spec.containers[1]!.readinessProbe = structuredClone(spec.containers[1]!.livenessProbe);
+    spec.securityContext!.runAsUser = 999;
+    planted.splice(planted.findIndex((o) => o.kind === 'LimitRange' && o.metadata.namespace === 'keda'), 1);
+    expect(diskProblems(planted)).toEqual([
+      'StatefulSet flextime-staging/redis.template container redis: no limits.ephemeral-storage',
+      'namespace keda: no LimitRange defaulting ephemeral-storage',
+    ]);
+    expect(sameProbes(planted)).toEqual(['StatefulSet flextime-staging/redis.template container redis-exporter: liveness and readiness probe check the same thing']);
+    expect(systemUids(planted)).toEqual(['StatefulSet flextime-staging/redis.template.spec.securityContext.runAsUser = 999']);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * tflint (pinned in scripts/install-tools) with its bundled `terraform` ruleset over
+ * terraform-bootstrap/: both root modules and every local module (`npm run lint:terraform`,
+ * scripts/lint-terraform, config terraform-bootstrap/.tflint.hcl). The committed tree has no
+ * finding; a copy of it with one planted defect fails, naming the rule and the place.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, skipWithout, toolPath } from './tools.ts';
+
+const SCRIPT = join(ROOT, 'scripts', 'lint-terraform');
+const lint = (dir?: string) => spawnSync(SCRIPT, dir ? [dir] : [], {
+  encoding: 'utf8',
+  env: { ...process.env, TFLINT: toolPath('tflint') },
+});
+
+const copies: string[] = [];
+afterAll(() => { for (const dir of copies) rmSync(dir, { recursive: true, force: true }); });
+
+/** A copy of terraform-bootstrap/ (config included) with `file` edited: `anchor` must be there. */
+function plantedCopy(file: string, anchor: string, replacement: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'tflint-')), 'terraform-bootstrap');
+  copies.push(dir);
+  cpSync(join(ROOT, 'terraform-bootstrap'), dir, { recursive: true });
+  const text = readFileSync(join(dir, file), 'utf8');
+  expect(text, `${file} no longer contains the text the defect is planted at`).toContain(anchor);
+  writeFileSync(join(dir, file), text.replace(anchor, replacement));
+  return dir;
+}
+
+/** Defects, where they are planted, and the finding tflint must report (file:line:column, rule). */
+const PLANTED: Array<[string, string, string, string, string]> = [
+  ['an unused variable in a root module', 'environment/variables.tf', 'variable "region" {',
+    'variable "planted_unused" {\n  description = "Declared, never read."\n  type        = string\n}\n\nvariable "region" {',
+    'environment/variables.tf:30:1: Warning - variable "planted_unused" is declared but not used (terraform_unused_declarations)'],
+  ['a deprecated interpolation-only expression', 'cluster/versions.tf', '  region              = var.region\n',
+    '  region              = "${var.region}"\n',
+    'cluster/versions.tf:22:25: Warning - Interpolation-only expressions are deprecated in Terraform v0.12.14 (terraform_deprecated_interpolation)'],
+  ['an unused local in a local module', 'modules/kms-key/main.tf', 'resource "aws_kms_key" "this" {',
+    'locals {\n  planted_unused = 1\n}\n\nresource "aws_kms_key" "this" {',
+    'modules/kms-key/main.tf:38:3: Warning - local.planted_unused is declared but not used (terraform_unused_declarations)'],
+  ['an output without a description', 'environment/outputs.tf', '  description = "RDS PostgreSQL port."\n', '',
+    'environment/outputs.tf:25:1: Notice - `db_port` output has no description (terraform_documented_outputs)'],
+];
+
+describe.skipIf(skipWithout('tflint'))('npm run lint:terraform (tflint, bundled terraform ruleset)', () => {
+  it('finds nothing in terraform-bootstrap/ (cluster/, environment/ and modules/*)', () => {
+    const run = lint();
+    expect(run.stderr).toContain('TFLint version 0.64.0');
+    expect(run.stderr).toContain('ruleset.terraform (0.15.0-bundled)');
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: '' });
+  });
+
+  it.each(PLANTED)('fails on %s', (_what, file, anchor, replacement, finding) => {
+    const run = lint(plantedCopy(file, anchor, replacement));
+    expect(run.stdout).toBe(`1 issue(s) found:\n\n${finding}\n`);
+    expect(run.status).toBe(2);
+  });
+});
