@@ -67,21 +67,12 @@ export const environment = z.object({
   /** Per-service values for this environment, keyed by the service name from `services`. */
   services: z.record(z.string(), serviceDeployment),
   /**
-   * Every pod of this environment (services, Redis, PgBouncer, Pushgateway, backup jobs) runs at
-   * this class instead of its own. Environments sharing a cluster with production use a class
-   * below all of production's, so they can neither preempt production pods nor outrank them when
-   * production needs room (the e2e's priorities scenario proves it).
+   * Every pod of this environment runs at this class instead of its own; environments sharing a
+   * cluster with production use classes below production's (test/priorities.test.ts).
    * @default - each workload's own class
    */
   priorityClass: dnsLabel.optional(),
-  /**
-   * Zone spreading of every multi-replica workload. `DoNotSchedule` is a hard rule: no zone ever
-   * holds more than one pod above another, so losing a zone costs each workload at most a third
-   * of its pods (what its PodDisruptionBudget allows). After node maintenance the descheduler
-   * add-on evicts pods that break the rule, so drains cannot leave a workload packed into fewer
-   * zones (the e2e's zone-outage scenario proves it). `ScheduleAnyway` only prefers spreading.
-   * @default 'ScheduleAnyway'
-   */
+  /** Zone spread of multi-replica workloads: `DoNotSchedule` hard (descheduler restores it), else preferred. */
   zoneSpread: z.enum(['DoNotSchedule', 'ScheduleAnyway']).default('ScheduleAnyway'),
   /** Admission policy and scanning for this environment (charts/security.ts, docs/security.md). */
   security: environmentSecurity,

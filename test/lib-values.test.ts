@@ -73,7 +73,8 @@ describe('lib/k6-test-run.ts K6TestRun', () => {
       expect(p.imagePullPolicy).toBe('IfNotPresent');
       expect(p.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
       expect(p.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(p.resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+      // Ephemeral storage: the platform default (64Mi request, 256Mi limit) plus the pod's /tmp emptyDir (64Mi) on both (lib/ephemeral-storage.ts).
+      expect(p.resources).toEqual({ requests: { 'cpu': '100m', 'memory': '64Mi', 'ephemeral-storage': '128Mi' }, limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '320Mi' } });
     }
   });
 

@@ -55,6 +55,8 @@ const CHART_PRIORITY_PATHS: Record<string, { paths: Array<[string, string?, 'bat
   'k6-operator': { paths: [], none: 'the chart offers no priorityClassName value' },
   'chaos-mesh': { paths: [['controllerManager.priorityClassName'], ['chaosDaemon.priorityClassName'], ['dashboard.priorityClassName'], ['dnsServer.priorityClassName']] },
   'cluster-autoscaler': { paths: [['priorityClassName', 'system-cluster-critical']] },
+  // descheduler 0.35.0 values.yaml: `priorityClassName: system-cluster-critical` (its Deployment's pod).
+  descheduler: { paths: [['priorityClassName', 'system-cluster-critical']] },
   'aws-load-balancer-controller': { paths: [['priorityClassName', 'system-cluster-critical']] },
 };
 
@@ -140,8 +142,8 @@ describe('pod priorities: platform add-ons ≥ production > staging > developmen
     const { pods, errors } = podPriorities(files);
     expect(errors).toEqual([]);
     for (const tier of ['platform', 'production', 'staging', 'development', 'load'] as const) expect(pods.filter((p) => p.tier === tier).length, tier).toBeGreaterThan(1);
-    // The add-ons' values alone: 17 charts, 33 pod paths (CHART_PRIORITY_PATHS).
-    expect(pods.filter((p) => p.where.includes(' values ')).length).toBe(33);
+    // The add-ons' values alone: 18 charts, 34 pod paths (CHART_PRIORITY_PATHS).
+    expect(pods.filter((p) => p.where.includes(' values ')).length).toBe(34);
   });
 
   it('holds for every rendered pod and add-on value', () => {

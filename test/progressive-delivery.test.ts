@@ -51,7 +51,8 @@ describe('api-svc in production', () => {
       // Development and staging run below production (environments[].priorityClass, test/priorities.test.ts).
       delete s.spec.priorityClassName;
       // The revision label each controller stamps on its pods (topology spread keys on it).
-      for (const tsc of s.spec.topologySpreadConstraints) delete tsc.matchLabelKeys;
+      // Production spreads over zones as a hard rule (environments[].zoneSpread, test/zone-spread.test.ts).
+      for (const tsc of s.spec.topologySpreadConstraints) { delete tsc.matchLabelKeys; delete tsc.whenUnsatisfiable; delete tsc.nodeTaintsPolicy; }
       return s;
     };
     expect(shape(rollout)).toEqual(shape(staging));

@@ -226,7 +226,7 @@ describe('atomic writes', () => {
       expect(stdout).toMatch(new RegExp(`^${group} +\\d+ objects +\\d+ files`, 'm'));
     }
     expect(stdout).toMatch(/^synth: \d+ objects in \d+ ms$/m);
-    expect(stdout).toContain('placeholders 8 values in config/site.ts are still examples: npm run preflight -- --env <env> lists them\n');
+    expect(stdout).toContain('placeholders 7 values in config/site.ts are still examples: npm run preflight -- --env <env> lists them\n');
   });
 });
 

@@ -48,6 +48,7 @@ const TOOLS: Record<string, ToolSpec> = {
   promtool: goTool('promtool'),
   actionlint: goTool('actionlint'),
   k6: goTool('k6'),
+  tflint: goTool('tflint'),
   terraform: {
     ...goTool('terraform'),
     candidates: () => [join(ROOT, '.tools', 'bin', 'terraform'), join(cache, 'terraform-1.8.5', 'terraform'), join(cache, 'terraform-v1.8.5', 'terraform')],
