@@ -224,7 +224,7 @@ function rootApplication(scope: Construct, platform: Platform): void {
     // which a server-side diff of the root reported as drift in the e2e's steady-state scenario.
     serverSideDiff: false,
     notifications: gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: gitops.notifications.channel })),
-    info: { source: SOURCE, bootstrap: 'applied once by terraform-bootstrap/argocd.tf (docs/gitops.md)' },
+    info: { source: SOURCE, bootstrap: 'applied once by terraform-bootstrap/cluster/argocd.tf (docs/gitops.md)' },
   });
 }
 

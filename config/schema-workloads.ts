@@ -237,7 +237,7 @@ export const secretRef = z.object({
 }).strict();
 
 /**
- * External Secrets Operator's ClusterSecretStores (charts/secret-stores.ts): `<name>` for
+ * External Secrets Operator's ClusterSecretStores (charts/secrets.ts): `<name>` for
  * namespaces outside the environments (monitoring, falco, …; keys are full names), and
  * `<name>-<env>` per environment, usable only from its namespace and only below
  * `<partOf>/<env>/`. They authenticate as aws.serviceAccounts.externalSecrets (IRSA).

@@ -27,6 +27,17 @@ describe('workflows', () => {
     expect(result.status).toBe(0);
   });
 
+  it('run Node 22.23.3 everywhere: every setup-node, the pinned node package npm scripts run with, engines', () => {
+    const versions = workflowFiles.flatMap((file) => [...read(file).matchAll(/node-version: (\S+)/g)].map((m) => `${file}: ${m[1]}`));
+    expect(versions.length).toBeGreaterThanOrEqual(5);
+    expect(versions.filter((v) => !v.endsWith(': 22.23.3'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; devDependencies: Record<string, string>; allowScripts: Record<string, boolean> };
+    expect(pkg.devDependencies.node).toBe('22.23.3');
+    expect(pkg.engines.node).toBe('>=22.12');
+    // npm 11 runs no install script it was not told to: node (installs the binary) and esbuild.
+    expect(pkg.allowScripts).toEqual({ esbuild: true, node: true });
+  });
+
   it('pin every action by full commit SHA with a "# vX.Y.Z" comment', () => {
     const uses = workflowFiles.flatMap((file) =>
       read(file).split('\n').filter((line) => /^\s*(-\s+)?uses:/.test(line)).map((line) => ({ file, line: line.trim() })),
