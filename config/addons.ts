@@ -56,6 +56,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     values: {
       installCRDs: true,
       replicaCount: 2,
+      leaderElect: true,
       serviceMonitor: { enabled: true, additionalLabels: scrapedBy },
       priorityClassName,
       webhook: platformPriority,

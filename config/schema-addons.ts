@@ -118,6 +118,8 @@ export const kedaValues = z.object({
 
 export const externalSecretsValues = z.object({
   installCRDs: z.boolean(),
+  /** Two replicas without it would both reconcile every ExternalSecret (the chart's default is false). */
+  leaderElect: z.literal(true),
   replicaCount: z.number().int().positive(),
   /** One setting for the controller's, webhook's and cert-controller's ServiceMonitors. */
   serviceMonitor: serviceMonitorWith,
