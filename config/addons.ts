@@ -235,7 +235,12 @@ export const addonsConfig: PlatformInput['addons'] = [
     clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     values: {
       chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock', priorityClassName },
-      controllerManager: { enableFilterNamespace: true, priorityClassName },
+      controllerManager: {
+        enableFilterNamespace: true,
+        priorityClassName,
+        // registry.k8s.io/pause:3.10, mirrored with its index digest unchanged (the image policies admit only ghcr.io/flextime/ by digest).
+        podChaos: { podFailure: { pauseImage: 'ghcr.io/flextime/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a' } },
+      },
       dnsServer: platformPriority,
       // The chart's NodePort would be denied by the service-exposure policy (ingress-nginx only).
       dashboard: { securityMode: true, service: { type: 'ClusterIP' }, priorityClassName },
