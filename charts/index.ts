@@ -20,6 +20,7 @@ import { monitoringChart } from './monitoring.ts';
 import { alertingChart } from './alerting.ts';
 import { dashboardsChart } from './dashboards.ts';
 import { tracingChart } from './tracing.ts';
+import { observabilityChart } from './observability.ts';
 import { networkDocument, networkPoliciesChart } from './network-policies.ts';
 import { clusterIngressChart, ingressChart } from './ingress.ts';
 import { clusterRbacChart, rbacChart } from './rbac.ts';
@@ -77,6 +78,7 @@ export function buildApp(platform: Platform, options: BuildOptions = {}): App {
     alertingChart(app, platform);
     dashboardsChart(app, platform);
     tracingChart(app, platform);
+    observabilityChart(app, platform);
     networkDocument(app, platform);
     clusterIngressChart(app, platform);
     clusterRbacChart(app, platform);

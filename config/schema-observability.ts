@@ -125,6 +125,17 @@ export const observability = z.object({
     jaeger: z.object({ image: imageRef, resources }).strict(),
     /** Share of traces kept by the collector (probabilistic head sampling), per cent. */
     samplingPercent: z.number().gt(0).max(100),
+    /** The authenticated entry to Jaeger's UI: oauth2-proxy at `jaeger.<production domain>`. */
+    ui: z.object({
+      image: imageRef,
+      /** OIDC client of the SSO realm. */
+      oauthClientId: z.string().min(1),
+      /** Secrets Manager secret with `client-secret` and `cookie-secret`. */
+      oauthSecretKey: z.string().min(1),
+      /** IdP groups (without the Kubernetes prefix) allowed in. */
+      allowedGroups: z.array(z.string().min(1)).min(1),
+      resources,
+    }).strict(),
   }).strict(),
 }).strict();
 export type Observability = z.infer<typeof observability>;
