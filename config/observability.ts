@@ -4,6 +4,16 @@
  * Changing an objective here changes the rendered rules and nothing else.
  */
 import type { PlatformInput } from './schema.ts';
+import { ssoConfig } from './network.ts';
+
+/** Grafana role by SSO group (the groups RBAC binds, config/network.ts); anyone else is refused (role_attribute_strict). */
+const { groups } = ssoConfig;
+const grafanaRoles = [
+  [groups.platformAdmins, 'Admin'],
+  [groups.developers, 'Editor'],
+  [groups.onCall, 'Viewer'],
+  [groups.viewers, 'Viewer'],
+].map(([group, role]) => `contains(groups[*], '${group}') && '${role}'`).join(' || ');
 
 export const observabilityConfig: PlatformInput['observability'] = {
   slos: [
@@ -78,7 +88,7 @@ export const observabilityConfig: PlatformInput['observability'] = {
   grafana: {
     oauthClientId: 'flextime-grafana',
     oauthSecretKey: 'flextime/monitoring/grafana-oauth',
-    roleAttributePath: "contains(groups[*], 'flextime-admins') && 'Admin' || contains(groups[*], 'flextime-engineers') && 'Editor' || 'Viewer'",
+    roleAttributePath: grafanaRoles,
   },
   tracing: {
     namespace: 'observability',

@@ -146,6 +146,11 @@ export const platform = z.object({
   podSecurityVersion: z.string().regex(/^v1\.[0-9]+$/, 'must look like "v1.32"'),
   /** Where in-cluster telemetry goes; handed to apps as OTEL_EXPORTER_OTLP_ENDPOINT. */
   otelEndpoint: z.url(),
+  /**
+   * OTEL_EXPORTER_OTLP_PROTOCOL handed to the apps with the endpoint: SDKs default differently
+   * (Node and Python: http/protobuf on 4318), so the collector port and the protocol go together.
+   */
+  otelProtocol: z.enum(['grpc', 'http/protobuf']),
   clusters: z.array(cluster).min(1),
   priorityClasses: z.array(priorityClass).min(1),
   /** The class of the platform's own pods (tracing; add-ons name it in their values): at least every workload's. */
@@ -219,6 +224,11 @@ export const platform = z.object({
       path: ['otelEndpoint'],
       message: `must point at the collector this repo deploys (${collector}, from observability.tracing.namespace)`,
     });
+  }
+  const otlpPort = URL.canParse(p.otelEndpoint) ? new URL(p.otelEndpoint).port : '';
+  const expectedPort = p.otelProtocol === 'grpc' ? '4317' : '4318';
+  if (otlpPort !== expectedPort) {
+    ctx.addIssue({ code: 'custom', path: ['otelProtocol'], message: `'${p.otelProtocol}' is served on port ${expectedPort} of the collector, but otelEndpoint names port ${otlpPort || '(none)'}` });
   }
   p.environments.forEach((env, i) => {
     if (!clusters.has(env.cluster)) {
