@@ -11,6 +11,7 @@ import {
   type Block, type Hcl, type Scope,
 } from './terraform-hcl.ts';
 import { eksRules } from './terraform-policy-eks.ts';
+import { s3Rules } from './terraform-policy-s3.ts';
 
 export type Rule = (stack: Hcl) => string[];
 
@@ -86,10 +87,12 @@ export const rules: Record<string, Rule> = {
     for (const [address, body] of blocks(stack, 'resource', 'aws_cloudwatch_log_group')) out.push(...mustBeSet(address, body, 'kms_key_id'));
     for (const [address, body] of blocks(stack, 'resource', 'aws_kms_key')) out.push(...mustBeTrueEverywhere(stack, address, body, 'enable_key_rotation'));
     for (const [address] of blocks(stack, 'resource', 'aws_s3_bucket')) {
+      // S3 delivers server access logs only to SSE-S3 buckets: a log target may use AES256.
+      const logTarget = blocks(stack, 'resource', 'aws_s3_bucket_logging').some(([, l]) => references(l.target_bucket).includes(address));
       const sse = attachedTo(stack, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket', address)
         .map(([, b]) => nested(nested(b, 'rule'), 'apply_server_side_encryption_by_default'))
-        .find((d) => d?.sse_algorithm === 'aws:kms' && d.kms_master_key_id);
-      if (!sse) out.push(`${address}: needs server-side encryption with aws:kms and a kms_master_key_id`);
+        .find((d) => (d?.sse_algorithm === 'aws:kms' && d.kms_master_key_id) || (logTarget && d?.sse_algorithm === 'AES256'));
+      if (!sse) out.push(`${address}: needs server-side encryption with aws:kms and a kms_master_key_id${logTarget ? ' (or AES256, as an access-log target)' : ''}`);
     }
     return out;
   },
@@ -287,6 +290,7 @@ export const rules: Record<string, Rule> = {
 
   // EKS add-ons: pinned, with their own roles, NetworkPolicies enforced (test/terraform-policy-eks.ts).
   ...eksRules,
+  ...s3Rules,
 };
 
 /** Ingress into `groups` (addresses in `stack`) only from referenced security groups, never a CIDR. */
