@@ -19,7 +19,7 @@ import { checkGitops, environmentGitops, gitops, syncWindow } from './schema-git
 import { checkLoadAndChaos, environmentChaos, loadTesting } from './schema-load-and-chaos.ts';
 import { environmentAccess, sso } from './schema-access.ts';
 import { checkNetwork, environmentIngress, environmentNetwork, ingress, network } from './schema-network.ts';
-import { observability } from './schema-observability.ts';
+import { checkOtlpEndpoint, observability } from './schema-observability.ts';
 import { checkSite, site } from './schema-site.ts';
 import { checkClusterNetworks, clusterNetwork } from './schema-vpc.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
@@ -217,19 +217,7 @@ export const platform = z.object({
       });
     }
   });
-  const collector = `otel-collector.${p.observability.tracing.namespace}.svc.cluster.local`;
-  if (URL.canParse(p.otelEndpoint) && new URL(p.otelEndpoint).hostname !== collector) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['otelEndpoint'],
-      message: `must point at the collector this repo deploys (${collector}, from observability.tracing.namespace)`,
-    });
-  }
-  const otlpPort = URL.canParse(p.otelEndpoint) ? new URL(p.otelEndpoint).port : '';
-  const expectedPort = p.otelProtocol === 'grpc' ? '4317' : '4318';
-  if (otlpPort !== expectedPort) {
-    ctx.addIssue({ code: 'custom', path: ['otelProtocol'], message: `'${p.otelProtocol}' is served on port ${expectedPort} of the collector, but otelEndpoint names port ${otlpPort || '(none)'}` });
-  }
+  checkOtlpEndpoint(p, ctx);
   p.environments.forEach((env, i) => {
     if (!clusters.has(env.cluster)) {
       ctx.addIssue({
