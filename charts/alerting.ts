@@ -87,6 +87,16 @@ export function alertingChart(app: App, platform: Platform): void {
     ],
   });
 
+  // ArgoCD's notification service (terraform-bootstrap/cluster/argocd.tf `notifications`): the Slack
+  // token the Applications' subscriptions are sent with.
+  new SyncedSecret(chart, 'argocd-notifications', {
+    name: 'argocd-notifications-secret',
+    namespace: platform.gitops.namespace,
+    labels: labels('argocd-notifications-secret', 'gitops'),
+    storeName: platform.secretStore.name,
+    keys: [{ secretKey: 'slack-token', remoteKey: alerting.secretKey, property: 'argocd-slack-token' }],
+  });
+
   new SyncedSecret(chart, 'grafana-oauth', {
     name: GRAFANA_OAUTH_SECRET,
     namespace,

@@ -82,6 +82,8 @@ export function platformProjectPlan(platform: Platform, apps: PlannedApplication
   const destinations: ProjectDestination[] = [];
   for (const cluster of hosting) {
     const namespaces = new Set(addonsOn(cluster.name).flatMap((ad) => [ad.namespace, ...ad.extraNamespaces]));
+    // …and exactly the namespaces its dist/cluster folders write to (e.g. argocd: the notification secret).
+    for (const a of mine.filter((x) => x.cluster === cluster.name)) for (const o of a.dir?.objects ?? []) if (o.namespace) namespaces.add(o.namespace);
     if (mine.some((a) => a.cluster === cluster.name && a.namespace === undefined)) namespaces.add('');
     for (const namespace of [...namespaces].sort()) destinations.push({ server: cluster.server, namespace });
   }

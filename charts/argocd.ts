@@ -65,6 +65,10 @@ export function argocdCharts(app: App, platform: Platform): void {
       retry: gitops.retry,
       ignoreDifferences: a.ignoreDifferences,
       revisionHistoryLimit: gitops.revisionHistoryLimit,
+      // An add-on's chart installs CRDs: deleting or renaming its Application must not cascade into
+      // the CRDs and from there into every custom resource (and the Secrets ExternalSecrets own).
+      // Removing an add-on is a deliberate manual step (docs/gitops.md "Removing an add-on").
+      cascadeDelete: !('chart' in a.source),
       notifications: a.notifications,
       info: a.info,
     });

@@ -57,6 +57,7 @@ function appSettings(ctx: EnvContext): Record<string, string> {
     LOG_LEVEL: env.logLevel,
     PUBLIC_API_URL: `https://api.${env.domain}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: platform.otelEndpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: platform.otelProtocol,
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${env.name},service.namespace=${namespace}`,
     // The database through PgBouncer (charts/database-endpoint.ts): libpq variables, read by
     // node-postgres and psycopg; user and password come from the service's ExternalSecret.

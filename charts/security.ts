@@ -85,7 +85,7 @@ export function securityChart(app: App, platform: Platform): void {
     spec: {
       refreshInterval: '1h',
       secretStoreRef: { kind: 'ClusterSecretStore', name: platform.security.falco.secretStore },
-      target: { name: FALCOSIDEKICK_SECRET_NAME, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      target: { name: FALCOSIDEKICK_SECRET_NAME, creationPolicy: 'Orphan', deletionPolicy: 'Retain' },
       // Falcosidekick reads its settings from environment variables of this Secret.
       data: [{ secretKey: 'SLACK_WEBHOOKURL', remoteRef: { key: platform.security.falco.slackWebhookSecretKey, property: 'webhook-url' } }],
     },

@@ -15,6 +15,7 @@ import { securityConfig } from './security.ts';
 import { awsLoadBalancerController } from './addons-aws.ts';
 import { clusterAutoscaler, descheduler } from './addons-scheduling.ts';
 import { kubePrometheusStack, prometheusOperatorCrds } from './addons-monitoring.ts';
+import { chaosMesh, k6Operator } from './addons-load-and-chaos.ts';
 import { API_SERVICE, BATCH_PRIORITY_CLASS, CRD, MUTATING_WEBHOOK, PLATFORM_PRIORITY_CLASS, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
 export { PROMETHEUS_SELECTOR_LABELS };
@@ -57,6 +58,7 @@ export const addonsConfig: PlatformInput['addons'] = [
     values: {
       installCRDs: true,
       replicaCount: 2,
+      leaderElect: true,
       serviceMonitor: { enabled: true, additionalLabels: scrapedBy },
       priorityClassName,
       webhook: platformPriority,
@@ -210,37 +212,8 @@ export const addonsConfig: PlatformInput['addons'] = [
       dashboard: { enabled: false },
     },
   },
-  {
-    name: 'k6-operator',
-    repoURL: 'https://grafana.github.io/helm-charts',
-    chart: 'k6-operator',
-    version: '4.2.0',
-    namespace: 'k6-operator-system',
-    podSecurity: 'baseline',
-    serves: [{ group: 'k6.io', kinds: ['TestRun', 'PrivateLoadZone'] }],
-    clusterResources: [CRD, ...RBAC],
-    values: {},
-  },
-  {
-    name: 'chaos-mesh',
-    repoURL: 'https://charts.chaos-mesh.org',
-    chart: 'chaos-mesh',
-    version: '2.7.2',
-    namespace: 'chaos-mesh',
-    // chaos-daemon injects faults into other pods' network and process namespaces.
-    podSecurity: 'privileged',
-    // Chaos experiments belong where failure is cheap.
-    environments: ['staging'],
-    serves: [{ group: 'chaos-mesh.org', kinds: ['Schedule', 'PodChaos', 'NetworkChaos', 'StressChaos', 'IOChaos', 'TimeChaos', 'DNSChaos', 'HTTPChaos', 'Workflow'] }],
-    clusterResources: [CRD, ...RBAC, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
-    values: {
-      chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock', priorityClassName },
-      controllerManager: { enableFilterNamespace: true, priorityClassName },
-      dnsServer: platformPriority,
-      // The chart's NodePort would be denied by the service-exposure policy (ingress-nginx only).
-      dashboard: { securityMode: true, service: { type: 'ClusterIP' }, priorityClassName },
-    },
-  },
+  k6Operator,
+  chaosMesh,
   clusterAutoscaler,
   awsLoadBalancerController,
   descheduler,

@@ -24,8 +24,9 @@ export const databaseConfig: PlatformInput['database'] = {
     // PostgreSQL 16 client tools (the RDS major) + aws CLI v2 + curl; the restore check uses the same image.
     image: 'ghcr.io/flextime/postgres-tools:16.6@sha256:6bd406a1888598766a7e6dc2971181ed13af10551073749607e4dcf203b89423',
     user: 'flextime_backup',
-    // 02:15 Central: after the evening peak, before the RDS snapshot window (03:00-04:00 UTC) of the next day.
-    schedule: '15 2 * * *',
+    // 03:15 Central: after the evening peak, and outside 01:00-03:00, where daylight-saving changes
+    // skip (spring) or repeat (autumn) local times: 02:15 did not exist on the spring-forward day.
+    schedule: '15 3 * * *',
     startingDeadlineSeconds: 3600,
     activeDeadlineSeconds: 3600,
     backoffLimit: 2,
@@ -37,7 +38,7 @@ export const databaseConfig: PlatformInput['database'] = {
     scratchStorage: '10Gi',
   },
   restoreVerify: {
-    // Sundays 05:30 Central, three hours after that night's backup.
+    // Sundays 05:30 Central, two and a quarter hours after that night's backup.
     schedule: '30 5 * * 0',
     startingDeadlineSeconds: 3600,
     activeDeadlineSeconds: 5400,

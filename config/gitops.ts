@@ -25,5 +25,7 @@ export const gitopsConfig: PlatformInput['gitops'] = {
     // The EBS CSI driver is an EKS managed add-on (terraform-bootstrap/cluster/eks-addons.tf,
     // aws_eks_addon.ebs_csi): it exists before ArgoCD, and the gp3 StorageClass names it.
     { group: 'storage.k8s.io', kind: 'CSIDriver', name: 'ebs.csi.aws.com', from: 'EKS managed add-on aws-ebs-csi-driver (terraform-bootstrap/cluster/eks-addons.tf)' },
+    // ArgoCD's own namespace: the notification service's Slack token (dist/cluster/alerting) lives there.
+    { group: '', kind: 'Namespace', name: 'argocd', from: 'the ArgoCD Helm release (terraform-bootstrap/cluster/argocd.tf, create_namespace)' },
   ],
 };

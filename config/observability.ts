@@ -4,6 +4,16 @@
  * Changing an objective here changes the rendered rules and nothing else.
  */
 import type { PlatformInput } from './schema.ts';
+import { ssoConfig } from './network.ts';
+
+/** Grafana role by SSO group (the groups RBAC binds, config/network.ts); anyone else is refused (role_attribute_strict). */
+const { groups } = ssoConfig;
+const grafanaRoles = [
+  [groups.platformAdmins, 'Admin'],
+  [groups.developers, 'Editor'],
+  [groups.onCall, 'Viewer'],
+  [groups.viewers, 'Viewer'],
+].map(([group, role]) => `contains(groups[*], '${group}') && '${role}'`).join(' || ');
 
 export const observabilityConfig: PlatformInput['observability'] = {
   slos: [
@@ -78,21 +88,32 @@ export const observabilityConfig: PlatformInput['observability'] = {
   grafana: {
     oauthClientId: 'flextime-grafana',
     oauthSecretKey: 'flextime/monitoring/grafana-oauth',
-    roleAttributePath: "contains(groups[*], 'flextime-admins') && 'Admin' || contains(groups[*], 'flextime-engineers') && 'Editor' || 'Viewer'",
+    roleAttributePath: grafanaRoles,
   },
   tracing: {
     namespace: 'observability',
     retention: '168h',
     storage: '20Gi',
     collector: {
-      image: 'otel/opentelemetry-collector-contrib:0.115.1',
+      // Mirrored from otel/opentelemetry-collector-contrib (docs/observability.md "Images").
+      image: 'ghcr.io/flextime/opentelemetry-collector-contrib:0.115.1@sha256:8c1357749be4fac3ea11b6aafd41431c0781278faa24806152f131faab6204ed',
       replicas: 2,
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
     },
     jaeger: {
-      image: 'jaegertracing/jaeger:2.5.0',
+      // Mirrored from jaegertracing/jaeger.
+      image: 'ghcr.io/flextime/jaeger:2.5.0@sha256:4f68257ca7fb74f68791c3b7a4bc30bf896a24b2e20ac52dc1a7fcf3e52555ed',
       resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } },
     },
     samplingPercent: 25,
+    // Jaeger's UI has no login: oauth2-proxy in front of it, Big 12 SSO, these groups only.
+    ui: {
+      image: 'ghcr.io/flextime/oauth2-proxy:v7.7.1@sha256:15e80105c40ca11aece119bd7774b2496127264f310d584b3dd41fcd63f12b89',
+      oauthClientId: 'flextime-jaeger',
+      // Secrets Manager: client-secret and cookie-secret (32 random bytes, base64).
+      oauthSecretKey: 'flextime/monitoring/jaeger-oauth',
+      allowedGroups: ['flextime:platform-admins', 'flextime:developers', 'flextime:on-call'],
+      resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+    },
   },
 };

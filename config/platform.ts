@@ -26,6 +26,7 @@ export const platformConfig: PlatformInput = {
   // Matches the minor of the API server `npm run verify` runs and of the EKS cluster.
   podSecurityVersion: 'v1.32',
   otelEndpoint: 'http://otel-collector.observability.svc.cluster.local:4317',
+  otelProtocol: 'grpc',
   clusters: [
     // ArgoCD runs inside this cluster, so it reaches the API server at the in-cluster address.
     // Moving production to its own cluster = add it here and set `cluster` in production.ts.

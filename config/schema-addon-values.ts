@@ -62,6 +62,8 @@ export const kedaValues = z.object({
 
 export const externalSecretsValues = z.object({
   installCRDs: z.boolean(),
+  /** Two replicas without it would both reconcile every ExternalSecret (the chart's default is false). */
+  leaderElect: z.literal(true),
   replicaCount: z.number().int().positive(),
   /** One setting for the controller's, webhook's and cert-controller's ServiceMonitors. */
   serviceMonitor: serviceMonitorWith,
@@ -235,7 +237,16 @@ export const prometheusOperatorCrdsValues = z.object({}).strict();
 export const chaosMeshValues = z.object({
   chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/'), priorityClassName }).strict(),
   /** Only namespaces annotated `chaos-mesh.org/inject=enabled` can be targeted. */
-  controllerManager: z.object({ enableFilterNamespace: z.boolean(), priorityClassName }).strict(),
+  controllerManager: z.object({
+    enableFilterNamespace: z.boolean(),
+    priorityClassName,
+    /**
+     * pod-failure swaps every container's image for this one: the swapped pod is admitted like any
+     * other, so it must be mirrored and pinned by digest (the chart's default, gcr.io …/pause:latest,
+     * is refused by the image policies).
+     */
+    podChaos: z.object({ podFailure: z.object({ pauseImage: z.string().regex(/^[^@]+@sha256:[a-f0-9]{64}$/, 'must be pinned by digest ("repo:tag@sha256:…")') }).strict() }).strict(),
+  }).strict(),
   dnsServer: withPriority,
   dashboard: z.object({
     priorityClassName,

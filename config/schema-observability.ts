@@ -125,6 +125,38 @@ export const observability = z.object({
     jaeger: z.object({ image: imageRef, resources }).strict(),
     /** Share of traces kept by the collector (probabilistic head sampling), per cent. */
     samplingPercent: z.number().gt(0).max(100),
+    /** The authenticated entry to Jaeger's UI: oauth2-proxy at `jaeger.<production domain>`. */
+    ui: z.object({
+      image: imageRef,
+      /** OIDC client of the SSO realm. */
+      oauthClientId: z.string().min(1),
+      /** Secrets Manager secret with `client-secret` and `cookie-secret`. */
+      oauthSecretKey: z.string().min(1),
+      /** IdP groups (without the Kubernetes prefix) allowed in. */
+      allowedGroups: z.array(z.string().min(1)).min(1),
+      resources,
+    }).strict(),
   }).strict(),
 }).strict();
 export type Observability = z.infer<typeof observability>;
+
+/** The parts of the platform the OTLP endpoint check reads (schema.ts calls it). */
+interface OtlpView {
+  readonly otelEndpoint: string;
+  readonly otelProtocol: 'grpc' | 'http/protobuf';
+  readonly observability: { readonly tracing: { readonly namespace: string } };
+}
+
+/** The endpoint names the collector this repo deploys, on the port of the protocol handed to the apps. */
+export function checkOtlpEndpoint(p: OtlpView, ctx: z.RefinementCtx): void {
+  const collector = `otel-collector.${p.observability.tracing.namespace}.svc.cluster.local`;
+  if (!URL.canParse(p.otelEndpoint)) return;
+  const url = new URL(p.otelEndpoint);
+  if (url.hostname !== collector) {
+    ctx.addIssue({ code: 'custom', path: ['otelEndpoint'], message: `must point at the collector this repo deploys (${collector}, from observability.tracing.namespace)` });
+  }
+  const expectedPort = p.otelProtocol === 'grpc' ? '4317' : '4318';
+  if (url.port !== expectedPort) {
+    ctx.addIssue({ code: 'custom', path: ['otelProtocol'], message: `'${p.otelProtocol}' is served on port ${expectedPort} of the collector, but otelEndpoint names port ${url.port || '(none)'}` });
+  }
+}

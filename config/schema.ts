@@ -19,7 +19,7 @@ import { checkGitops, environmentGitops, gitops, syncWindow } from './schema-git
 import { checkLoadAndChaos, environmentChaos, loadTesting } from './schema-load-and-chaos.ts';
 import { environmentAccess, sso } from './schema-access.ts';
 import { checkNetwork, environmentIngress, environmentNetwork, ingress, network } from './schema-network.ts';
-import { observability } from './schema-observability.ts';
+import { checkOtlpEndpoint, observability } from './schema-observability.ts';
 import { checkSite, site } from './schema-site.ts';
 import { checkClusterNetworks, clusterNetwork } from './schema-vpc.ts';
 import { dnsLabel, environmentName, parseImage, uniqueBy } from './schema-primitives.ts';
@@ -147,6 +147,11 @@ export const platform = z.object({
   podSecurityVersion: z.string().regex(/^v1\.[0-9]+$/, 'must look like "v1.32"'),
   /** Where in-cluster telemetry goes; handed to apps as OTEL_EXPORTER_OTLP_ENDPOINT. */
   otelEndpoint: z.url(),
+  /**
+   * OTEL_EXPORTER_OTLP_PROTOCOL handed to the apps with the endpoint: SDKs default differently
+   * (Node and Python: http/protobuf on 4318), so the collector port and the protocol go together.
+   */
+  otelProtocol: z.enum(['grpc', 'http/protobuf']),
   clusters: z.array(cluster).min(1),
   priorityClasses: z.array(priorityClass).min(1),
   /** The class of the platform's own pods (tracing; add-ons name it in their values): at least every workload's. */
@@ -213,14 +218,7 @@ export const platform = z.object({
       });
     }
   });
-  const collector = `otel-collector.${p.observability.tracing.namespace}.svc.cluster.local`;
-  if (URL.canParse(p.otelEndpoint) && new URL(p.otelEndpoint).hostname !== collector) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['otelEndpoint'],
-      message: `must point at the collector this repo deploys (${collector}, from observability.tracing.namespace)`,
-    });
-  }
+  checkOtlpEndpoint(p, ctx);
   p.environments.forEach((env, i) => {
     if (!clusters.has(env.cluster)) {
       ctx.addIssue({

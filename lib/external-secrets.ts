@@ -131,7 +131,8 @@ export class SyncedSecret extends Construct {
         secretStoreRef: { kind: 'ClusterSecretStore', name: props.storeName },
         target: {
           name: props.name,
-          creationPolicy: 'Owner',
+          // No owner reference: deleting the ExternalSecret (or its CRD) leaves the Secret in place.
+          creationPolicy: 'Orphan',
           deletionPolicy: 'Retain',
           template: {
             engineVersion: 'v2',

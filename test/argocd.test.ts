@@ -233,9 +233,10 @@ describe('sync policy', () => {
     });
   });
 
-  it('cascades deletes, keeps 10 revisions and announces failures in the environment channel', () => {
+  it('cascades deletes of dist/ Applications (never of add-ons, whose CRDs must survive), keeps 10 revisions and announces failures in the environment channel', () => {
     for (const a of applications) {
-      expect((a.metadata as { finalizers?: string[] }).finalizers, a.metadata.name).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
+      const addon = a.metadata.name!.startsWith('addon-');
+      expect((a.metadata as { finalizers?: string[] }).finalizers, a.metadata.name).toEqual(addon ? undefined : ['resources-finalizer.argocd.argoproj.io/foreground']);
       expect(spec(a).revisionHistoryLimit).toBe(10);
       expect(a.metadata.namespace).toBe('argocd');
     }

@@ -97,7 +97,7 @@ const k6Shared = readFileSync(join(import.meta.dirname, '..', 'loadtest', 'flext
 
 describe('client identity at the edge', () => {
   it('nginx sees real client addresses wherever an Ingress limits per client IP', () => {
-    expect(all.filter((o) => o.kind === 'Ingress').length).toBe(3);
+    expect(all.filter((o) => o.kind === 'Ingress').length).toBe(4); // api-svc per environment, Jaeger's login
     expect(spoofableClientIp(all)).toEqual([]);
   });
 

@@ -35,7 +35,9 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
   ['environment', 'ElastiCache in-transit encryption', (s) => { redis(s).transit_encryption_enabled = false; },
     'aws_elasticache_replication_group.main: transit_encryption_enabled must be true (not in development, production, staging)'],
   ['environment', 'S3 SSE-KMS', (s) => { delete s.resource.aws_s3_bucket_server_side_encryption_configuration; },
-    'aws_s3_bucket.backups: needs server-side encryption with aws:kms and a kms_master_key_id'],
+    'aws_s3_bucket.access_logs: needs server-side encryption with aws:kms and a kms_master_key_id (or AES256, as an access-log target)\naws_s3_bucket.backups: needs server-side encryption with aws:kms and a kms_master_key_id'],
+  ['environment', 'the backups bucket\'s access logging', (s) => { delete s.resource.aws_s3_bucket_logging; },
+    'aws_s3_bucket.access_logs: needs server access logging (aws_s3_bucket_logging into a log bucket)\naws_s3_bucket.access_logs: needs server-side encryption with aws:kms and a kms_master_key_id\naws_s3_bucket.backups: needs server access logging (aws_s3_bucket_logging into a log bucket)'],
   ['cluster', 'EFS encryption', (s) => delete resource(s, 'aws_efs_file_system', 'models').encrypted,
     'aws_efs_file_system.models: encrypted must be true (not in non-production, production)'],
   ['cluster', 'EKS secrets encryption', (s) => delete resource(s, 'aws_eks_cluster', 'main').encryption_config,
@@ -69,7 +71,7 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'locals.tier_name: a cluster hosting development, production, staging must take the production tier, not non-production\nlocals.tier_name: a cluster hosting production must take the production tier, not non-production'],
   ['environment', 'seven days of database backups', (s) => { tier(s, 'development').backup_retention_days = 1; },
     'aws_db_instance.main: backup_retention_period must be >= 7 days (development: 1)\naws_elasticache_replication_group.main: snapshot_retention_limit must be >= 7 days (development: 1)'],
-  ['environment', 'bucket versioning', (s) => { delete s.resource.aws_s3_bucket_versioning; }, 'aws_s3_bucket.backups: versioning must be Enabled'],
+  ['environment', 'bucket versioning', (s) => { delete s.resource.aws_s3_bucket_versioning; }, 'aws_s3_bucket.access_logs: versioning must be Enabled\naws_s3_bucket.backups: versioning must be Enabled'],
   ['cluster', 'log retention', (s) => delete resource(s, 'aws_cloudwatch_log_group', 'flow_logs').retention_in_days,
     'aws_cloudwatch_log_group.flow_logs: retention_in_days must be >= 30 (non-production: undefined, production: undefined)'],
   ['environment', 'log retention', (s) => { tier(s, 'staging').log_retention_days = 14; },
@@ -152,7 +154,7 @@ describe('each policy rule', () => {
     }
     // Every rule that has something to check in a module is shown to fail there.
     const applicable = Object.keys(MODULE_DIRS).flatMap((module) => Object.keys(rules)
-      .filter((name) => !['encryptionInTransit', 'backupRetention', 'publicAccessBlocked'].includes(name) || module === 'environment')
+      .filter((name) => !['encryptionInTransit', 'backupRetention', 'publicAccessBlocked', 'accessLogged'].includes(name) || module === 'environment')
       .filter((name) => !['eksAddons', 'networkPolicyEnforced'].includes(name) || module === 'cluster')
       .map((name) => `${module}: ${name}`));
     expect([...proven].sort()).toEqual(applicable.sort());

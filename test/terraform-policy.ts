@@ -12,6 +12,7 @@ import {
 } from './terraform-hcl.ts';
 import { dataRules } from './terraform-policy-data.ts';
 import { eksRules } from './terraform-policy-eks.ts';
+import { s3Rules } from './terraform-policy-s3.ts';
 
 export type Rule = (stack: Hcl) => string[];
 
@@ -70,10 +71,12 @@ export const rules: Record<string, Rule> = {
     for (const [address, body] of blocks(stack, 'resource', 'aws_cloudwatch_log_group')) out.push(...mustBeSet(address, body, 'kms_key_id'));
     for (const [address, body] of blocks(stack, 'resource', 'aws_kms_key')) out.push(...mustBeTrueEverywhere(stack, address, body, 'enable_key_rotation'));
     for (const [address] of blocks(stack, 'resource', 'aws_s3_bucket')) {
+      // S3 delivers server access logs only to SSE-S3 buckets: a log target may use AES256.
+      const logTarget = blocks(stack, 'resource', 'aws_s3_bucket_logging').some(([, l]) => references(l.target_bucket).includes(address));
       const sse = attachedTo(stack, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket', address)
         .map(([, b]) => nested(nested(b, 'rule'), 'apply_server_side_encryption_by_default'))
-        .find((d) => d?.sse_algorithm === 'aws:kms' && d.kms_master_key_id);
-      if (!sse) out.push(`${address}: needs server-side encryption with aws:kms and a kms_master_key_id`);
+        .find((d) => (d?.sse_algorithm === 'aws:kms' && d.kms_master_key_id) || (logTarget && d?.sse_algorithm === 'AES256'));
+      if (!sse) out.push(`${address}: needs server-side encryption with aws:kms and a kms_master_key_id${logTarget ? ' (or AES256, as an access-log target)' : ''}`);
     }
     return out;
   },
@@ -192,6 +195,7 @@ export const rules: Record<string, Rule> = {
 
   // EKS add-ons: pinned, with their own roles, NetworkPolicies enforced (test/terraform-policy-eks.ts).
   ...eksRules,
+  ...s3Rules,
 };
 
 function denyInsecureTransport(statement: Block): boolean {

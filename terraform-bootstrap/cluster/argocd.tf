@@ -24,6 +24,30 @@ locals {
     end
     return hs
   LUA
+
+  # The notification service the Applications' `notifications.argoproj.io/subscribe.<trigger>.slack`
+  # annotations need (config/gitops.ts notifications): the Slack service, its token from the Secret
+  # `argocd-notifications-secret` (ExternalSecret in dist/cluster/alerting, key slack-token), and
+  # the two triggers with their messages. test/gitops-notifications.test.ts matches them.
+  notifications = {
+    enabled   = true
+    secret    = { create = false }
+    notifiers = { "service.slack" = "token: $slack-token" }
+    triggers = {
+      "trigger.on-sync-failed" = yamlencode([{
+        when = "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']"
+        send = ["app-sync-failed"]
+      }])
+      "trigger.on-health-degraded" = yamlencode([{
+        when = "app.status.health.status == 'Degraded'"
+        send = ["app-health-degraded"]
+      }])
+    }
+    templates = {
+      "template.app-sync-failed"     = yamlencode({ message = "Sync of {{.app.metadata.name}} failed at {{.app.status.operationState.finishedAt}}: {{.app.status.operationState.message}}" })
+      "template.app-health-degraded" = yamlencode({ message = "{{.app.metadata.name}} is Degraded: {{.app.status.health.message}}" })
+    }
+  }
 }
 
 resource "helm_release" "argocd" {
@@ -37,7 +61,8 @@ resource "helm_release" "argocd" {
   wait             = true
 
   values = [yamlencode({
-    crds = { keep = true } # uninstalling the release must not delete every Application
+    crds          = { keep = true } # uninstalling the release must not delete every Application
+    notifications = local.notifications
     configs = {
       cm = {
         "resource.customizations.health.argoproj.io_Application" = local.application_health_lua
