@@ -83,7 +83,7 @@ describe.each(ENVS)('database in %s', (envName) => {
   it('backs up daily in Chicago time with Forbid, deadlines, retries and history, as the IRSA ServiceAccount Terraform trusts', () => {
     const spec = cronJob(envName, 'flextime-backup');
     expect({ ...spec, jobTemplate: undefined }).toEqual({
-      schedule: '15 2 * * *', timeZone: 'America/Chicago', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600,
+      schedule: '15 3 * * *', timeZone: 'America/Chicago', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600,
       successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3, jobTemplate: undefined,
     });
     expect(spec.jobTemplate.spec.activeDeadlineSeconds).toBe(3600);
