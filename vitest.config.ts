@@ -9,5 +9,10 @@ export default defineConfig({
     // 5 s default turned them into timing assertions. Speed is measured by `npm run bench`.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // One module cache per worker instead of per file: every file imports cdk8s, the models and
+    // the config, and loading them again for each of 60 files was most of the suite's time. The
+    // code under test keeps no mutable module state (renders are pure; tools.test.ts restores the
+    // one environment variable it sets).
+    isolate: false,
   },
 });
