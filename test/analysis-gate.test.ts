@@ -112,10 +112,9 @@ describe('canary gate of production api-svc', () => {
   withTools('finds planted defects: the pre-issue-18 conditions, and the pre-issue-18 recorded query', () => {
     const metrics = template.metrics as Metric[];
     // The old conditions: success only, no failure condition, so an empty result or NaN fails.
-    const oldConditions = metrics.map((m, i) => {
-      const { failureCondition: _, ...rest } = m;
-      return { ...rest, successCondition: `len(result) > 0 && !isNaN(result[0]) && result[0] <= ${[0.001, 0.05][i]}` };
-    });
+    const oldConditions = metrics.map((m, i) => ({
+      ...m, failureCondition: undefined, successCondition: `len(result) > 0 && !isNaN(result[0]) && result[0] <= ${[0.001, 0.05][i]}`,
+    }));
     expect(gateProblems(oldConditions, stepArgs())).toEqual(expect.arrayContaining([
       'no traffic at all (every series flat): api-availability is Failed (value []), expected Inconclusive',
       'canary pods export no series yet, stable busy: api-latency-p95 is Failed (value []), expected Inconclusive',
