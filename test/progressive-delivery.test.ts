@@ -143,9 +143,14 @@ describe('delivery config errors', () => {
       .toContain("environments[production].services.api-svc.delivery.analysis.slos[0] = \"schedule-job-errors\": unknown SLO 'schedule-job-errors' of api-svc; allowed: api-availability, api-latency-p95, api-latency-p99, api-latency-p95-target");
   });
 
-  it('names a window the SLO does not record', () => {
-    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.analysis = { slos: ['api-latency-p95-target'], window: '5m' }; }))
-      .toContain("environments[production].services.api-svc.delivery.analysis.window = \"5m\": '5m' is not recorded for SLO 'api-latency-p95-target' (alerting: ticket); recorded: 2h, 6h, 1d, 3d");
+  it('refuses a window that is not a Prometheus duration, and rates over any that is', () => {
+    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.analysis.window = '5 minutes'; }))
+      .toContain('environments[production].services.api-svc.delivery.analysis.window = "5 minutes": must be a Prometheus duration such as "5m" or "1h"');
+    const raw: Untyped = rawConfig();
+    env(raw, 'production').services['api-svc'].delivery.analysis.window = '10m';
+    const out = renderPlatform(loadConfig(raw), { environments: ['production'], shared: false });
+    const queries = (find('AnalysisTemplate', 'api-svc-slo', 'dist/production/', out).spec as Spec).metrics.map((m: Spec) => m.provider.prometheus.query as string);
+    expect(queries.map((q: string) => q.match(/\[[^\]]+\]/g))).toEqual([['[10m]', '[10m]'], ['[10m]', '[10m]']]);
   });
 
   it('refuses canary steps that do not increase', () => {
