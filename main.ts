@@ -12,7 +12,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type EnvironmentName } from './config/index.ts';
 import { openPlaceholders } from './config/schema-site.ts';
 import { buildApp } from './charts/index.ts';
-import { render, renderDocuments, summarize, SynthError, writeAtomically } from './lib/synth/engine.ts';
+import { render, renderDocuments, summarize } from './lib/synth/engine.ts';
+import { BuildError } from './lib/values/build-error.ts';
+import { writeAtomically } from './lib/synth/write.ts';
 
 export function main(argv: string[]): number {
   const started = performance.now();
@@ -49,7 +51,7 @@ export function main(argv: string[]): number {
     console.log(`synth: ${files.length} objects in ${Math.round(performance.now() - started)} ms`);
     return 0;
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof SynthError) {
+    if (error instanceof ConfigError || error instanceof BuildError) {
       console.error(error.message);
       console.error('nothing was written; dist/ and argocd/ are as they were');
       return 1;

@@ -8,7 +8,7 @@
 import type { Platform } from '../config/index.ts';
 import type { ClusterTerraformOutputs } from '../config/schema.ts';
 import type { Addon, AddonName } from '../config/schema-addons.ts';
-import { SynthError } from '../lib/synth/engine.ts';
+import { BuildError } from '../lib/values/build-error.ts';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
@@ -73,7 +73,7 @@ function loadBalancerControllerValuesOn(platform: Platform, addon: Extract<Addon
 function trustedServiceAccount(platform: Platform, addon: Addon, key: 'clusterAutoscaler' | 'awsLoadBalancerController'): { namespace: string; name: string } {
   const sa = platform.aws.serviceAccounts[key];
   if (sa.namespace !== addon.namespace) {
-    throw new SynthError([`addons[${addon.name}].namespace = "${addon.namespace}": must be aws.serviceAccounts.${key}.namespace ("${sa.namespace}"), the only namespace its IAM role trusts`]);
+    throw new BuildError([`addons[${addon.name}].namespace = "${addon.namespace}": must be aws.serviceAccounts.${key}.namespace ("${sa.namespace}"), the only namespace its IAM role trusts`]);
   }
   return sa;
 }

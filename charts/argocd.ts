@@ -19,7 +19,7 @@ import type { DependencyGraph } from '../lib/graph/graph.ts';
 import { recommendedLabels } from '../lib/labels.ts';
 import { podSecurityLabels } from '../lib/namespace.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
-import { SynthError } from '../lib/synth/engine.ts';
+import { BuildError } from '../lib/values/build-error.ts';
 import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
 import { ArgoProject } from '../lib/argocd-project.ts';
 import { ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
@@ -152,7 +152,7 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[], e
     }
     const env = environments.get(dir.group);
     if (!env) {
-      throw new SynthError([`${dir.path}: '${dir.group}' is neither an environment (${[...environments.keys()].join(', ')}) nor '${CLUSTER_GROUP}'`]);
+      throw new BuildError([`${dir.path}: '${dir.group}' is neither an environment (${[...environments.keys()].join(', ')}) nor '${CLUSTER_GROUP}'`]);
     }
     unordered.push({
       ...common,
@@ -224,7 +224,7 @@ function rootApplication(scope: Construct, platform: Platform): void {
     // which a server-side diff of the root reported as drift in the e2e's steady-state scenario.
     serverSideDiff: false,
     notifications: gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: gitops.notifications.channel })),
-    info: { source: SOURCE, bootstrap: 'applied once by terraform-bootstrap/argocd.tf (docs/gitops.md)' },
+    info: { source: SOURCE, bootstrap: 'applied once by terraform-bootstrap/cluster/argocd.tf (docs/gitops.md)' },
   });
 }
 

@@ -41,7 +41,7 @@ export interface ExternalInputs {
 const RDS = { group: 'rds.amazonaws.com', kind: 'DBInstance' };
 const ELASTICACHE = { group: 'elasticache.amazonaws.com', kind: 'ReplicationGroup' };
 
-/** The graph of `apps`; throws a SynthError on an unmet need, a ref provided twice or a cycle. */
+/** The graph of `apps`; throws a BuildError on an unmet need, a ref provided twice or a cycle. */
 export function bootstrapGraph(platform: Platform, apps: readonly OrderedApplication[], external = externalInputs(platform)): DependencyGraph {
   return dependencyGraph(apps.map(nodeOf), external.inputs);
 }

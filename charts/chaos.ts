@@ -2,7 +2,7 @@
  * dist/<env>/chaos: the environment's Chaos Mesh experiments (`environments[].chaos`), each a
  * Schedule with its expected outcome as an annotation. Only environments that configure chaos
  * get the folder; config refuses chaos in production and Gatekeeper denies chaos objects there
- * (charts/security/gatekeeper-policies.ts, policy `chaos-containment`).
+ * (charts/security-rules/gatekeeper-policies.ts, policy `chaos-containment`).
  *
  * Chaos Mesh runs with `controllerManager.enableFilterNamespace` (config/addons.ts): it only
  * touches namespaces annotated `chaos-mesh.org/inject=enabled`, which charts/namespaces.ts sets

@@ -7,9 +7,10 @@ import { ApiObject, Chart, type App } from 'cdk8s';
 import { needsOf, type ScanOptions } from '../lib/graph/needs.ts';
 import { providesOf } from '../lib/graph/provides.ts';
 import { groupOfApiVersion, type Need, type Ref } from '../lib/graph/refs.ts';
-import { objectJson, SynthError, type KubeObject } from '../lib/synth/engine.ts';
+import { objectJson, type KubeObject } from '../lib/synth/object-json.ts';
+import { BuildError } from '../lib/values/build-error.ts';
 import { isClusterScoped } from '../lib/synth/kinds.ts';
-import { OutputChart } from '../lib/synth/output-chart.ts';
+import { outputCharts, type OutputChart } from '../lib/synth/output-chart.ts';
 
 /** One object a dist/ chart renders, as far as ArgoCD cares. */
 export interface DistObject {
@@ -48,10 +49,10 @@ interface Collected {
 
 /** The dist/ charts of `app`; a chart outside `dist/<group>/<component>` is an error. */
 function distCharts(app: App): OutputChart[] {
-  const charts = app.node.findAll().filter(OutputChart.isOutputChart).filter((c) => c.outputDir.startsWith('dist/'));
+  const charts = outputCharts(app).filter((c) => c.outputDir.startsWith('dist/'));
   for (const chart of charts) {
     if (chart.outputDir.split('/').length !== 3) {
-      throw new SynthError([`'outputDir' (${chart.outputDir}) of [${chart.node.path}] must be dist/<env>/<component> or dist/cluster/<component>: ArgoCD syncs one folder per component`]);
+      throw new BuildError([`'outputDir' (${chart.outputDir}) of [${chart.node.path}] must be dist/<env>/<component> or dist/cluster/<component>: ArgoCD syncs one folder per component`]);
     }
   }
   return charts;

@@ -1,24 +1,23 @@
 /**
  * The FlexTime composition: which charts exist, per environment and once per cluster.
- * Adding a component = write charts/<component>.ts and add one line here.
+ * Adding a component = write charts/<component>.ts (named like its dist folder) and add it to
+ * ENVIRONMENT_CHARTS or CLUSTER_CHARTS. A new service needs no chart: charts/service-chart.ts
+ * renders every service in config.
  */
 import { App } from 'cdk8s';
 import { argocdCharts } from './argocd.ts';
 import type { EnvironmentName, Platform } from '../config/index.ts';
-import { envContext } from './context.ts';
+import { envContext, type EnvContext } from './context.ts';
 import { clusterNamespacesChart, namespacesChart } from './namespaces.ts';
-import { API_SVC, apiSvcChart } from './api-svc.ts';
-import { SCHEDULER_SVC, schedulerSvcChart } from './scheduler-svc.ts';
-import { serviceChart } from './service-chart.ts';
+import { serviceCharts } from './service-chart.ts';
 import { redisChart } from './redis.ts';
 import { databaseChart } from './database.ts';
 import { secretStoresChart } from './secrets.ts';
 import { terraformInputsChart } from './terraform.ts';
 import { siteTerraformChart } from './terraform-site.ts';
 import { environmentSecurityChart, securityChart } from './security.ts';
-import { monitoringChart } from './monitoring.ts';
+import { clusterMonitoringChart, monitoringChart } from './monitoring.ts';
 import { alertingChart } from './alerting.ts';
-import { dashboardsChart } from './dashboards.ts';
 import { tracingChart } from './tracing.ts';
 import { networkDocument, networkPoliciesChart } from './network-policies.ts';
 import { clusterIngressChart, ingressChart } from './ingress.ts';
@@ -46,47 +45,36 @@ export interface BuildOptions {
   readonly extraCharts?: (app: App) => void;
 }
 
-/** Services with a chart file of their own; any other service renders through charts/service-chart.ts. */
-const DEDICATED_SERVICE_CHARTS = new Set([API_SVC, SCHEDULER_SVC]);
+/** dist/<env>/<component>: built for each environment. Order is free: no chart reads another. */
+const ENVIRONMENT_CHARTS: ReadonlyArray<(app: App, ctx: EnvContext) => void> = [
+  namespacesChart, serviceCharts, redisChart, databaseChart, environmentSecurityChart, monitoringChart,
+  networkPoliciesChart, ingressChart, rbacChart, chaosChart,
+];
+
+/** dist/cluster/<component> and documents from config alone: built once. Order is free. */
+const CLUSTER_CHARTS: ReadonlyArray<(app: App, platform: Platform) => void> = [
+  clusterNamespacesChart, storageChart, secretStoresChart, securityChart, alertingChart, clusterMonitoringChart,
+  tracingChart, networkDocument, clusterIngressChart, clusterRbacChart, performanceChart, siteTerraformChart,
+];
+
+/**
+ * Derived from what every chart above (and `extraCharts`) rendered, so they are built after all
+ * of them: the Terraform inputs list the platform secrets the ExternalSecrets read, the ArgoCD
+ * charts get one Application per dist/ folder. Each checks at synth time that nothing it reads
+ * was added after it ran.
+ */
+const DERIVED_CHARTS: ReadonlyArray<(app: App, platform: Platform) => void> = [terraformInputsChart, argocdCharts];
 
 export function buildApp(platform: Platform, options: BuildOptions = {}): App {
   const app = new App();
+  const shared = options.shared ?? true;
   const wanted = options.environments ?? platform.environments.map((e) => e.name);
   for (const env of platform.environments.filter((e) => wanted.includes(e.name))) {
     const ctx = envContext(platform, env);
-    namespacesChart(app, ctx);
-    apiSvcChart(app, ctx);
-    schedulerSvcChart(app, ctx);
-    for (const service of platform.services.filter((s) => !DEDICATED_SERVICE_CHARTS.has(s.name))) {
-      serviceChart(app, ctx, service.name, 'charts/service-chart.ts');
-    }
-    redisChart(app, ctx);
-    databaseChart(app, ctx);
-    environmentSecurityChart(app, ctx);
-    monitoringChart(app, ctx);
-    networkPoliciesChart(app, ctx);
-    ingressChart(app, ctx);
-    rbacChart(app, ctx);
-    chaosChart(app, ctx);
+    for (const chart of ENVIRONMENT_CHARTS) chart(app, ctx);
   }
-  if (options.shared ?? true) {
-    clusterNamespacesChart(app, platform);
-    storageChart(app, platform);
-    secretStoresChart(app, platform);
-    securityChart(app, platform);
-    alertingChart(app, platform);
-    dashboardsChart(app, platform);
-    tracingChart(app, platform);
-    networkDocument(app, platform);
-    clusterIngressChart(app, platform);
-    clusterRbacChart(app, platform);
-    performanceChart(app, platform);
-  }
+  if (shared) for (const chart of CLUSTER_CHARTS) chart(app, platform);
   options.extraCharts?.(app);
-  // After every chart with an ExternalSecret: the cluster's IAM scope lists the platform secrets they read.
-  if (options.shared ?? true) terraformInputsChart(app, platform);
-  if (options.shared ?? true) siteTerraformChart(app, platform);
-  // Keep last: derives one ArgoCD Application per dist/ folder the charts above render.
-  if (options.shared ?? true) argocdCharts(app, platform);
+  if (shared) for (const chart of DERIVED_CHARTS) chart(app, platform);
   return app;
 }

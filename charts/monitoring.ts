@@ -1,19 +1,24 @@
 /**
  * dist/<env>/monitoring: what Prometheus scrapes in the environment (ServiceMonitors) and what
  * it alerts on (PrometheusRules: SLO burn rates from `observability.slos`, and the platform
- * alerts of charts/alert-rules.ts). Alert routing and dashboards are cluster-wide
- * (charts/alerting.ts, charts/dashboards.ts).
+ * alerts of charts/alert-rules.ts). dist/cluster/monitoring: the Grafana dashboards
+ * (charts/dashboard-specs.ts). Alert routing is cluster-wide too (charts/alerting.ts).
  */
 import type { App } from 'cdk8s';
 import type { Platform } from '../config/index.ts';
-import { selectorLabels } from '../lib/labels.ts';
+import { recommendedLabels, selectorLabels } from '../lib/labels.ts';
+import { DashboardConfigMap } from '../lib/monitoring/dashboard-configmap.ts';
+import { dashboardSvg } from '../lib/monitoring/dashboard-svg.ts';
+import { buildDashboard } from '../lib/monitoring/grafana.ts';
 import { RuleSet } from '../lib/monitoring/prometheus-rule.ts';
 import type { RuleGroup } from '../lib/monitoring/rules.ts';
 import { MetricsScrape } from '../lib/monitoring/service-monitor.ts';
 import { sloRuleGroups, type SloSpec } from '../lib/monitoring/slo-rules.ts';
 import { ROLLOUT_POD_HASH_LABEL } from '../lib/rollout.ts';
+import { GeneratedDocument } from '../lib/synth/document.ts';
 import { platformAlertGroups } from './alert-rules.ts';
-import { envChart, type EnvContext } from './context.ts';
+import { DASHBOARD_FOLDER, dashboardSpecs, FOLDER_ANNOTATION } from './dashboard-specs.ts';
+import { clusterChart, envChart, type EnvContext } from './context.ts';
 
 const SOURCE = 'charts/monitoring.ts';
 
@@ -115,4 +120,25 @@ export function monitoringChart(app: App, ctx: EnvContext): void {
     labels: labels(`${platform.partOf}-alerts`),
     groups: alertGroups(ctx),
   });
+}
+
+/**
+ * dist/cluster/monitoring: the dashboards of charts/dashboard-specs.ts as ConfigMaps for the
+ * Grafana sidecar, and their docs/dashboards/<uid>.svg layout previews.
+ */
+export function clusterMonitoringChart(app: App, platform: Platform): void {
+  const chart = clusterChart(app, 'monitoring', SOURCE);
+  const namespace = monitoringNamespace(platform);
+  for (const spec of dashboardSpecs(platform)) {
+    const json = buildDashboard(spec);
+    const name = `grafana-dashboard-${spec.uid.replace(/^flextime-/, '')}`;
+    new DashboardConfigMap(chart, spec.uid, {
+      name,
+      namespace,
+      labels: recommendedLabels({ name, instance: name, component: 'grafana-dashboard', partOf: platform.partOf }),
+      dashboard: json,
+      folder: { annotation: FOLDER_ANNOTATION, name: DASHBOARD_FOLDER },
+    });
+    new GeneratedDocument(chart, `${spec.uid}-preview`, { path: `docs/dashboards/${spec.uid}.svg`, content: dashboardSvg(json) });
+  }
 }

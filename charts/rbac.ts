@@ -20,7 +20,7 @@
 import type { App } from 'cdk8s';
 import type { Platform } from '../config/index.ts';
 import { recommendedLabels } from '../lib/labels.ts';
-import { ExplicitRole, GroupBinding, type RbacRule } from '../lib/rbac.ts';
+import { ExplicitRole, GroupBinding, type RbacRule } from '../lib/explicit-rbac.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 
 const SOURCE = 'charts/rbac.ts';

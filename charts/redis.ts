@@ -7,9 +7,9 @@
  */
 import type { App } from 'cdk8s';
 import { parseImage } from '../config/schema.ts';
-import { parseMemory } from '../lib/quantity.ts';
+import { parseMemory } from '../lib/values/quantity.ts';
 import { selectorLabels } from '../lib/labels.ts';
-import { ProbeCheck } from '../lib/pod.ts';
+import { ProbeCheck } from '../lib/pod-props.ts';
 import { HardenedWorkload, Replicas } from '../lib/workload.ts';
 import { envChart, type EnvContext } from './context.ts';
 import { REDIS_PORT, REDIS_SERVICE } from './redis-endpoint.ts';

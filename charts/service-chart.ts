@@ -17,8 +17,13 @@ import { serviceConfig, serviceLabels, servicePod, serviceWorkload } from './ser
 /** The Secret key KEDA reads the Redis password from (a name in `platform.secrets`). */
 export const REDIS_PASSWORD_KEY = 'REDIS_PASSWORD';
 
-export function serviceChart(app: App, ctx: EnvContext, name: string, source: string): void {
-  const chart = envChart(app, ctx, name, source);
+/** Every service of config, one chart each: dist/<env>/<service>. */
+export function serviceCharts(app: App, ctx: EnvContext): void {
+  for (const service of ctx.platform.services) serviceChart(app, ctx, service.name);
+}
+
+export function serviceChart(app: App, ctx: EnvContext, name: string): void {
+  const chart = envChart(app, ctx, name, 'charts/service-chart.ts');
   const { service, deployment } = serviceConfig(ctx, name);
   const secretName = service.secrets.length
     ? serviceSecrets(chart, ctx, { name: service.name, component: service.component, keys: service.secrets })

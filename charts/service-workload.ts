@@ -1,13 +1,12 @@
 /**
  * A config service (`services[]` + `environments[].services`) as a hardened workload: the one
- * translation from config to lib/workload.ts and lib/pod.ts, shared by charts/api-svc.ts and
- * charts/scheduler-svc.ts.
+ * translation from config to lib/workload.ts and lib/pod.ts, used by charts/service-chart.ts.
  */
 import type { Construct } from 'constructs';
 import type { Service } from '../config/schema.ts';
 import { parseImage } from '../config/schema.ts';
 import { selectorLabels } from '../lib/labels.ts';
-import { ProbeCheck, type HardenedContainerProps, type HardenedPodProps } from '../lib/pod.ts';
+import { ProbeCheck, type HardenedContainerProps, type HardenedPodProps } from '../lib/pod-props.ts';
 import { Disruption, HardenedWorkload, Replicas, type WorkloadServicePort } from '../lib/workload.ts';
 import type { EnvContext } from './context.ts';
 import { SETTINGS_CONFIGMAP } from './namespaces.ts';

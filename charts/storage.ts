@@ -25,7 +25,7 @@ export function storageClassFor(platform: Platform, named: string | undefined): 
   return named ?? defaultStorageClass(platform.storage);
 }
 
-/** The EBS CSI driver's parameters of a class (docs/parameters.md of kubernetes-sigs/aws-ebs-csi-driver). */
+/** The EBS CSI driver's parameters of a class (kubernetes-sigs/aws-ebs-csi-driver/docs/parameters.md upstream). */
 export function ebsParameters(c: StorageClass): Record<string, string> {
   return {
     type: c.type,

@@ -191,9 +191,15 @@ export function environmentTerraformInputs(platform: Platform): EnvironmentTerra
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Call after every chart that renders an ExternalSecret (see platformSecretNames). */
+/** Built after every chart that renders an ExternalSecret (see platformSecretNames and charts/index.ts). */
 export function terraformInputsChart(app: App, platform: Platform): void {
   const platformSecrets = platformSecretNames(app, platform);
+  // An ExternalSecret built after this point would read a secret the cluster's role may not read.
+  app.node.addValidation({
+    validate: () => platformSecretNames(app, platform)
+      .filter((name) => !platformSecrets.includes(name))
+      .map((name) => `an ExternalSecret reading platform secret '${name}' was added after charts/terraform.ts listed the platform secrets: build it before DERIVED_CHARTS in charts/index.ts`),
+  });
   new GeneratedDocument(app, 'terraform-cluster-inputs', { path: CLUSTER_TFVARS_PATH, content: json(clusterTerraformInputs(platform, platformSecrets)) });
   new GeneratedDocument(app, 'terraform-environment-inputs', { path: ENVIRONMENT_TFVARS_PATH, content: json(environmentTerraformInputs(platform)) });
 }

@@ -13,7 +13,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { stringify } from 'yaml';
 import type { Platform } from '../config/index.ts';
 import { recommendedLabels, selectorLabels } from '../lib/labels.ts';
-import { ProbeCheck } from '../lib/pod.ts';
+import { ProbeCheck } from '../lib/pod-props.ts';
 import { MetricsScrape } from '../lib/monitoring/service-monitor.ts';
 import { HardenedWorkload, Replicas } from '../lib/workload.ts';
 import { clusterChart } from './context.ts';

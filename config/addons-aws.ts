@@ -11,8 +11,8 @@ import { CRD, MUTATING_WEBHOOK, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEB
  * (`aws-load-balancer-type: external`, which the in-tree cloud provider ignores), so it must run
  * before ingress-nginx creates that Service. Chart 3.5.0 = controller v3.5.0 (aws/eks-charts
  * stable/aws-load-balancer-controller/Chart.yaml); the controller supports Kubernetes 1.22+
- * (docs/deploy/installation.md), so EKS 1.32. Its IAM policy is the upstream
- * docs/install/iam_policy.json of the same tag, in terraform-bootstrap/cluster/iam-load-balancer-controller.tf:
+ * (kubernetes-sigs/aws-load-balancer-controller/docs/deploy/installation.md), so EKS 1.32. Its IAM policy is the upstream
+ * kubernetes-sigs/aws-load-balancer-controller/docs/install/iam_policy.json of the same tag, in terraform-bootstrap/cluster/iam-load-balancer-controller.tf:
  * move both together.
  */
 export const awsLoadBalancerController: AddonInput = {

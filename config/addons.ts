@@ -7,13 +7,13 @@
  * values refer to is read from the values (charts/addon-references.ts); charts/bootstrap-order.ts
  * derives the waves from both (docs/bootstrap-order.md). Upgrading a chart = change `version`
  * here and read the chart's changelog in the PR. Rows by topic: config/addons-monitoring.ts
- * (Prometheus Operator CRDs, kube-prometheus-stack), config/addons-aws.ts (AWS Load Balancer Controller).
+ * (Prometheus Operator CRDs, kube-prometheus-stack), addons-aws.ts (AWS LB controller), addons-scheduling.ts.
  */
 import type { PlatformInput } from './schema.ts';
 import { ingressControllerSettings } from './network.ts';
 import { securityConfig } from './security.ts';
 import { awsLoadBalancerController } from './addons-aws.ts';
-import { descheduler } from './addons-scheduling.ts';
+import { clusterAutoscaler, descheduler } from './addons-scheduling.ts';
 import { kubePrometheusStack, prometheusOperatorCrds } from './addons-monitoring.ts';
 import { API_SERVICE, BATCH_PRIORITY_CLASS, CRD, MUTATING_WEBHOOK, PLATFORM_PRIORITY_CLASS, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
@@ -241,33 +241,7 @@ export const addonsConfig: PlatformInput['addons'] = [
       dashboard: { securityMode: true, service: { type: 'ClusterIP' }, priorityClassName },
     },
   },
-  {
-    name: 'cluster-autoscaler',
-    repoURL: 'https://kubernetes.github.io/autoscaler',
-    chart: 'cluster-autoscaler',
-    // The chart release built for Kubernetes 1.32 (appVersion 1.32.0): the autoscaler's minor must
-    // match the cluster's (aws.eksVersion); move both together.
-    version: '9.46.6',
-    // Its own namespace (aws.serviceAccounts.clusterAutoscaler, which the IRSA role trusts), so
-    // ArgoCD can create it with restricted Pod Security instead of labelling kube-system.
-    namespace: 'cluster-autoscaler',
-    podSecurity: 'restricted',
-    clusterResources: [...RBAC],
-    values: {
-      cloudProvider: 'aws',
-      replicaCount: 1,
-      extraArgs: {
-        expander: 'least-waste',
-        'balance-similar-node-groups': true,
-        'scale-down-unneeded-time': '10m',
-      },
-      // The image is distroless, user 65532.
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-      containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-      resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { memory: '600Mi' } },
-      serviceMonitor: { enabled: true, namespace: 'cluster-autoscaler', selector: scrapedBy },
-    },
-  },
+  clusterAutoscaler,
   awsLoadBalancerController,
   descheduler,
   {

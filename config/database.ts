@@ -7,7 +7,7 @@
 import type { PlatformInput } from './schema.ts';
 
 export const databaseConfig: PlatformInput['database'] = {
-  name: 'flextime', // terraform-bootstrap/rds.tf db_name
+  name: 'flextime', // terraform-bootstrap/environment/rds.tf db_name
   appUser: 'flextime_app',
   timeZone: 'America/Chicago',
   pgbouncer: {

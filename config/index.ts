@@ -19,7 +19,9 @@ export class ConfigError extends Error {
 
 /** Validate `raw` (default: the committed config) and return it with defaults applied. */
 export function loadConfig(raw: unknown = platformConfig): Platform {
-  const result = platform.safeParse(raw);
+  // jitless: zod would otherwise compile a fast path per object schema (new Function) for a
+  // config parsed once per run; interpreting it is cheaper here.
+  const result = platform.safeParse(raw, { jitless: true });
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((issue) => describeIssue(raw, issue)));
 }

@@ -10,7 +10,7 @@ import type { PlatformInput } from './schema.ts';
 import { development } from './environments/development.ts';
 import { staging } from './environments/staging.ts';
 import { production } from './environments/production.ts';
-import { nginxControllerConfig } from '../lib/ingress-nginx-config.ts';
+import { nginxControllerConfig } from '../lib/values/ingress-nginx-config.ts';
 
 type AllowInput = PlatformInput['network']['allow'][number];
 

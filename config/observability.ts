@@ -1,6 +1,6 @@
 /**
  * SLOs, alert thresholds, alert routing, Grafana login and tracing: the values behind
- * charts/monitoring.ts, charts/alerting.ts, charts/dashboards.ts and charts/tracing.ts.
+ * charts/monitoring.ts (rules, dashboards), charts/alerting.ts and charts/tracing.ts.
  * Changing an objective here changes the rendered rules and nothing else.
  */
 import type { PlatformInput } from './schema.ts';

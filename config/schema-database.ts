@@ -36,7 +36,7 @@ const databaseJob = z.object({
  * environment's S3 bucket, the weekly restore check, and the Pushgateway both jobs report to.
  */
 export const database = z.object({
-  /** Database on RDS that apps use and backups dump (terraform-bootstrap/rds.tf `db_name`). */
+  /** Database on RDS that apps use and backups dump (terraform-bootstrap/environment/rds.tf `db_name`). */
   name: pgIdentifier,
   /** Role the apps log in as, through PgBouncer (password: secret `DATABASE_APP_PASSWORD`). */
   appUser: pgIdentifier,

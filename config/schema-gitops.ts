@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { addon } from './schema-addons.ts';
-import { dnsLabel, uniqueBy } from './schema-primitives.ts';
+import { dnsLabel, ianaTimeZone, uniqueBy } from './schema-primitives.ts';
 
 /** A Slack channel name as ArgoCD notifications subscribe to it (no leading "#"). */
 export const notifyChannel = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a Slack channel name without "#", such as "flextime-alerts"');
@@ -21,14 +21,7 @@ export const syncWindow = z.object({
   schedule: z.string().regex(/^\S+( \S+){4}$/, 'must be a 5-field cron schedule such as "0 14 * * 2-4"'),
   /** How long the window stays open. */
   duration: z.string().regex(/^[1-9][0-9]*[hm]$/, 'must be a duration in hours or minutes such as "4h" or "90m"'),
-  timeZone: z.string().refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, { message: 'must be an IANA time zone such as "America/Chicago"' }),
+  timeZone: ianaTimeZone,
 }).strict();
 export type SyncWindow = z.infer<typeof syncWindow>;
 

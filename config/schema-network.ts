@@ -9,7 +9,7 @@
  * calls from the platform's superRefine, so every error carries the full field path.
  */
 import { z } from 'zod';
-import { canonicalCidr, parseCidr } from '../lib/network/cidr.ts';
+import { canonicalCidr, parseCidr } from '../lib/values/cidr.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');

@@ -15,7 +15,7 @@
  * superRefine.
  */
 import { z } from 'zod';
-import { cidrContains, parseCidr, type Cidr } from '../lib/network/cidr.ts';
+import { cidrContains, parseCidr, type Cidr } from '../lib/values/cidr.ts';
 import { environmentName } from './schema-primitives.ts';
 import { cidr, VPC_RANGES, type VpcRange } from './schema-network.ts';
 

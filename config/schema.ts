@@ -27,7 +27,8 @@ import { environmentSecurity, security } from './schema-security.ts';
 import { checkStorage, storage } from './schema-storage.ts';
 import { checkPriorityClasses, priorityClass } from './schema-priorities.ts';
 import { memoryQuantity } from './schema-primitives.ts';
-import { checkDelivery, checkWorkloads, containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
+import { containerLimits, logLevel, quota, redis, secretRef, secretStore, service, serviceDeployment } from './schema-workloads.ts';
+import { checkDelivery, checkWorkloads } from './schema-workloads-checks.ts';
 
 export {
   ENVIRONMENT_NAMES, environmentName, type EnvironmentName, dnsLabel, cpuQuantity, memoryQuantity, imageRef, type ParsedImage, parseImage,
@@ -36,8 +37,8 @@ export {
 export {
   iamRoleArn, rolloutAnalysis, delivery, type Delivery, serviceDeployment, type ServiceDeployment, quota, containerLimits, logLevel,
   redis, type Redis, hpaScaling, redisQueueScaling, autoscaling, type Autoscaling, service, type Service, secretRef, secretStore,
-  workloadFootprint,
 } from './schema-workloads.ts';
+export { workloadFootprint } from './schema-workloads-checks.ts';
 export { database, type Database, environmentDatabase, DATABASE_SECRETS } from './schema-database.ts';
 export { enforcementAction, type EnforcementAction, environmentSecurity, falcoPriority, security, type Security } from './schema-security.ts';
 export { notifyChannel, syncWindow, type SyncWindow, environmentGitops, gitops, type Gitops } from './schema-gitops.ts';
@@ -66,21 +67,12 @@ export const environment = z.object({
   /** Per-service values for this environment, keyed by the service name from `services`. */
   services: z.record(z.string(), serviceDeployment),
   /**
-   * Every pod of this environment (services, Redis, PgBouncer, Pushgateway, backup jobs) runs at
-   * this class instead of its own. Environments sharing a cluster with production use a class
-   * below all of production's, so they can neither preempt production pods nor outrank them when
-   * production needs room (the e2e's priorities scenario proves it).
+   * Every pod of this environment runs at this class instead of its own; environments sharing a
+   * cluster with production use classes below production's (test/priorities.test.ts).
    * @default - each workload's own class
    */
   priorityClass: dnsLabel.optional(),
-  /**
-   * Zone spreading of every multi-replica workload. `DoNotSchedule` is a hard rule: no zone ever
-   * holds more than one pod above another, so losing a zone costs each workload at most a third
-   * of its pods (what its PodDisruptionBudget allows). After node maintenance the descheduler
-   * add-on evicts pods that break the rule, so drains cannot leave a workload packed into fewer
-   * zones (the e2e's zone-outage scenario proves it). `ScheduleAnyway` only prefers spreading.
-   * @default 'ScheduleAnyway'
-   */
+  /** Zone spread of multi-replica workloads: `DoNotSchedule` hard (descheduler restores it), else preferred. */
   zoneSpread: z.enum(['DoNotSchedule', 'ScheduleAnyway']).default('ScheduleAnyway'),
   /** Admission policy and scanning for this environment (charts/security.ts, docs/security.md). */
   security: environmentSecurity,

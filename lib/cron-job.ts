@@ -9,7 +9,8 @@
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { hardenedPodTemplate, type HardenedPodProps } from './pod.ts';
+import { hardenedPodTemplate } from './pod.ts';
+import { type HardenedPodProps } from './pod-props.ts';
 
 export type ConcurrencyPolicy = 'Forbid' | 'Replace' | 'Allow';
 

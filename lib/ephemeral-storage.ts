@@ -7,7 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage
  */
 import { k8s } from 'cdk8s-plus-28';
-import { parseMemory } from './quantity.ts';
+import { parseMemory } from './values/quantity.ts';
 
 export interface EphemeralStorage {
   /** e.g. "64Mi". */

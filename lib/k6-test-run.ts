@@ -13,7 +13,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { hardenedPodTemplate, type ContainerResources } from './pod.ts';
+import { hardenedPodTemplate } from './pod.ts';
+import { type ContainerResources } from './pod-props.ts';
 
 /** The `Pod` fields of TestRun's runner, starter and initializer that this construct sets. */
 export interface K6OperatorPod {

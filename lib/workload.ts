@@ -11,7 +11,8 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { modelObject } from './model-object.ts';
-import { hardenedPodTemplate, KUBE_LINTER_IGNORE_PREFIX, type HardenedPodProps } from './pod.ts';
+import { hardenedPodTemplate } from './pod.ts';
+import { KUBE_LINTER_IGNORE_PREFIX, type HardenedPodProps } from './pod-props.ts';
 import type { RolloutStrategy } from './rollout.ts';
 import { RecommendationOnlyVpa } from './vertical-autoscaler.ts';
 

@@ -3,6 +3,9 @@
 // noisy machine. Prints medians; asserts nothing (goals are in the README, not in tests).
 //   1. `npm run synth` (esbuild bundle + one node process) vs `npx cdk8s synth` (the CLI path)
 //   2. the same app with 10x the services, vs 1x, through the same entry point
+//   3. `node scripts/synth.mjs` vs the floor: node loading cdk8s + cdk8s-plus-28 and nothing else
+//      (goal: synth <= 2x the floor)
+//   4. the whole vitest suite, warm, once (goal <= 45 s on 2 cores); BENCH_VITEST=0 skips it
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +67,7 @@ try {
   console.log(`FlexTime synth benchmark (${reps} repetitions each, median)`);
   const npmSynth = timeIt('npm run synth', 'npm', ['run', '-s', 'synth', '--', '--out-root', join(scratch, 'npm')]);
   const direct = timeIt('node scripts/synth.mjs (no npm wrapper)', process.execPath, ['scripts/synth.mjs', '--out-root', join(scratch, 'direct')]);
+  const floor = timeIt('floor: node importing cdk8s + cdk8s-plus-28', process.execPath, ['--input-type=module', '-e', "await import('cdk8s'); await import('cdk8s-plus-28');"]);
   const cli = timeIt('npx cdk8s synth (CLI runner + tsx)', 'npx', ['cdk8s', 'synth']);
   const x1 = await scaledConfig(1);
   const x10 = await scaledConfig(10);
@@ -73,6 +77,14 @@ try {
   console.log(`cdk8s CLI / npm run synth     ${(cli / npmSynth).toFixed(1)}x   (goal >= 3x)`);
   console.log(`npm run synth                 ${(npmSynth / 1000).toFixed(2)} s (goal <= 1 s; ${(direct / 1000).toFixed(2)} s without npm's own start-up)`);
   console.log(`10x services / 1x services    ${(ten / one).toFixed(2)}x   (goal <= 3x)`);
+  console.log(`synth / floor                 ${(direct / floor).toFixed(2)}x   (goal <= 2x; floor ${(floor / 1000).toFixed(2)} s)`);
+  if (process.env.BENCH_VITEST !== '0') {
+    const started = process.hrtime.bigint();
+    const r = spawnSync('npx', ['vitest', 'run'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const summary = /Tests\s+(.*)/.exec(r.stdout.replace(/\x1b\[[0-9;]*m/g, ''))?.[1] ?? 'no summary';
+    console.log(`vitest run (whole suite)      ${seconds.toFixed(0)} s = ${(seconds / 45).toFixed(2)}x the 45 s goal (${summary}${r.status === 0 ? '' : '; FAILED'})`);
+  }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
   rmSync(join(root, 'cdk8s.out'), { recursive: true, force: true });

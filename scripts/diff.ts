@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { loadObjects } from '../lib/diff/objects.ts';
 import { buildReport, formatMarkdown, formatText, type DiffReport } from '../lib/diff/report.ts';
-import type { RiskOptions } from '../lib/diff/risk.ts';
+import type { RiskOptions } from '../lib/diff/risk-types.ts';
 import { reachability } from '../lib/network/reachability.ts';
 
 /** Environments whose every change is a risk flag. */

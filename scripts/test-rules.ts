@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/index.ts';
 import { alertingRules } from '../lib/monitoring/rules.ts';
 import {
-  copyStaticTests, extractRuleFiles, findPromtool, promtool, promtoolVersion, sloUnitTests, writeFile,
+  copyStaticTests, extractRuleFiles, promtool, promtoolVersion, sloUnitTests, writeFile,
 } from '../test/prometheus/promtool.ts';
+import { findTool } from '../test/tools.ts';
 
-const bin = findPromtool();
+const bin = findTool('promtool');
 if (!bin) {
   console.error('promtool not found: run scripts/install-tools (or set PROMTOOL=/path/to/promtool)');
   process.exit(1);

@@ -31,7 +31,9 @@ type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const read = (file: string) => parse(readFileSync(join(ROOT, file), 'utf8')) as { spec: Spec };
 const template = read('dist/production/api-svc/analysistemplate-api-svc-slo.yaml').spec;
 const rollout = read('dist/production/api-svc/rollout-api-svc.yaml').spec;
-const withTools = skipWithout('promtool') || skipWithout('argo-analysis') ? it.skip : it;
+// Every case that runs a tool needs argo-analysis; those that also evaluate PromQL need promtool.
+const withArgo = it.skipIf(skipWithout('argo-analysis'));
+const withBoth = it.skipIf(skipWithout('argo-analysis') || skipWithout('promtool'));
 /** The recorded SLO rules, loaded next to the queries (the pre-issue-18 gate read them). */
 const RULES = 'production-flextime-slos.rules.yaml';
 
@@ -90,7 +92,7 @@ describe('canary gate of production api-svc', () => {
     expect(stepArgs()).toEqual([{ name: 'latest-hash', value: CANARY_HASH }]);
   });
 
-  withTools('resolves the queries to the canary pods the way Argo Rollouts does', () => {
+  withArgo('resolves the queries to the canary pods the way Argo Rollouts does', () => {
     for (const m of template.metrics as Metric[]) {
       const { query } = argo('resolve', { metric: m, args: stepArgs() });
       expect(query).not.toContain('{{');
@@ -98,18 +100,18 @@ describe('canary gate of production api-svc', () => {
     }
   });
 
-  withTools('passes a healthy canary, fails a 5xx burst or a latency breach, never aborts on missing traffic or 5xx series', () => {
+  withBoth('passes a healthy canary, fails a 5xx burst or a latency breach, never aborts on missing traffic or 5xx series', () => {
     expect(gateProblems(template.metrics as Metric[], stepArgs())).toEqual([]);
   }, 120_000);
 
-  withTools('treats NaN (0/0 from a query without the traffic guard) as Inconclusive, not Failed', () => {
+  withArgo('treats NaN (0/0 from a query without the traffic guard) as Inconclusive, not Failed', () => {
     for (const m of template.metrics as Metric[]) {
       const out = argo('measure', { metric: m, args: stepArgs(), data: { resultType: 'vector', result: [{ metric: {}, value: [600, 'NaN'] }] } });
       expect([m.name, out.phase]).toEqual([m.name, 'Inconclusive']);
     }
   });
 
-  withTools('finds planted defects: the pre-issue-18 conditions, and the pre-issue-18 recorded query', () => {
+  withBoth('finds planted defects: the pre-issue-18 conditions, and the pre-issue-18 recorded query', () => {
     const metrics = template.metrics as Metric[];
     // The old conditions: success only, no failure condition, so an empty result or NaN fails.
     const oldConditions = metrics.map((m, i) => ({

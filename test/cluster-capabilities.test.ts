@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 
 interface Doc {
   readonly path: string;
@@ -210,6 +210,7 @@ describe('an unmet need', () => {
     expect(unmetNeeds(all)).toEqual([
       `${at}-nlb-target-type = "ip"${missing}`,
       `${at}-scheme = "internet-facing"${missing}`,
+      `${at}-target-group-attributes = "preserve_client_ip.enabled=true"${missing}`,
       `${at}-type = "external"${missing}`,
     ]);
   });
@@ -224,6 +225,7 @@ describe('an unmet need', () => {
       'dist/production/ingress/ingress-api-svc.yaml: metadata.annotations.alb.ingress.kubernetes.io/scheme = "internal": no AWS Load Balancer Controller Application (aws-load-balancer-controller from https://aws.github.io/eks-charts) on https://kubernetes.default.svc',
       'argocd/apps/application-addon-flextime-ingress-nginx.yaml: spec.source.helm.valuesObject.controller.service.annotations.service.beta.kubernetes.io/aws-load-balancer-nlb-target-type = "ip": no AWS Load Balancer Controller Application (aws-load-balancer-controller from https://aws.github.io/eks-charts) on https://kubernetes.default.svc',
       'argocd/apps/application-addon-flextime-ingress-nginx.yaml: spec.source.helm.valuesObject.controller.service.annotations.service.beta.kubernetes.io/aws-load-balancer-scheme = "internet-facing": no AWS Load Balancer Controller Application (aws-load-balancer-controller from https://aws.github.io/eks-charts) on https://kubernetes.default.svc',
+      'argocd/apps/application-addon-flextime-ingress-nginx.yaml: spec.source.helm.valuesObject.controller.service.annotations.service.beta.kubernetes.io/aws-load-balancer-target-group-attributes = "preserve_client_ip.enabled=true": no AWS Load Balancer Controller Application (aws-load-balancer-controller from https://aws.github.io/eks-charts) on https://kubernetes.default.svc',
       'argocd/apps/application-addon-flextime-ingress-nginx.yaml: spec.source.helm.valuesObject.controller.service.annotations.service.beta.kubernetes.io/aws-load-balancer-type = "nlb": no AWS Load Balancer Controller Application (aws-load-balancer-controller from https://aws.github.io/eks-charts) on https://kubernetes.default.svc',
       'argocd/apps/application-addon-flextime-ingress-nginx.yaml: spec.source.helm.valuesObject.controller.service.annotations.service.beta.kubernetes.io/aws-load-balancer-type = "nlb": the AWS Load Balancer Controller serves "external" or "nlb-ip"; other types go to the in-tree cloud provider',
     ]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { KNOWN_METRICS, knownSeriesNames } from '../config/metrics.ts';
-import { dashboardSpecs } from '../charts/dashboards.ts';
+import { dashboardSpecs } from '../charts/dashboard-specs.ts';
 import { buildDashboard, dashboardQueries, type DashboardJson, type DashboardSpec } from '../lib/monitoring/grafana.ts';
 import { metricNames } from '../lib/monitoring/promql.ts';
 import { dashboardSvg } from '../lib/monitoring/dashboard-svg.ts';

@@ -5,42 +5,29 @@
  * damaged dump must fail the check with its own exit code. A small HTTP server stands in for the
  * Pushgateway and records what the scripts push.
  *
- * Needs initdb/pg_ctl/pg_dump/pg_restore/psql (Debian: `apt-get install -y postgresql-15
- * postgresql-client-15`, see scripts/install-tools). Outside CI their absence skips this file; in
- * CI (CI=true) it fails. As root, the PostgreSQL side runs as the `postgres` user (initdb refuses root).
- * The pgbouncer.ini check also needs `pgbouncer` (Debian package of the same name), with the same rule.
+ * Needs initdb/pg_ctl/pg_dump/pg_restore/psql (the distribution's postgresql packages, see
+ * scripts/install-tools) and, for the pgbouncer.ini check, `pgbouncer`; the skip rule is
+ * test/tools.ts's (skipped outside CI when missing, failing in CI). As root, the PostgreSQL side
+ * runs as the `postgres` user (initdb refuses root).
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgbouncerIni } from '../lib/pgbouncer-config.ts';
-import { IN_CI, ROOT } from './tools.ts';
+import { requireTool, ROOT, skipWithout } from './tools.ts';
 
 const SCRIPTS = join(ROOT, 'scripts', 'db');
 /** Where the tests run the scripts from: a copy in the test's own folder (see beforeAll). */
 let scriptsDir = SCRIPTS;
 const TABLES = ['public.teams', 'public.venues', 'public.schedules', 'public.games'];
 
-/** Directory of the PostgreSQL server binaries: $PG_BINDIR, else the newest /usr/lib/postgresql/<major>/bin. */
-function postgresBinDir(): string | undefined {
-  if (process.env.PG_BINDIR) return existsSync(join(process.env.PG_BINDIR, 'initdb')) ? process.env.PG_BINDIR : undefined;
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return undefined;
-  const majors = readdirSync(base).filter((d) => /^[0-9]+$/.test(d)).sort((a, b) => Number(b) - Number(a));
-  return majors.map((m) => join(base, m, 'bin')).find((dir) => ['initdb', 'pg_ctl', 'pg_dump', 'pg_restore', 'psql'].every((b) => existsSync(join(dir, b))));
-}
-
-const BIN = postgresBinDir();
-if (!BIN && IN_CI) {
-  throw new Error('PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore, psql) not found in $PG_BINDIR or /usr/lib/postgresql/<major>/bin; install them with scripts/install-tools (apt-get install -y postgresql-15 postgresql-client-15)');
-}
+/** Directory of the PostgreSQL server binaries (test/tools.ts: $PG_BINDIR, else /usr/lib/postgresql/<major>/bin). */
+let BIN = '';
 const AS_ROOT = process.getuid?.() === 0;
-/** PgBouncer for the pgbouncer.ini check (Debian package `pgbouncer`), or $PGBOUNCER. */
-const PGBOUNCER = [process.env.PGBOUNCER, '/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => p && existsSync(p));
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -57,7 +44,7 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   });
 }
 
-describe.skipIf(!BIN)('database backup and restore scripts against a real PostgreSQL', () => {
+describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts against a real PostgreSQL', () => {
   let root = '';
   let socket = '';
   let port = 0;
@@ -91,15 +78,20 @@ describe.skipIf(!BIN)('database backup and restore scripts against a real Postgr
   };
 
   beforeAll(async () => {
+    BIN = requireTool('postgresql');
     root = mkdtempSync(join(tmpdir(), 'flextime-db-'));
     if (AS_ROOT) {
       const id = await new Promise<string>((resolve, reject) => execFile('id', ['-u', 'postgres'], (e, out) => (e ? reject(new Error('running as root needs a "postgres" user (initdb refuses root); the Debian postgresql package creates it')) : resolve(out.trim()))));
       chownSync(root, Number(id), Number(id));
     }
     // The scripts run as the postgres user, which may not read this checkout (a clone under a
-    // private 0700 folder such as mktemp -d): run a copy, as the pods run the ConfigMap's copy.
+    // private 0700 folder such as mktemp -d, or made with umask 077): run a copy in this test's
+    // own folder, readable by everyone whatever modes the clone has, as the pods run the
+    // ConfigMap's copy.
     scriptsDir = join(root, 'scripts');
     cpSync(SCRIPTS, scriptsDir, { recursive: true });
+    chmodSync(scriptsDir, 0o755);
+    for (const file of readdirSync(scriptsDir)) chmodSync(join(scriptsDir, file), 0o644);
     socket = join(root, 'socket');
     port = 20_000 + (process.pid % 20_000);
     server = createServer((req, res) => {
@@ -248,8 +240,8 @@ describe.skipIf(!BIN)('database backup and restore scripts against a real Postgr
     expect(s3.stderr).toContain('FAILED: environment variable BACKUP_KMS_KEY_ID is not set');
   });
 
-  it.skipIf(!PGBOUNCER && !IN_CI)('serves the pgbouncer.ini lib/pgbouncer-config.ts renders: SCRAM from a userlist with a quoted password, transaction pooling into PostgreSQL', async () => {
-    if (!PGBOUNCER) throw new Error('pgbouncer not found; install it with scripts/install-tools (apt-get install -y pgbouncer)');
+  it.skipIf(skipWithout('pgbouncer'))('serves the pgbouncer.ini lib/pgbouncer-config.ts renders: SCRAM from a userlist with a quoted password, transaction pooling into PostgreSQL', async () => {
+    const PGBOUNCER = requireTool('pgbouncer');
     await psql('flextime', 'CREATE ROLE flextime_app LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO flextime_app');
     const listen = port + 1;
     const dir = join(root, 'pgbouncer');

@@ -15,7 +15,9 @@ import { dependencyGraph, type GraphNode } from '../lib/graph/graph.ts';
 import { needsOf } from '../lib/graph/needs.ts';
 import { providesOf } from '../lib/graph/provides.ts';
 import { kindRef, objectRef, refKey } from '../lib/graph/refs.ts';
-import { render, SynthError, type KubeObject } from '../lib/synth/engine.ts';
+import { render } from '../lib/synth/engine.ts';
+import { type KubeObject } from '../lib/synth/object-json.ts';
+import { BuildError } from '../lib/values/build-error.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { rawConfig } from './helpers.ts';
 
@@ -83,7 +85,7 @@ const synthError = (build: () => App): string => {
     render(build());
     return '';
   } catch (error) {
-    if (!(error instanceof SynthError)) throw error;
+    if (!(error instanceof BuildError)) throw error;
     return error.message;
   }
 };

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diffObjects, type DiffObject, type LocatedObject } from '../lib/diff/objects.ts';
-import { assessRisks, falcoRules, type RiskId, type RiskOptions } from '../lib/diff/risk.ts';
+import { assessRisks } from '../lib/diff/risk.ts';
+import { falcoRules } from '../lib/diff/risk-security.ts';
+import type { RiskId, RiskOptions } from '../lib/diff/risk-types.ts';
 import { reachability } from '../lib/network/reachability.ts';
 import { at, container, deployment, DIGEST_A, DIGEST_B, object, podSpec } from './fixtures/diff-objects.ts';
 

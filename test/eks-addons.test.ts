@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
-import type { KubeObject, RenderedFile } from '../lib/synth/engine.ts';
+import type { RenderedFile } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, find, rawConfig, renderPlatform } from './helpers.ts';
 import { block, CLUSTER_DIR, evaluate, locals, parseStack, type Hcl } from './terraform-hcl.ts';
 import { irsaSubjects } from './terraform-policy.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { needsOf } from '../lib/graph/needs.ts';
 import { providesOf } from '../lib/graph/provides.ts';
 import { describeRef } from '../lib/graph/refs.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 
 /** Needs as `<field> -> <ref>` lines, without the kind and namespace every object has. */
 function needs(object: KubeObject, mentions?: Map<string, { group: string; kind: string; name: string }>): string[] {

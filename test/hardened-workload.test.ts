@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { HorizontalAutoscaler } from '../lib/horizontal-autoscaler.ts';
 import { RedisListScaler } from '../lib/keda.ts';
 import { SecretsManagerStore, SyncedSecret } from '../lib/external-secrets.ts';
-import { hardenedPodTemplate, ProbeCheck, type HardenedContainerProps, type HardenedPodProps } from '../lib/pod.ts';
+import { hardenedPodTemplate } from '../lib/pod.ts';
+import { ProbeCheck, type HardenedContainerProps, type HardenedPodProps } from '../lib/pod-props.ts';
 import { Disruption, HardenedWorkload, Replicas, type HardenedWorkloadProps } from '../lib/workload.ts';
 
 const container = (extra: Partial<HardenedContainerProps> = {}): HardenedContainerProps => ({

@@ -2,7 +2,8 @@
 import { buildApp, type BuildOptions } from '../charts/index.ts';
 import { loadConfig, type EnvironmentName, type Platform } from '../config/index.ts';
 import { platformConfig } from '../config/platform.ts';
-import { render, type KubeObject, type RenderedFile } from '../lib/synth/engine.ts';
+import { render, type RenderedFile } from '../lib/synth/engine.ts';
+import { type KubeObject } from '../lib/synth/object-json.ts';
 
 /** A deep copy of the committed raw config, to mutate in a test. */
 export function rawConfig(): typeof platformConfig {

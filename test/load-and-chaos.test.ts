@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { LOADTEST_SCRIPTS } from '../config/schema.ts';
 import { k6ThresholdsJson } from '../charts/loadtest-thresholds.ts';
-import { chaosProtectedNamespaces } from '../charts/security/gatekeeper-policies.ts';
+import { chaosProtectedNamespaces } from '../charts/security-rules/gatekeeper-policies.ts';
 import { EXPECTED_OUTCOME_ANNOTATION } from '../lib/chaos-schedule.ts';
 import { reachability, type PodEndpoint } from '../lib/network/reachability.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
 import { ROOT } from './tools.ts';
 

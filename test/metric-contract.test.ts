@@ -15,7 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KNOWN_METRICS, type KnownMetric, type MetricSource } from '../config/metrics.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
 /** Labels every ServiceMonitor/PodMonitor target adds (prometheus-operator's defaults). */

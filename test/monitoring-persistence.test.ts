@@ -5,7 +5,7 @@
  * rule reads (the SLO burn-rate windows, up to days), so a restart never empties them.
  */
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
 const UNIT: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };

@@ -11,7 +11,7 @@ import { workloadPorts } from '../config/schema-network.ts';
 import { environmentCidrs, intentFor, workloadsOf } from '../charts/network-policies.ts';
 import { namespaceOf } from '../charts/context.ts';
 import { reachability, type ExternalEndpoint, type PodEndpoint } from '../lib/network/reachability.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, objects, rawConfig, renderPlatform } from './helpers.ts';
 
 const NAME = 'app.kubernetes.io/name';

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cidrContains, parseCidr } from '../lib/network/cidr.ts';
+import { cidrContains, parseCidr } from '../lib/values/cidr.ts';
 import { S3_PREFIX_LIST_US_EAST_2 } from '../config/network-ranges.ts';
 import { filled } from '../config/schema-site.ts';
 import { siteConfig } from '../config/site.ts';

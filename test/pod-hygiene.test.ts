@@ -8,8 +8,8 @@
  * - no pod or container runs as a system UID (below 1000: 999 is a common image account).
  */
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../lib/synth/engine.ts';
-import { parseMemory } from '../lib/quantity.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
+import { parseMemory } from '../lib/values/quantity.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
 type Container = { name: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> }; livenessProbe?: Record<string, unknown>; readinessProbe?: Record<string, unknown>; securityContext?: { runAsUser?: number } };

@@ -8,7 +8,8 @@
  * new add-on without a row, fails here. The expectation is the order itself, never a config value.
  */
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, RenderedFile } from '../lib/synth/engine.ts';
+import type { RenderedFile } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, rawConfig, renderPlatform } from './helpers.ts';
 
 type PriorityClass = KubeObject & { value: number; preemptionPolicy?: string };
@@ -54,6 +55,8 @@ const CHART_PRIORITY_PATHS: Record<string, { paths: Array<[string, string?, 'bat
   'k6-operator': { paths: [], none: 'the chart offers no priorityClassName value' },
   'chaos-mesh': { paths: [['controllerManager.priorityClassName'], ['chaosDaemon.priorityClassName'], ['dashboard.priorityClassName'], ['dnsServer.priorityClassName']] },
   'cluster-autoscaler': { paths: [['priorityClassName', 'system-cluster-critical']] },
+  // descheduler 0.35.0 values.yaml: `priorityClassName: system-cluster-critical` (its Deployment's pod).
+  descheduler: { paths: [['priorityClassName', 'system-cluster-critical']] },
   'aws-load-balancer-controller': { paths: [['priorityClassName', 'system-cluster-critical']] },
 };
 
@@ -139,8 +142,8 @@ describe('pod priorities: platform add-ons ≥ production > staging > developmen
     const { pods, errors } = podPriorities(files);
     expect(errors).toEqual([]);
     for (const tier of ['platform', 'production', 'staging', 'development', 'load'] as const) expect(pods.filter((p) => p.tier === tier).length, tier).toBeGreaterThan(1);
-    // The add-ons' values alone: 17 charts, 33 pod paths (CHART_PRIORITY_PATHS).
-    expect(pods.filter((p) => p.where.includes(' values ')).length).toBe(33);
+    // The add-ons' values alone: 18 charts, 34 pod paths (CHART_PRIORITY_PATHS).
+    expect(pods.filter((p) => p.where.includes(' values ')).length).toBe(34);
   });
 
   it('holds for every rendered pod and add-on value', () => {

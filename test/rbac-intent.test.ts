@@ -8,7 +8,7 @@
  * A binding without a row fails too.
  */
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { objects, renderPlatform } from './helpers.ts';
 import { grants, isBinding, type Binding } from './rbac-model.ts';
 

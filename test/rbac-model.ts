@@ -4,7 +4,7 @@
  * cluster-admin), as far as these tests probe them.
  * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles
  */
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 
 export interface Rule { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }
 export interface Subject { kind: string; name: string; namespace?: string }

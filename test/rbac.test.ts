@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { namespaceOf } from '../charts/context.ts';
-import { assertNoWildcards } from '../lib/rbac.ts';
+import { assertNoWildcards } from '../lib/explicit-rbac.ts';
 import { grants, isBinding, roleRules as rulesOf, type Rule, type Subject } from './rbac-model.ts';
 import { objects, renderPlatform } from './helpers.ts';
 

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { reachability, type ExternalEndpoint, type PodEndpoint } from '../lib/network/reachability.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
 const ENVS = ['development', 'staging', 'production'] as const;

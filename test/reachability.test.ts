@@ -1,6 +1,6 @@
 /** The NetworkPolicy evaluator (lib/network/reachability.ts) on small hand-made cases. */
 import { describe, expect, it } from 'vitest';
-import { anyAddressLeft, canonicalCidr, parseCidr } from '../lib/network/cidr.ts';
+import { anyAddressLeft, canonicalCidr, parseCidr } from '../lib/values/cidr.ts';
 import { reachability, selectorMatches, widened, type PodEndpoint } from '../lib/network/reachability.ts';
 
 const web: PodEndpoint = { namespace: 'app', name: 'web', labels: { app: 'web', tier: 'front' }, ports: [{ port: 8080, name: 'http' }] };

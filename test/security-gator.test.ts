@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { POLICIES } from '../charts/security/gatekeeper-policies.ts';
+import { POLICIES } from '../charts/security-rules/gatekeeper-policies.ts';
 import { requireTool, ROOT, skipWithout } from './tools.ts';
 
 const skipGator = skipWithout('gator');

@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../config/index.ts';
 import { constraintsOf, CONTROLS_ANNOTATION, FALCO_RULES_CONFIGMAP, FALCO_RULES_FILE } from '../charts/security.ts';
-import { CONTROLS } from '../charts/security/controls.ts';
-import { FALCO_DEFAULT_NAMES, flexTimeFalcoRules } from '../charts/security/falco-rules.ts';
-import { POLICIES } from '../charts/security/gatekeeper-policies.ts';
+import { CONTROLS } from '../charts/security-rules/controls.ts';
+import { FALCO_DEFAULT_NAMES, flexTimeFalcoRules } from '../charts/security-rules/falco.ts';
+import { POLICIES } from '../charts/security-rules/gatekeeper-policies.ts';
 import { complianceMarkdown } from '../lib/compliance.ts';
 import { conditionReferences, FalcoRules } from '../lib/falco-rules.ts';
 import { GatekeeperPolicy, type GatekeeperPolicyProps } from '../lib/gatekeeper-policy.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 import { configError, find, objects, rawConfig, renderPlatform } from './helpers.ts';
 
 type Raw = ReturnType<typeof rawConfig> & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

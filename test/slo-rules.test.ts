@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertingRules, formatLe, isAlertingRule, promNumber, selector, type RecordingRule } from '../lib/monitoring/rules.ts';
-import { errorBudget, errorRatioExpr, seconds, sloAlertName, sloRuleGroups, type SloSpec } from '../lib/monitoring/slo-rules.ts';
+import { errorBudget, errorRatioExpr, sloAlertName, sloRuleGroups, type SloSpec } from '../lib/monitoring/slo-rules.ts';
+import { seconds } from '../lib/values/slo-windows.ts';
 
 const availability: SloSpec = {
   name: 'api-availability',

@@ -2,16 +2,18 @@
  * The synth engine's promises: committed output is what the code renders (golden), output is
  * byte-identical run to run, writes are all-or-nothing, and objects never overwrite each other.
  */
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
-import { render, renderDocuments, writeAtomically } from '../lib/synth/engine.ts';
+import { render, renderDocuments } from '../lib/synth/engine.ts';
+import { BuildError } from '../lib/values/build-error.ts';
+import { writeAtomically } from '../lib/synth/write.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { rawConfig } from './helpers.ts';
 
@@ -117,6 +119,20 @@ describe('engine checks', () => {
     expect(() => render(app)).toThrow(/\[c\/pc\] PriorityClass has no explicit metadata.name \(got 'c-pc-c8[0-9a-f]{6}'\); set a stable name/);
   });
 
+  it('refuses a plain cdk8s Chart, naming it (instanceof OutputChart is not "any Chart")', () => {
+    const app = new App();
+    const plain = new Chart(app, 'plain');
+    new k8s.KubeConfigMap(plain, 'cm', { metadata: { name: 'settings', namespace: 'ns' } });
+    expect(plain instanceof OutputChart).toBe(false);
+    expect(OutputChart.isOutputChart(plain)).toBe(false);
+    expect(new OutputChart(app, 'out', { outputDir: 'dist/x/out', source: 'out.ts' }) instanceof OutputChart).toBe(true);
+    const message = "[plain] is a plain cdk8s Chart: use OutputChart (lib/synth/output-chart.ts) with an 'outputDir' and a 'source', so its objects have a folder to be written to";
+    expect(() => render(app)).toThrow(BuildError);
+    expect(() => render(app)).toThrow(message);
+    // The ArgoCD discovery meets it first in a real build: same message, not a TypeError.
+    expect(() => buildApp(loadConfig(), { extraCharts: (a) => new Chart(a, 'plain') })).toThrow(message);
+  });
+
   it('rejects an output folder outside dist/ and argocd/', () => {
     expect(() => new OutputChart(new App(), 'c', { outputDir: '../etc', source: 'c.ts' }))
       .toThrow("'outputDir' (../etc) must be a lower-case path under dist/ or argocd/");
@@ -138,6 +154,38 @@ describe('atomic writes', () => {
     expect(existsSync(join(root, 'dist/production/old-component'))).toBe(false);
     expect(filesUnder(root, ['dist']).size).toBe(files.filter((f) => f.path.startsWith('dist/')).length);
     expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp'))).toEqual([]);
+  });
+
+  it('swaps dist/, argocd/ and the documents as one: a failure of any rename leaves all of them unchanged', () => {
+    const app = buildApp(loadConfig());
+    const files = render(app);
+    const documents = renderDocuments(app).slice(0, 2);
+    const root = scratchRoot();
+    mkdirSync(join(root, 'argocd', 'apps'), { recursive: true });
+    writeFileSync(join(root, 'argocd', 'apps', 'application-old.yaml'), 'old application\n');
+    mkdirSync(join(root, dirname(documents[0]!.path)), { recursive: true });
+    writeFileSync(join(root, documents[0]!.path), 'old document\n');
+    const before = filesUnder(root, ['dist', 'argocd', 'docs', 'loadtest', 'terraform-bootstrap']);
+    // dist and argocd each: old aside, new in; document 0: old aside, new in; document 1 is new: in.
+    const renames = 7;
+    for (let failAt = 1; failAt <= renames; failAt++) {
+      let calls = 0;
+      const rename = (from: string, to: string) => {
+        calls += 1;
+        if (calls === failAt) throw new Error(`planted failure of rename number ${failAt}`);
+        renameSync(from, to);
+      };
+      expect(() => writeAtomically(files, { root, units: ['dist', 'argocd'], documents, rename }), `rename ${failAt}`)
+        .toThrow(`swapping the output into place failed (planted failure of rename number ${failAt}); every target was rolled back`);
+      expect(filesUnder(root, ['dist', 'argocd', 'docs', 'loadtest', 'terraform-bootstrap']), `rename ${failAt}`).toEqual(before);
+      expect(existsSync(join(root, documents[1]!.path)), `rename ${failAt}`).toBe(false);
+      expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp')), `rename ${failAt}`).toEqual([]);
+    }
+    let calls = 0;
+    writeAtomically(files, { root, units: ['dist', 'argocd'], documents, rename: (from, to) => { calls += 1; renameSync(from, to); } });
+    expect(calls).toBe(renames);
+    expect(readFileSync(join(root, documents[0]!.path), 'utf8')).toBe(documents[0]!.content);
+    expect(existsSync(join(root, 'argocd', 'apps', 'application-old.yaml'))).toBe(false);
   });
 
   it('leaves dist/ untouched and exits 1 when the config is invalid', () => {
@@ -178,7 +226,7 @@ describe('atomic writes', () => {
       expect(stdout).toMatch(new RegExp(`^${group} +\\d+ objects +\\d+ files`, 'm'));
     }
     expect(stdout).toMatch(/^synth: \d+ objects in \d+ ms$/m);
-    expect(stdout).toContain('placeholders 8 values in config/site.ts are still examples: npm run preflight -- --env <env> lists them\n');
+    expect(stdout).toContain('placeholders 7 values in config/site.ts are still examples: npm run preflight -- --env <env> lists them\n');
   });
 });
 

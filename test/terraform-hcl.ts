@@ -234,3 +234,11 @@ export function moduleReferences(value: Hcl): string[] {
 export function references(value: Hcl): string[] {
   return [...JSON.stringify(value ?? null).matchAll(/\b((?:data\.)?aws_[a-z0-9_]+\.[a-z0-9_]+)(?:\[[^\]]*\])?\.[a-z0-9_]+/g)].map((m) => m[1]!);
 }
+
+/** Body of the first nested block `name` (hcl2json lists nested blocks as arrays). */
+export const nested = (body: Block | undefined, name: string): Block | undefined => body?.[name]?.[0];
+
+/** Resources of `type` whose attribute `attr` refers to `target` (e.g. the bucket of a policy). */
+export function attachedTo(stack: Hcl, type: string, attr: string, target: string): Array<[string, Block]> {
+  return blocks(stack, 'resource', type).filter(([, body]) => references(body[attr]).includes(target));
+}

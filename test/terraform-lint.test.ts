@@ -9,12 +9,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, skipWithout, toolPath } from './tools.ts';
+import { requireTool, ROOT, skipWithout } from './tools.ts';
 
 const SCRIPT = join(ROOT, 'scripts', 'lint-terraform');
 const lint = (dir?: string) => spawnSync(SCRIPT, dir ? [dir] : [], {
   encoding: 'utf8',
-  env: { ...process.env, TFLINT: toolPath('tflint') },
+  env: { ...process.env, TFLINT: requireTool('tflint') },
 });
 
 const copies: string[] = [];

@@ -2,7 +2,7 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ZeroTrustPolicies, type ZeroTrustPoliciesProps } from '../lib/network/zero-trust-policies.ts';
-import { GroupBinding } from '../lib/rbac.ts';
+import { GroupBinding } from '../lib/explicit-rbac.ts';
 
 function synth(props: Partial<ZeroTrustPoliciesProps>) {
   const chart = new Chart(new App(), 'test');

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { find, objects, rawConfig, renderPlatform } from './helpers.ts';
 import { loadConfig } from '../config/index.ts';
-import type { KubeObject } from '../lib/synth/engine.ts';
+import type { KubeObject } from '../lib/synth/object-json.ts';
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'Rollout'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod templates of three kinds

@@ -40,7 +40,7 @@ export const development: EnvironmentInput = {
     storage: '2Gi',
     maxMemory: '256Mi',
   },
-  // PgBouncer per replica; RDS db.t4g.medium allows about 400 connections (terraform-bootstrap/locals.tf tier).
+  // PgBouncer per replica; RDS db.t4g.medium allows about 400 connections (terraform-bootstrap/environment/locals.tf tier).
   database: {
     serverConnectionLimit: 400,
     pgbouncer: { replicas: 1, maxClientConn: 200, defaultPoolSize: 10, minPoolSize: 0, reservePoolSize: 2, maxDbConnections: 20 },

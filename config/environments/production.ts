@@ -43,7 +43,7 @@ export const production: EnvironmentInput = {
   },
   // ElastiCache (Multi-AZ, TLS): endpoint and port are this environment's Terraform outputs.
   redis: { mode: 'external', tls: true },
-  // PgBouncer per replica; RDS db.r6g.large allows about 1600 connections (terraform-bootstrap/locals.tf tier).
+  // PgBouncer per replica; RDS db.r6g.large allows about 1600 connections (terraform-bootstrap/environment/locals.tf tier).
   database: {
     serverConnectionLimit: 1600,
     pgbouncer: { replicas: 3, maxClientConn: 1000, defaultPoolSize: 40, minPoolSize: 5, reservePoolSize: 10, maxDbConnections: 80 },

@@ -41,7 +41,7 @@ export const staging: EnvironmentInput = {
     storage: '8Gi',
     maxMemory: '512Mi',
   },
-  // PgBouncer per replica; RDS db.t4g.large allows about 800 connections (terraform-bootstrap/locals.tf tier).
+  // PgBouncer per replica; RDS db.t4g.large allows about 800 connections (terraform-bootstrap/environment/locals.tf tier).
   database: {
     serverConnectionLimit: 800,
     pgbouncer: { replicas: 2, maxClientConn: 500, defaultPoolSize: 20, minPoolSize: 2, reservePoolSize: 5, maxDbConnections: 40 },

@@ -3,7 +3,8 @@
  * and object. Rendered as terminal text or as Markdown for a (sticky) PR comment.
  */
 import { describeObject, diffObjects, type LocatedObject, type ObjectDiff } from './objects.ts';
-import { assessRisks, RISK_RULES, type RiskFinding, type RiskOptions } from './risk.ts';
+import { assessRisks, RISK_RULES } from './risk.ts';
+import type { RiskFinding, RiskOptions } from './risk-types.ts';
 import type { FieldChange } from './values.ts';
 
 export interface DiffReport {

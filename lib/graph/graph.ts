@@ -9,7 +9,7 @@
  * provider. A need nothing meets, a ref two nodes provide, and a cycle are errors that name both
  * ends and the referring field.
  */
-import { SynthError } from '../synth/engine.ts';
+import { BuildError } from '../values/build-error.ts';
 import { isBuiltin } from './builtin.ts';
 import { describeRef, refKey, type Need, type Ref } from './refs.ts';
 
@@ -51,7 +51,7 @@ export interface DependencyGraph {
   readonly external: ReadonlyMap<string, ReadonlyArray<{ readonly need: Need; readonly input: ExternalInput }>>;
 }
 
-/** Resolves every need of `nodes` and layers them; throws a SynthError listing every problem. */
+/** Resolves every need of `nodes` and layers them; throws a BuildError listing every problem. */
 export function dependencyGraph(nodes: readonly GraphNode[], externals: readonly ExternalInput[] = []): DependencyGraph {
   const problems: string[] = [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -79,7 +79,7 @@ export function dependencyGraph(nodes: readonly GraphNode[], externals: readonly
     .flatMap(([from, out]) => [...out.entries()].map(([to, needs]) => ({ from, to, needs })))
     .sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to));
   const layers = layer(nodes, dependencies, byId, problems);
-  if (problems.length) throw new SynthError([...new Set(problems)]);
+  if (problems.length) throw new BuildError([...new Set(problems)]);
   return { nodes, layers, dependencies, external };
 }
 

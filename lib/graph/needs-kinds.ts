@@ -3,7 +3,7 @@
  * by `group/Kind`. Each rule adds the objects its fields name; pod specs, namespaces, kinds and
  * storage classes are read for every object by ./needs.ts.
  */
-import type { KubeObject } from '../synth/engine.ts';
+import type { KubeObject } from '../synth/object-json.ts';
 import { loadBalancerNeeds } from './load-balancers.ts';
 import { containerNeeds, list, podSpecNeeds, type AddNeed } from './pod-needs.ts';
 import { DEFAULT_NAME, groupOfApiVersion, kindRef, objectRef } from './refs.ts';

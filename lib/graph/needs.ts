@@ -7,7 +7,7 @@
  *
  * One pass over the object; optional references (`optional: true`) are not needs.
  */
-import type { KubeObject } from '../synth/engine.ts';
+import type { KubeObject } from '../synth/object-json.ts';
 import { KIND_NEEDS } from './needs-kinds.ts';
 import { podSpecNeeds, type AddNeed } from './pod-needs.ts';
 import { DEFAULT_NAME, groupOfApiVersion, kindRef, objectRef, type Need, type Ref } from './refs.ts';

@@ -10,7 +10,7 @@
  *   SealedSecret                the Secret of its name
  *   StorageClass / IngressClass annotated as the default: also "the default" of its kind
  */
-import type { KubeObject } from '../synth/engine.ts';
+import type { KubeObject } from '../synth/object-json.ts';
 import { DEFAULT_NAME, groupOfApiVersion, kindRef, objectRef, type Ref } from './refs.ts';
 
 type Json = Record<string, unknown>;

@@ -9,6 +9,7 @@
  * @see https://sre.google/workbook/alerting-on-slos/
  */
 import { formatLe, pascalCase, promNumber, selector, type AlertingRule, type RecordingRule, type RuleGroup } from './rules.ts';
+import { alertWindows, recordedWindows, SRE_WORKBOOK_WINDOWS, type BurnRateWindow } from '../values/slo-windows.ts';
 
 /** Bad events are series of counter `metric` whose labels match `bad` (label → regex). */
 export interface ErrorRatioIndicator {
@@ -42,29 +43,6 @@ export interface SloSpec {
   /** Equality matchers that select this SLO's series, e.g. `{ namespace, service }`. */
   readonly selector: Readonly<Record<string, string>>;
 }
-
-/** One long/short window pair and the burn rate both must exceed. */
-export interface BurnRateWindow {
-  /** Long window, a Prometheus duration ("1h"). */
-  readonly long: string;
-  /** Short window, usually 1/12 of the long one ("5m"). */
-  readonly short: string;
-  /** Burn rate (multiple of the sustainable error rate). */
-  readonly factor: number;
-  /** `severity` label of the alert this pair belongs to. */
-  readonly severity: string;
-}
-
-/**
- * The SRE workbook's pairs for a 30-day SLO: 2 % of the budget in 1 h or 5 % in 6 h pages;
- * 10 % in 1 d or 10 % in 3 d opens a ticket.
- */
-export const SRE_WORKBOOK_WINDOWS: readonly BurnRateWindow[] = [
-  { long: '1h', short: '5m', factor: 14.4, severity: 'critical' },
-  { long: '6h', short: '30m', factor: 6, severity: 'critical' },
-  { long: '1d', short: '2h', factor: 3, severity: 'warning' },
-  { long: '3d', short: '6h', factor: 1, severity: 'warning' },
-];
 
 export interface SloRulesProps {
   readonly slos: readonly SloSpec[];
@@ -177,27 +155,6 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
   });
 }
 
-/** The window pairs an SLO alerts on: all of them, or for `alerting: 'ticket'` those that do not page. */
-export function alertWindows(
-  slo: Pick<SloSpec, 'alerting'>,
-  windows: readonly BurnRateWindow[] = SRE_WORKBOOK_WINDOWS,
-  pageSeverity = 'critical',
-): BurnRateWindow[] {
-  return windows.filter((w) => (slo.alerting ?? 'page') === 'page' || w.severity !== pageSeverity);
-}
-
-/**
- * The windows `slo:sli_error:ratio_rate<window>` is recorded for (shortest first): what other
- * readers of the recording rules (dashboards, rollout analysis) may query.
- */
-export function recordedWindows(
-  slo: Pick<SloSpec, 'alerting'>,
-  windows: readonly BurnRateWindow[] = SRE_WORKBOOK_WINDOWS,
-  pageSeverity = 'critical',
-): string[] {
-  return [...new Set(alertWindows(slo, windows, pageSeverity).flatMap((w) => [w.short, w.long]))].sort((a, b) => seconds(a) - seconds(b));
-}
-
 /** The two event rates of an SLO indicator over `window`: bad (error ratio) or good (latency), and all. */
 function eventRates(slo: SloSpec, window: string): { bad?: string; good?: string; all: string } {
   const { indicator } = slo;
@@ -229,15 +186,6 @@ export function gateErrorRatioExpr(slo: SloSpec, window: string): string {
   return bad
     ? `(\n  ${bad}\n  or vector(0)\n)\n/\n(\n  ${all} > 0\n)`
     : `1 - (\n  ${good}\n/\n  (${all} > 0)\n)`;
-}
-
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-
-/** Seconds of a simple Prometheus duration ("5m", "1h", "3d"). */
-export function seconds(duration: string): number {
-  const m = /^([0-9]+)(ms|s|m|h|d|w)$/.exec(duration);
-  if (!m) throw new Error(`'${duration}' is not a Prometheus duration such as "5m" or "1h"`);
-  return Number(m[1]) * UNIT_SECONDS[m[2]!]!;
 }
 
 function humanDays(days: number): string {

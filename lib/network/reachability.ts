@@ -33,7 +33,7 @@
  * which only a rule without `ports` allows. Ports strictly inside an endPort range that nothing
  * mentions are not probed separately.
  */
-import { anyAddressLeft, parseCidr, parseIp, type Cidr } from './cidr.ts';
+import { anyAddressLeft, parseCidr, parseIp, type Cidr } from '../values/cidr.ts';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 

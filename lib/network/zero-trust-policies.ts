@@ -7,7 +7,7 @@
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { parseCidr, isStrictSubset } from './cidr.ts';
+import { parseCidr, isStrictSubset } from '../values/cidr.ts';
 
 /** One end of a rule. */
 export type NetworkPeer =

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 export interface GeneratedDocumentProps {
   /**
    * Path relative to the repository root, outside dist/ and argocd/ (e.g. `docs/compliance.md`,
-   * `terraform-bootstrap/generated.auto.tfvars.json`). The file is replaced as a whole.
+   * `terraform-bootstrap/cluster/generated.auto.tfvars.json`). The file is replaced as a whole.
    */
   readonly path: string;
   /** Full file content; must be deterministic. */

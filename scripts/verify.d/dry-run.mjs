@@ -9,10 +9,11 @@
 //      rejection and warning is attributed to its file
 //   5. prints a table per environment and every rejection/warning; exit 1 on any of them.
 // In --expect-reject mode (self-test fixtures) it checks each file's expectation instead.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { constraintCrd } from './gatekeeper-constraint-crd.mjs';
+import { chunk, classifyStderr, flagFiles, kubectlTool, log, okLines, pool, secs, walk } from './kubectl.mjs';
+import { report, reportExpectations, writeLintMirror } from './report.mjs';
 
 const opts = { crdDirs: [], dirs: [], jobs: 3, expectReject: false };
 {
@@ -32,140 +33,9 @@ const opts = { crdDirs: [], dirs: [], jobs: 3, expectReject: false };
 }
 const FIELD_MANAGER = 'flextime-verify';
 const BATCH = 40;
-const log = (m) => console.error(`[verify] ${m}`);
 const rel = (f) => (f.startsWith(opts.root + path.sep) ? path.relative(opts.root, f) : f);
 const t0 = Date.now();
-const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
-
-// Children still running; ended if this process is told to stop (scripts/verify's cleanup).
-const children = new Set();
-for (const sig of ['SIGTERM', 'SIGINT']) {
-  process.on(sig, () => {
-    for (const c of children) c.kill('SIGTERM');
-    process.exit(sig === 'SIGINT' ? 130 : 143);
-  });
-}
-function run(cmd, args) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(p);
-    p.on('exit', () => children.delete(p));
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', (e) => resolve({ code: 127, stdout, stderr: stderr + String(e) }));
-    p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-const kubectl = (...args) => run(opts.kubectl, args);
-async function kubectlOk(what, ...args) {
-  const r = await kubectl(...args);
-  if (r.code !== 0) {
-    log(`${what} failed:\n${r.stderr || r.stdout}`);
-    process.exit(2);
-  }
-  return r;
-}
-// `kubectl wait` fails at once on a CRD the API server has not yet given any condition to.
-async function waitEstablished(...selector) {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const r = await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd', ...selector);
-    if (r.code === 0) return;
-    if (Date.now() > deadline || !/accessor error|not found|no matching resources/.test(r.stderr)) {
-      log(`waiting for CRDs to be Established failed:\n${r.stderr || r.stdout}`);
-      process.exit(2);
-    }
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
-async function pool(items, n, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) { const i = next++; out[i] = await fn(items[i], i); }
-  }));
-  return out;
-}
-const chunk = (xs, n) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
-const flagFiles = (files) => files.flatMap((f) => ['-f', f]);
-
-function walk(dir) {
-  const out = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (/\.ya?ml$/.test(e.name)) out.push(p);
-  }
-  return out;
-}
-
-// Splits kubectl's `-o json` output for several objects (concatenated JSON documents).
-function splitJson(s) {
-  const out = [];
-  let depth = 0, inStr = false, esc = false, start = -1;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (inStr) { if (esc) esc = false; else if (c === '\\') esc = true; else if (c === '"') inStr = false; continue; }
-    if (c === '"') inStr = true;
-    else if (c === '{' || c === '[') { if (depth++ === 0) start = i; }
-    else if (c === '}' || c === ']') { if (--depth === 0) out.push(JSON.parse(s.slice(start, i + 1))); }
-  }
-  return out;
-}
-// Number of non-empty YAML documents in a file (to attribute a batch's parsed objects to files).
-const countDocs = (text) => text.split(/^---[ \t]*(?:#.*)?$/m)
-  .filter((d) => d.split('\n').some((l) => { const t = l.trim(); return t && !t.startsWith('#') && t !== '...'; })).length;
-
-async function parseFiles(files) {
-  const parsed = new Map(); // file -> { objects, error }
-  const parseOne = async (f) => {
-    const r = await kubectl('annotate', '--local', '-o', 'json', '-f', f, 'flextime.io/verify-parse-');
-    parsed.set(f, r.code === 0 ? { objects: splitJson(r.stdout) } : { objects: [], error: (r.stderr || r.stdout).trim() });
-  };
-  await pool(chunk(files, 100), opts.jobs, async (batch) => {
-    const expected = batch.map((f) => countDocs(fs.readFileSync(f, 'utf8')));
-    const r = await kubectl('annotate', '--local', '-o', 'json', ...flagFiles(batch), 'flextime.io/verify-parse-');
-    const objs = r.code === 0 ? splitJson(r.stdout) : null;
-    if (objs && objs.length === expected.reduce((a, b) => a + b, 0)) {
-      let k = 0;
-      batch.forEach((f, i) => { parsed.set(f, { objects: objs.slice(k, k + expected[i]) }); k += expected[i]; });
-    } else {
-      for (const f of batch) await parseOne(f);
-    }
-  });
-  return parsed;
-}
-
-// ---- discovery: which kinds are namespaced ---------------------------------------------------
-async function namespacedKinds() {
-  const r = await kubectlOk('kubectl api-resources', 'api-resources');
-  const lines = r.stdout.split('\n').filter(Boolean);
-  const header = lines.shift();
-  const col = (name) => header.indexOf(name);
-  const [cv, cn, ck] = [col('APIVERSION'), col('NAMESPACED'), col('KIND')];
-  const m = new Map();
-  for (const l of lines) {
-    const apiVersion = l.slice(cv).split(/\s+/)[0];
-    const namespaced = l.slice(cn).split(/\s+/)[0] === 'true';
-    const kind = l.slice(ck).trim();
-    m.set(`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`, namespaced);
-  }
-  return m;
-}
-
-// ---- kubectl apply output ------------------------------------------------------------------
-function classifyStderr(stderr) {
-  const warnings = [], errors = [];
-  for (const block of stderr.split(/\n(?=Warning:|Error from server|error:|Error:)/)) {
-    const t = block.trim();
-    if (!t) continue;
-    if (t.startsWith('Warning:')) warnings.push(t.replace(/^Warning:\s*/, ''));
-    else errors.push(t);
-  }
-  return { warnings, errors };
-}
-const okLines = (stdout) => stdout.split('\n').filter((l) => /\(server dry run\)\s*$/.test(l)).length;
+const { kubectl, kubectlOk, waitEstablished, parseFiles, namespacedKinds } = kubectlTool(opts.kubectl, opts.jobs);
 
 async function main() {
   const dirs = opts.dirs.map((d) => path.resolve(d));
@@ -181,7 +51,7 @@ async function main() {
 
   let t = Date.now();
   const parsed = await parseFiles(files);
-  if (opts.lintMirror) writeLintMirror(dirs, files, parsed);
+  if (opts.lintMirror) writeLintMirror(opts.lintMirror, dirs, files, parsed);
   const objects = [];
   for (const f of files) for (const o of parsed.get(f).objects) objects.push({ file: f, obj: o });
   log(`read ${objects.length} objects from ${files.length} files in ${secs(t)}`);
@@ -326,96 +196,7 @@ async function main() {
   log(`dry-ran ${objects.length} objects in ${batches.length} batches (${reruns} files re-run one by one)` +
     `${shadows.length ? ` + ${shadows.length} pod templates of custom resources` : ''} in ${dryRunSecs}; ${secs(t0)} since start`);
 
-  return opts.expectReject ? reportExpectations(files, res) : report(files, res, groupOf);
-}
-
-// kube-linter knows Deployments but not Argo Rollouts: it would skip a Rollout's pod template and
-// call its Service dangling. The mirror it lints holds every file as is, except that a Rollout
-// with an inline pod template is shown to it as the equivalent apps/v1 Deployment.
-function writeLintMirror(dirs, files, parsed) {
-  const asDeployment = (o) => {
-    if (o.kind !== 'Rollout' || !o.apiVersion?.startsWith('argoproj.io/') || !o.spec?.template) return o;
-    const { replicas, selector, template, minReadySeconds, revisionHistoryLimit } = o.spec;
-    return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: o.metadata, spec: { replicas, selector, template, minReadySeconds, revisionHistoryLimit } };
-  };
-  for (const f of files) {
-    const d = dirs.find((x) => f.startsWith(x + path.sep));
-    const out = path.join(opts.lintMirror, path.basename(d), path.relative(d, f));
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    const objs = parsed.get(f).objects;
-    if (objs.some((o) => o.kind === 'Rollout')) fs.writeFileSync(out, objs.map((o) => JSON.stringify(asDeployment(o))).join('\n---\n') + '\n');
-    else fs.copyFileSync(f, out);
-  }
-}
-
-function oneLine(s, n = 600) {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > n ? `${t.slice(0, n)}…` : t;
-}
-
-function report(files, res, groupOf) {
-  const groups = new Map();
-  for (const f of files) {
-    const g = groupOf(f);
-    const a = groups.get(g) ?? { files: 0, objects: 0, accepted: 0, rejected: 0, warnings: 0 };
-    const x = res.get(f);
-    a.files++; a.objects += x.objects; a.accepted += x.accepted; a.rejected += x.rejected; a.warnings += x.warnings.length;
-    groups.set(g, a);
-  }
-  const total = { files: 0, objects: 0, accepted: 0, rejected: 0, warnings: 0 };
-  for (const a of groups.values()) for (const k of Object.keys(total)) total[k] += a[k];
-  const rows = [...[...groups.entries()].sort(([a], [b]) => a.localeCompare(b)), ['TOTAL', total]];
-  const w = Math.max(11, ...rows.map(([g]) => g.length));
-  const cols = ['files', 'objects', 'accepted', 'rejected', 'warnings'];
-  const line = (g, vals) => `${g.padEnd(w)}  ${vals.map((v) => String(v).padStart(8)).join('  ')}`;
-  console.log('');
-  console.log(line('environment', cols));
-  console.log('-'.repeat(w + cols.length * 10));
-  for (const [g, a] of rows) {
-    if (g === 'TOTAL') console.log('-'.repeat(w + cols.length * 10));
-    console.log(line(g, cols.map((c) => a[c])));
-  }
-  const rejected = files.filter((f) => res.get(f).errors.length);
-  const warned = files.filter((f) => res.get(f).warnings.length);
-  if (rejected.length) {
-    console.log(`\nREJECTED (${rejected.length} files):`);
-    for (const f of rejected) for (const e of res.get(f).errors) console.log(`  ${rel(f)}\n    ${oneLine(e)}`);
-  }
-  if (warned.length) {
-    console.log(`\nWARNINGS (${warned.length} files; warnings fail the check):`);
-    for (const f of warned) for (const e of res.get(f).warnings) console.log(`  ${rel(f)}\n    ${oneLine(e)}`);
-  }
-  const empty = files.filter((f) => res.get(f).objects === 0 && !res.get(f).errors.length);
-  if (empty.length) console.log(`\nnote: ${empty.length} files hold no object: ${empty.map(rel).join(', ')}`);
-  const ok = !rejected.length && !warned.length;
-  console.log(`\n${ok ? 'OK' : 'FAIL'}: ${total.objects} objects, ${total.accepted} accepted, ${total.rejected} rejected, ${total.warnings} warnings`);
-  return ok ? 0 : 1;
-}
-
-function reportExpectations(files, res) {
-  let bad = 0;
-  console.log('');
-  for (const f of files) {
-    const text = fs.readFileSync(f, 'utf8');
-    const accept = /^#\s*verify-expect:\s*accept\s*$/m.test(text);
-    const wants = [...text.matchAll(/^#\s*verify-expect-message:\s*(.+?)\s*$/gm)].map((m) => m[1]);
-    const x = res.get(f);
-    const findings = [...x.errors, ...x.warnings.map((w) => `Warning: ${w}`)];
-    const flagged = findings.length > 0;
-    let ok, why;
-    if (accept) { ok = !flagged && x.objects > 0; why = flagged ? `expected acceptance, got: ${oneLine(findings.join(' | '), 300)}` : 'accepted as expected'; }
-    else if (!flagged) { ok = false; why = 'ACCEPTED, but this fixture must be rejected'; }
-    else {
-      const all = findings.join('\n').toLowerCase();
-      const missing = wants.filter((s) => !all.includes(s.toLowerCase()));
-      ok = missing.length === 0;
-      why = (ok ? 'rejected as expected: ' : `rejected, but the message lacks "${missing.join('", "')}": `) + oneLine(findings.join(' | '), 400);
-    }
-    if (!ok) bad++;
-    console.log(`${ok ? 'PASS' : 'FAIL'}  ${rel(f)}\n      ${why}`);
-  }
-  console.log(`\n${files.length - bad} passed, ${bad} failed`);
-  return bad ? 1 : 0;
+  return opts.expectReject ? reportExpectations(files, res, rel) : report(files, res, groupOf, rel);
 }
 
 main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(2); });

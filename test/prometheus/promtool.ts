@@ -4,22 +4,15 @@
  * and generate unit tests for the SLO burn-rate alerts from the SLO config.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Slo } from '../../config/schema.ts';
 import { formatLe, promNumber, type AlertingRule, type RuleGroup } from '../../lib/monitoring/rules.ts';
-import { errorBudget, seconds, sloAlertName, SRE_WORKBOOK_WINDOWS } from '../../lib/monitoring/slo-rules.ts';
+import { errorBudget, sloAlertName } from '../../lib/monitoring/slo-rules.ts';
+import { seconds, SRE_WORKBOOK_WINDOWS } from '../../lib/values/slo-windows.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-
-/** `.tools/bin/promtool` (scripts/install-tools), else $PROMTOOL, else promtool on PATH. */
-export function findPromtool(): string | undefined {
-  const candidates = [join(ROOT, '.tools', 'bin', 'promtool'), process.env.PROMTOOL];
-  for (const c of candidates) if (c && existsSync(c)) return c;
-  const which = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' });
-  return which.status === 0 ? which.stdout.trim() : undefined;
-}
 
 export interface ExtractedRules {
   /** Rules file path (in `dir`), named `<env>-<object name>.rules.yaml`. */

@@ -8,7 +8,10 @@ import type { Environment, Platform } from '../../config/index.ts';
 import type { JsonSchema, KindMatch, LabelSelector } from '../../lib/gatekeeper-policy.ts';
 import { namespaceOf } from '../context.ts';
 import type { ControlId } from './controls.ts';
-import * as rego from './rego.ts';
+import * as objectRego from './rego-objects.ts';
+import * as podRego from './rego.ts';
+
+const rego = { ...podRego, ...objectRego };
 
 export interface PolicyDefinition {
   /** Short name: constraints are `<name>-<enforcement>`; gator suite in policies/gatekeeper/<name>/. */

@@ -1,21 +1,13 @@
 /**
- * dist/cluster/monitoring: FlexTime's Grafana dashboards as ConfigMaps for the Grafana sidecar
- * (label grafana_dashboard=1, folder "FlexTime"), and docs/dashboards/<uid>.svg layout previews.
- * Every query may only read metrics of config/metrics.ts or our recording rules
+ * FlexTime's Grafana dashboards as specs; charts/monitoring.ts renders them into
+ * dist/cluster/monitoring as ConfigMaps for the Grafana sidecar (label grafana_dashboard=1,
+ * folder "FlexTime") and docs/dashboards/<uid>.svg layout previews. Every query may only read metrics of config/metrics.ts or our recording rules
  * (test/dashboards.test.ts), and filters by the `environment` variable.
  */
-import type { App } from 'cdk8s';
 import type { Platform } from '../config/index.ts';
-import { recommendedLabels } from '../lib/labels.ts';
-import { DashboardConfigMap } from '../lib/monitoring/dashboard-configmap.ts';
-import { dashboardSvg } from '../lib/monitoring/dashboard-svg.ts';
-import { buildDashboard, type DashboardSpec, type PanelSpec } from '../lib/monitoring/grafana.ts';
+import type { DashboardSpec, PanelSpec } from '../lib/monitoring/grafana.ts';
 import { ERROR_BUDGET_RECORD, errorRatioRecord } from '../lib/monitoring/slo-rules.ts';
-import { GeneratedDocument } from '../lib/synth/document.ts';
-import { clusterChart } from './context.ts';
-import { monitoringNamespace } from './monitoring.ts';
 
-const SOURCE = 'charts/dashboards.ts';
 /** `grafana.sidecar.dashboards.folderAnnotation` in the kube-prometheus-stack values. */
 export const FOLDER_ANNOTATION = 'grafana_folder';
 export const DASHBOARD_FOLDER = 'FlexTime';
@@ -216,21 +208,4 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
   };
 
   return [overview, performance, business, security];
-}
-
-export function dashboardsChart(app: App, platform: Platform): void {
-  const chart = clusterChart(app, 'monitoring', SOURCE);
-  const namespace = monitoringNamespace(platform);
-  for (const spec of dashboardSpecs(platform)) {
-    const json = buildDashboard(spec);
-    const name = `grafana-dashboard-${spec.uid.replace(/^flextime-/, '')}`;
-    new DashboardConfigMap(chart, spec.uid, {
-      name,
-      namespace,
-      labels: recommendedLabels({ name, instance: name, component: 'grafana-dashboard', partOf: platform.partOf }),
-      dashboard: json,
-      folder: { annotation: FOLDER_ANNOTATION, name: DASHBOARD_FOLDER },
-    });
-    new GeneratedDocument(chart, `${spec.uid}-preview`, { path: `docs/dashboards/${spec.uid}.svg`, content: dashboardSvg(json) });
-  }
 }

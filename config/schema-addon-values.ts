@@ -1,0 +1,272 @@
+/**
+ * Values types of the add-on charts in ADDON_VALUES (./schema-addons.ts): one small, strict
+ * object per chart with only the keys we set, so a typo is a config error and nothing is
+ * deep-merged. Add a key here before using it in config/addons*.ts.
+ *
+ * This module must not import ./schema.ts or ./schema-addons.ts (they import it).
+ */
+import { z } from 'zod';
+import { requestsAndMemoryLimit } from './schema-primitives.ts';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A DNS-1123 label: chart, namespace and release names. */
+export const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
+
+const enabled = z.object({ enabled: z.boolean() }).strict();
+const annotations = z.record(z.string(), z.string());
+/** Labels of an object, e.g. the ones Prometheus selects ServiceMonitors by. */
+const labels = z.record(z.string(), z.string());
+/** A ServiceMonitor the chart renders; `additionalLabels` must carry Prometheus's selector labels. */
+const serviceMonitorWith = z.object({ enabled: z.boolean(), additionalLabels: labels }).strict();
+const serviceMonitor = z.object({ enabled: z.boolean(), serviceMonitor: serviceMonitorWith }).strict();
+/** A Kubernetes label selector of exact matches. */
+const matchLabels = z.object({ matchLabels: labels.refine((l) => Object.keys(l).length > 0, 'must not be empty (an empty selector selects everything)') }).strict();
+/** A PriorityClass the chart's pods run at (test/priorities.test.ts checks every chart's pods are covered). */
+const priorityClassName = name;
+const withPriority = z.object({ priorityClassName }).strict();
+/** The name of a ServiceAccount, ConfigMap or Secret. */
+const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")');
+
+export const ingressNginxValues = z.object({
+  controller: z.object({
+    replicaCount: z.number().int().positive(),
+    ingressClassResource: z.object({ name, default: z.boolean() }).strict(),
+    /** nginx ConfigMap entries (all strings). */
+    config: z.record(z.string(), z.string()),
+    service: z.object({ annotations }).strict(),
+    metrics: serviceMonitor,
+    /** PodDisruptionBudget of the controller. */
+    minAvailable: z.number().int().positive(),
+    priorityClassName,
+    /** The certificate patch Jobs (Helm hooks) of the admission webhook. */
+    admissionWebhooks: z.object({ patch: withPriority }).strict(),
+  }).strict(),
+}).strict();
+
+export const certManagerValues = z.object({
+  /** Controller, webhook, cainjector and startupapicheck pods. */
+  global: withPriority,
+  crds: z.object({ enabled: z.boolean(), keep: z.boolean() }).strict(),
+  replicaCount: z.number().int().positive(),
+  podDisruptionBudget: enabled,
+  prometheus: z.object({ enabled: z.boolean(), servicemonitor: z.object({ enabled: z.boolean(), labels }).strict() }).strict(),
+}).strict();
+
+export const kedaValues = z.object({
+  crds: z.object({ install: z.boolean() }).strict(),
+  operator: z.object({ replicaCount: z.number().int().positive() }).strict(),
+  prometheus: z.object({ operator: serviceMonitor, metricServer: serviceMonitor }).strict(),
+  /** Operator, metrics API server and webhooks. */
+  priorityClassName,
+}).strict();
+
+export const externalSecretsValues = z.object({
+  installCRDs: z.boolean(),
+  replicaCount: z.number().int().positive(),
+  /** One setting for the controller's, webhook's and cert-controller's ServiceMonitors. */
+  serviceMonitor: serviceMonitorWith,
+  priorityClassName,
+  webhook: withPriority,
+  certController: withPriority,
+}).strict();
+
+/** A PVC per replica (prometheus-operator `storageSpec` / `storage`). */
+const claimTemplate = z.object({
+  volumeClaimTemplate: z.object({
+    spec: z.object({
+      storageClassName: name,
+      accessModes: z.tuple([z.literal('ReadWriteOnce')]),
+      resources: z.object({ requests: z.object({ storage: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, 'must be a size such as "100Gi"') }).strict() }).strict(),
+    }).strict(),
+  }).strict(),
+}).strict();
+const pdb = z.object({ enabled: z.boolean(), minAvailable: z.number().int().positive() }).strict();
+
+export const kubePrometheusStackValues = z.object({
+  crds: enabled,
+  prometheus: z.object({
+    podDisruptionBudget: pdb,
+    prometheusSpec: z.object({
+      retention: z.string().regex(/^[0-9]+[dhw]$/, 'must be a Prometheus retention such as "15d"'),
+      retentionSize: z.string().regex(/^[0-9]+(MB|GB|TB)$/, 'must be a size such as "90GB"'),
+      replicas: z.number().int().min(2, 'must be at least 2: one Prometheus restarting must not blind the SLO alerts'),
+      storageSpec: claimTemplate,
+      /** ServiceMonitors / PodMonitors / PrometheusRules Prometheus loads, from every namespace, by label. */
+      serviceMonitorSelector: matchLabels,
+      podMonitorSelector: matchLabels,
+      ruleSelector: matchLabels,
+      priorityClassName,
+    }).strict(),
+  }).strict(),
+  prometheusOperator: z.object({ priorityClassName, admissionWebhooks: z.object({ patch: withPriority }).strict() }).strict(),
+  'kube-state-metrics': withPriority,
+  'prometheus-node-exporter': withPriority,
+  alertmanager: z.object({
+    podDisruptionBudget: pdb,
+    alertmanagerSpec: z.object({
+      replicas: z.number().int().min(3, 'must be at least 3: a gossip cluster that survives losing one member'),
+      storage: claimTemplate,
+      /** The AlertmanagerConfig (in the chart's namespace) used as Alertmanager's global configuration. */
+      alertmanagerConfiguration: z.object({ name: objectName }).strict(),
+      /** AlertmanagerConfigs merged below it (with a namespace matcher); the global one must not match. */
+      alertmanagerConfigSelector: matchLabels,
+      priorityClassName,
+    }).strict(),
+  }).strict(),
+  grafana: z.object({
+    priorityClassName,
+    /** Secret (in the chart's namespace) whose keys become Grafana's environment (GF_* settings). */
+    envFromSecret: objectName,
+    /** grafana.ini sections we set. */
+    'grafana.ini': z.object({
+      auth: z.object({ disable_login_form: z.boolean() }).strict(),
+      'auth.generic_oauth': z.object({
+        enabled: z.boolean(),
+        name: z.string().min(1),
+        client_id: z.string().min(1),
+        scopes: z.string().min(1),
+        auth_url: z.url({ protocol: /^https$/ }),
+        token_url: z.url({ protocol: /^https$/ }),
+        api_url: z.url({ protocol: /^https$/ }),
+        use_pkce: z.boolean(),
+        role_attribute_path: z.string().min(1),
+        role_attribute_strict: z.boolean(),
+      }).strict(),
+    }).strict(),
+    sidecar: z.object({
+      dashboards: z.object({
+        enabled: z.boolean(),
+        label: z.string().min(1),
+        labelValue: z.string().min(1),
+        /** A namespace name, or ALL (needs cluster-wide read of ConfigMaps/Secrets). */
+        searchNamespace: z.string().min(1),
+        resource: z.enum(['configmap', 'secret', 'both']),
+        folderAnnotation: z.string().min(1),
+        provider: z.object({ foldersFromFilesStructure: z.boolean() }).strict(),
+      }).strict(),
+    }).strict(),
+  }).strict(),
+}).strict();
+
+export const gatekeeperValues = z.object({
+  replicas: z.number().int().positive(),
+  auditInterval: z.number().int().positive(),
+  logDenies: z.boolean(),
+  emitAdmissionEvents: z.boolean(),
+  /** The Helm-hook Jobs; controller and audit keep the chart's system-cluster-critical. */
+  postInstall: z.object({ labelNamespace: withPriority, probeWebhook: withPriority }).strict(),
+  upgradeCRDs: withPriority,
+}).strict();
+
+export const falcoValues = z.object({
+  driver: z.object({ kind: z.enum(['modern_ebpf', 'ebpf', 'kmod']) }).strict(),
+  /** Metadata collectors: the container plugin gives rules container and Kubernetes pod fields. */
+  collectors: z.object({ enabled: z.boolean(), containerEngine: enabled }).strict(),
+  /** Extra volumes of the Falco pods (our rules ConfigMap at /etc/falco/rules.d). */
+  mounts: z.object({
+    volumes: z.array(z.object({ name, configMap: z.object({ name: objectName }).strict() }).strict()),
+    volumeMounts: z.array(z.object({ name, mountPath: z.string().startsWith('/'), readOnly: z.boolean() }).strict()),
+  }).strict(),
+  /** The Falco DaemonSet's pods. */
+  podPriorityClassName: priorityClassName,
+  falco: z.object({ json_output: z.boolean(), json_include_output_property: z.boolean() }).strict(),
+  falcosidekick: z.object({
+    enabled: z.boolean(),
+    webui: enabled,
+    config: z.object({
+      /** Secret with Falcosidekick's settings as environment variables (SLACK_WEBHOOKURL). */
+      existingSecret: objectName,
+      slack: z.object({ minimumpriority: z.enum(['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'informational', 'debug']) }).strict(),
+    }).strict(),
+    serviceMonitor: serviceMonitorWith,
+    priorityClassName,
+  }).strict(),
+}).strict();
+
+export const trivyOperatorValues = z.object({
+  operator: z.object({
+    scanJobsConcurrentLimit: z.number().int().positive(),
+    /** VulnerabilityReports: `trivy_image_vulnerabilities`, the image alert's metric. */
+    vulnerabilityScannerEnabled: z.boolean(),
+    vulnerabilityScannerScanOnlyCurrentRevisions: z.boolean(),
+    /** ConfigAuditReports of workload configuration. */
+    configAuditScannerEnabled: z.boolean(),
+    /** Node checks run a node-collector Job with hostPath mounts. */
+    infraAssessmentScannerEnabled: z.boolean(),
+  }).strict(),
+  trivy: z.object({ ignoreUnfixed: z.boolean(), severity: z.string().regex(/^(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)(,(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL))*$/, 'must be a comma-separated list of Trivy severities') }).strict(),
+  serviceMonitor: z.object({ enabled: z.boolean(), labels }).strict(),
+  priorityClassName,
+  /** Scan Jobs: a class that never preempts (they wait for room). */
+  trivyOperator: z.object({ scanJobPodPriorityClassName: priorityClassName }).strict(),
+}).strict();
+
+export const vpaValues = z.object({
+  /** Workloads use updateMode Off (recommendations only), so only the recommender runs. */
+  recommender: enabled,
+  updater: enabled,
+  admissionController: enabled,
+  priorityClassName,
+}).strict();
+
+export const metricsServerValues = z.object({
+  replicas: z.number().int().positive(),
+  podDisruptionBudget: z.object({ enabled: z.boolean(), minAvailable: z.number().int().positive() }).strict(),
+}).strict();
+
+export const openTelemetryOperatorValues = z.object({
+  manager: z.object({ collectorImage: z.object({ repository: z.string().min(1) }).strict() }).strict(),
+  admissionWebhooks: z.object({ certManager: enabled }).strict(),
+  priorityClassName,
+}).strict();
+
+export const argoRolloutsValues = z.object({
+  installCRDs: z.boolean(),
+  controller: z.object({ replicas: z.number().int().positive(), metrics: serviceMonitor, priorityClassName }).strict(),
+  dashboard: enabled,
+}).strict();
+
+/** The chart's defaults are what we want; the object stays typed so a key cannot slip in untyped. */
+export const k6OperatorValues = z.object({}).strict();
+
+/** Only the CRDs of the Prometheus Operator; the chart has nothing else to set. */
+export const prometheusOperatorCrdsValues = z.object({}).strict();
+
+export const chaosMeshValues = z.object({
+  chaosDaemon: z.object({ runtime: z.enum(['containerd', 'docker', 'crio']), socketPath: z.string().startsWith('/'), priorityClassName }).strict(),
+  /** Only namespaces annotated `chaos-mesh.org/inject=enabled` can be targeted. */
+  controllerManager: z.object({ enableFilterNamespace: z.boolean(), priorityClassName }).strict(),
+  dnsServer: withPriority,
+  dashboard: z.object({
+    priorityClassName,
+    securityMode: z.boolean(),
+    /** The chart defaults to NodePort; the service-exposure policy allows NodePort/LoadBalancer only for the ingress controller. */
+    service: z.object({ type: z.literal('ClusterIP') }).strict(),
+  }).strict(),
+}).strict();
+
+/**
+ * kubernetes/autoscaler `cluster-autoscaler` on AWS. The per-cluster values (autoDiscovery.clusterName,
+ * awsRegion, the ServiceAccount's name and IRSA role) come from the cluster's Terraform outputs and
+ * aws.serviceAccounts (charts/addon-roles.ts), so they are not part of the table.
+ */
+export const clusterAutoscalerValues = z.object({
+  cloudProvider: z.literal('aws'),
+  replicaCount: z.number().int().positive(),
+  /** Flags of the autoscaler (`--<key>=<value>`). */
+  extraArgs: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a flag name such as "expander"'), z.union([z.string(), z.number(), z.boolean()])),
+  securityContext: z.object({
+    runAsNonRoot: z.literal(true),
+    runAsUser: z.number().int().positive(),
+    runAsGroup: z.number().int().positive(),
+    seccompProfile: z.object({ type: z.literal('RuntimeDefault') }).strict(),
+  }).strict(),
+  containerSecurityContext: z.object({
+    allowPrivilegeEscalation: z.literal(false),
+    readOnlyRootFilesystem: z.boolean(),
+    capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }).strict(),
+  }).strict(),
+  resources: requestsAndMemoryLimit,
+  /** The chart puts `selector` on its ServiceMonitor as labels, in `namespace`. */
+  serviceMonitor: z.object({ enabled: z.boolean(), namespace: name, selector: labels }).strict(),
+}).strict();

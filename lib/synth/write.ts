@@ -1,0 +1,121 @@
+/**
+ * The atomic write: every rendered file and generated document goes into a scratch folder beside
+ * the targets, then all targets are swapped in one transaction. Each old target is renamed
+ * aside, then the new one renamed in; if any rename fails, every step already done is undone in
+ * reverse order, so a failed run leaves dist/, argocd/ and every document exactly as they were.
+ */
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BuildError } from '../values/build-error.ts';
+import type { RenderedDocument, RenderedFile } from './engine.ts';
+import { groupOf } from './layout.ts';
+
+export interface WriteOptions {
+  /** Repository root; file paths are relative to it. */
+  readonly root: string;
+  /**
+   * Folders (relative to root) that this run owns and replaces as a whole, e.g. `['dist', 'argocd']`
+   * or `['dist/staging']`. Files of objects that no longer exist disappear with the old folder.
+   */
+  readonly units: readonly string[];
+  /**
+   * Generated documents, each replaced as a whole file in the same transaction as the folders.
+   * @default []
+   */
+  readonly documents?: readonly RenderedDocument[];
+  /**
+   * The rename the swap uses; injected by tests to make one step fail.
+   * @default fs.renameSync
+   */
+  readonly rename?: (from: string, to: string) => void;
+}
+
+/** One swap: `target` is replaced by `staged`; the old target (if any) waits in `aside`. */
+interface Swap {
+  readonly target: string;
+  readonly staged: string;
+  readonly aside: string;
+}
+
+/**
+ * Write `files` and `options.documents`, replacing every unit and document or nothing.
+ * Returns the number of files written per group (`cluster`, `production`, …, `argocd`).
+ */
+export function writeAtomically(files: readonly RenderedFile[], options: WriteOptions): Map<string, number> {
+  const { root, units } = options;
+  const rename = options.rename ?? renameSync;
+  for (const file of files) {
+    if (!units.some((u) => file.path.startsWith(`${u}/`))) {
+      throw new BuildError([`${file.path} is outside the folders this run replaces (${units.join(', ')})`]);
+    }
+  }
+  mkdirSync(root, { recursive: true });
+  const scratch = mkdtempSync(join(root, '.synth-tmp-'));
+  try {
+    for (const file of files) {
+      const target = join(scratch, 'new', file.path);
+      mkdirSync(dirname(target), { recursive: true });
+      // 'wx': a second file at the same path (e.g. two names that differ only in case on a
+      // case-insensitive file system) is an error here instead of a silently lost object.
+      writeExclusive(target, file.content, file.path);
+    }
+    const swaps: Swap[] = units.map((unit, i) => {
+      const staged = join(scratch, 'new', unit);
+      mkdirSync(staged, { recursive: true });
+      return { target: join(root, unit), staged, aside: join(scratch, 'old', `unit-${i}`) };
+    });
+    (options.documents ?? []).forEach((doc, i) => {
+      const staged = join(scratch, 'new', `.document-${i}`);
+      writeFileSync(staged, doc.content);
+      swaps.push({ target: join(root, doc.path), staged, aside: join(scratch, 'old', `document-${i}`) });
+    });
+    mkdirSync(join(scratch, 'old'));
+    swapAll(swaps, rename);
+    const perGroup = new Map<string, number>();
+    for (const { path } of files) perGroup.set(groupOf(path), (perGroup.get(groupOf(path)) ?? 0) + 1);
+    return perGroup;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function writeExclusive(path: string, content: string, name: string): void {
+  try {
+    writeFileSync(path, content, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new BuildError([`${name}: two objects write the same file on this file system (names differing only in case?); rename one`]);
+    }
+    throw error;
+  }
+}
+
+/** Every swap or none: on a failure, undo the completed steps in reverse and rethrow. */
+function swapAll(swaps: readonly Swap[], rename: (from: string, to: string) => void): void {
+  const undo: Array<() => void> = [];
+  try {
+    for (const { target, staged, aside } of swaps) {
+      mkdirSync(dirname(target), { recursive: true });
+      if (existsSync(target)) {
+        rename(target, aside);
+        undo.push(() => rename(aside, target));
+      }
+      rename(staged, target);
+      undo.push(() => rename(target, staged));
+    }
+  } catch (error) {
+    const failed: string[] = [];
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch (undoError) {
+        failed.push((undoError as Error).message);
+      }
+    }
+    const cause = (error as Error).message;
+    if (failed.length) {
+      throw new BuildError([`swapping the output into place failed (${cause}) and rolling back failed too: ${failed.join('; ')}`]);
+    }
+    throw new BuildError([`swapping the output into place failed (${cause}); every target was rolled back`]);
+  }
+}
