@@ -1,5 +1,5 @@
 /**
- * Pinned command-line tools the tests run for real (gator, promtool, actionlint, k6, terraform,
+ * Pinned command-line tools the tests run for real (gator, promtool, actionlint, k6, terraform, argo-analysis,
  * PostgreSQL, PgBouncer). scripts/install-tools links the Go-built ones into .tools/bin and
  * installs the Debian/Ubuntu packages; an environment variable named like the tool (GATOR,
  * PROMTOOL, ACTIONLINT, K6, TERRAFORM, PG_BINDIR, PGBOUNCER) points at another build.
