@@ -13,7 +13,8 @@ import { buildDashboard } from '../lib/monitoring/grafana.ts';
 import { RuleSet } from '../lib/monitoring/prometheus-rule.ts';
 import type { RuleGroup } from '../lib/monitoring/rules.ts';
 import { MetricsScrape } from '../lib/monitoring/service-monitor.ts';
-import { sloRuleGroups } from '../lib/monitoring/slo-rules.ts';
+import { sloRuleGroups, type SloSpec } from '../lib/monitoring/slo-rules.ts';
+import { ROLLOUT_POD_HASH_LABEL } from '../lib/rollout.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { platformAlertGroups } from './alert-rules.ts';
 import { DASHBOARD_FOLDER, dashboardSpecs, FOLDER_ANNOTATION } from './dashboard-specs.ts';
@@ -49,18 +50,23 @@ export function runbookUrl(platform: Platform, alert: string): string {
   return `${platform.observability.alerting.runbookBaseUrl}/${alert}.md`;
 }
 
+/** The SLOs of `observability.slos` as the rule generator reads them, selecting this environment's series. */
+export function sloSpecs(ctx: EnvContext): SloSpec[] {
+  return ctx.platform.observability.slos.map((slo) => ({
+    name: slo.name,
+    description: slo.description,
+    objective: slo.objective,
+    indicator: slo.indicator,
+    alerting: slo.alerting,
+    selector: { namespace: ctx.namespace, service: slo.service },
+  }));
+}
+
 /** SLO burn-rate rule groups of one environment. */
 export function sloGroups(ctx: EnvContext): RuleGroup[] {
   const { platform, env, namespace } = ctx;
   return sloRuleGroups({
-    slos: platform.observability.slos.map((slo) => ({
-      name: slo.name,
-      description: slo.description,
-      objective: slo.objective,
-      indicator: slo.indicator,
-      alerting: slo.alerting,
-      selector: { namespace, service: slo.service },
-    })),
+    slos: sloSpecs(ctx),
     labels: { environment: env.name, namespace },
     runbookUrl: (alert) => runbookUrl(platform, alert),
   });
@@ -77,6 +83,12 @@ export function alertGroups(ctx: EnvContext): RuleGroup[] {
   });
 }
 
+/** True when `target` is a config service this environment delivers with an Argo Rollout. */
+function isRollout(ctx: EnvContext, target: string): boolean {
+  const kind = ctx.env.services[target]?.delivery.kind;
+  return kind !== undefined && kind !== 'deployment';
+}
+
 export function monitoringChart(app: App, ctx: EnvContext): void {
   const chart = envChart(app, ctx, 'monitoring', SOURCE);
   const { platform, namespace } = ctx;
@@ -91,6 +103,8 @@ export function monitoringChart(app: App, ctx: EnvContext): void {
       namespace,
       labels: labels(target),
       selector: selectorLabels(ctx.identity(target, 'monitoring')),
+      // A Rollout's analysis tells the new version's pods by their pod-template hash (charts/rollout-analysis.ts).
+      podLabels: isRollout(ctx, target) ? [ROLLOUT_POD_HASH_LABEL] : [],
     });
   }
 

@@ -2,18 +2,25 @@
  * Progressive delivery of a config service (`environments[].services[].delivery`): the Argo
  * Rollouts strategy, and the AnalysisTemplate that gates each step on the service's SLOs.
  *
- * The analysis queries the SLO recording rules charts/monitoring.ts renders (the same series
- * the burn-rate alerts read), and its bounds come from the SLO objectives: one change of an
- * objective moves the alerts, the rollout gate and the k6 thresholds together.
+ * The analysis computes each SLO's error ratio from the same indicator the burn-rate rules use
+ * (charts/monitoring.ts), but only over the pods of the version being rolled out: the Rollout
+ * passes the `Latest` pod-template hash, and the ServiceMonitor copies the pods' hash label onto
+ * the series. (The recorded SLO ratios mix old and new pods, and are empty without 5xx series and
+ * NaN without traffic.) Its bounds come from the SLO objectives: one change of an objective moves
+ * the alerts, the rollout gate and the k6 thresholds together.
  */
 import type { Construct } from 'constructs';
 import type { Delivery, Service } from '../config/schema.ts';
-import { PrometheusAnalysisTemplate } from '../lib/analysis-template.ts';
-import { selector } from '../lib/monitoring/rules.ts';
-import { errorBudget, errorRatioRecord } from '../lib/monitoring/slo-rules.ts';
-import { RolloutStrategy } from '../lib/rollout.ts';
+import { argRef, PrometheusAnalysisTemplate } from '../lib/analysis-template.ts';
+import { seriesLabel } from '../lib/monitoring/service-monitor.ts';
+import { errorBudget, gateErrorRatioExpr } from '../lib/monitoring/slo-rules.ts';
+import { ROLLOUT_POD_HASH_LABEL, RolloutStrategy, type PodTemplateHashArg } from '../lib/rollout.ts';
 import type { EnvContext } from './context.ts';
-import { monitoringNamespace, PROMETHEUS_ADDON, sloGroups } from './monitoring.ts';
+import { monitoringNamespace, PROMETHEUS_ADDON, sloSpecs } from './monitoring.ts';
+
+/** The analysis argument holding the pod-template hash of the version under analysis. */
+export const LATEST_HASH_ARG = 'latest-hash';
+const ANALYSIS_ARGS: readonly PodTemplateHashArg[] = [{ name: LATEST_HASH_ARG, podTemplateHash: 'Latest' }];
 
 /** The Prometheus of the kube-prometheus-stack add-on (its chart names the Service `<release>-prometheus`). */
 export function prometheusUrl(ctx: EnvContext): string {
@@ -25,14 +32,11 @@ export function analysisTemplateName(service: Pick<Service, 'name'>): string {
   return `${service.name}-slo`;
 }
 
-/** The PromQL an analysis of `slo` runs: its recorded error ratio over `window`, as the alerts read it. */
+/** The PromQL an analysis of `slo` runs: its error ratio over `window` on the pods of the version rolled out. */
 export function sloAnalysisQuery(ctx: EnvContext, slo: string, window: string): string {
-  const record = errorRatioRecord(window);
-  const rule = sloGroups(ctx)
-    .find((g) => g.name === `slo-${slo}`)
-    ?.rules.find((r) => 'record' in r && r.record === record);
-  if (!rule || !('record' in rule)) throw new Error(`SLO '${slo}' records no ${record} in ${ctx.env.name} (charts/monitoring.ts)`);
-  return `${record}${selector(rule.labels ?? {})}`;
+  const spec = sloSpecs(ctx).find((s) => s.name === slo);
+  if (!spec) throw new Error(`unknown SLO '${slo}' (observability.slos)`);
+  return gateErrorRatioExpr({ ...spec, selector: { ...spec.selector, [seriesLabel(ROLLOUT_POD_HASH_LABEL)]: argRef(LATEST_HASH_ARG) } }, window);
 }
 
 /**
@@ -51,6 +55,7 @@ export function sloAnalysisTemplate(scope: Construct, ctx: EnvContext, service: 
     interval: analysis.interval,
     count: analysis.count,
     failureLimit: analysis.failureLimit,
+    args: [LATEST_HASH_ARG],
     metrics: analysis.slos.map((sloName) => {
       const slo = ctx.platform.observability.slos.find((s) => s.name === sloName)!;
       return {
@@ -72,12 +77,14 @@ export function rolloutStrategy(ctx: EnvContext, delivery: Delivery, template: s
         steps: delivery.steps,
         pauseSeconds: delivery.pauseSeconds,
         analysisTemplate: template,
+        analysisArgs: ANALYSIS_ARGS,
         maxSurge: `${ctx.platform.maxSurgePercent}%`,
       });
     case 'blue-green':
-      // The SLO series count the pods behind the active Service only: judge after the switch.
+      // The new pods get traffic only once they are behind the active Service: judge after the switch.
       return RolloutStrategy.blueGreen({
         postPromotionAnalysisTemplate: template,
+        analysisArgs: ANALYSIS_ARGS,
         scaleDownDelaySeconds: delivery.scaleDownDelaySeconds,
       });
   }

@@ -1,13 +1,12 @@
 /**
  * Cross-field rules of the workloads schema (./schema-workloads.ts): secret names exist,
  * autoscaler bounds fit every environment, each namespace quota holds every workload at max
- * replicas plus surge, and progressive delivery reads SLO windows that are recorded. schema.ts
+ * replicas plus surge, and progressive delivery gates on SLOs of its own service. schema.ts
  * calls `checkWorkloads` and `checkDelivery` from the platform's superRefine; this module must
  * not import ./schema.ts (schema.ts imports it).
  */
 import type { z } from 'zod';
 import { parseCpu, parseMemory } from '../lib/values/quantity.ts';
-import { recordedWindows } from '../lib/values/slo-windows.ts';
 import type { Database, environmentDatabase } from './schema-database.ts';
 import type { Resources } from './schema-primitives.ts';
 import type { quota, Redis, Service, ServiceDeployment } from './schema-workloads.ts';
@@ -115,7 +114,7 @@ export function workloadFootprint(
 
 /**
  * Progressive delivery needs a workload to roll out (not a KEDA ScaledJob) and analysis on SLOs
- * of the same service, read from a window their recording rules actually record.
+ * of the same service.
  */
 export function checkDelivery(
   p: { services: readonly Service[]; environments: readonly EnvironmentView[]; observability: { slos: ReadonlyArray<{ name: string; service: string; alerting: 'page' | 'ticket' }> } },
@@ -132,14 +131,8 @@ export function checkDelivery(
       const own = p.observability.slos.filter((s) => s.service === svc.name);
       const { analysis } = dep.delivery;
       analysis.slos.forEach((name, i) => {
-        const slo = own.find((s) => s.name === name);
-        if (!slo) {
+        if (!own.some((s) => s.name === name)) {
           ctx.addIssue({ code: 'custom', path: [...path, 'analysis', 'slos', i], message: `unknown SLO '${name}' of ${svc.name}; allowed: ${own.map((s) => s.name).join(', ') || 'none (observability.slos)'}` });
-          return;
-        }
-        const recorded = recordedWindows(slo);
-        if (!recorded.includes(analysis.window)) {
-          ctx.addIssue({ code: 'custom', path: [...path, 'analysis', 'window'], message: `'${analysis.window}' is not recorded for SLO '${name}' (alerting: ${slo.alerting}); recorded: ${recorded.join(', ')}` });
         }
       });
     }

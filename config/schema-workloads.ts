@@ -20,13 +20,14 @@ export const iamRoleArn = z
 
 /**
  * How a progressive rollout is judged (docs/runbooks/load-and-chaos.md): after each step Argo
- * Rollouts reads the SLO recording rules `slo:sli_error:ratio_rate<window>` of `slos`; a
- * measurement passes while the error ratio stays within `maxBurnRate` × the SLO's error budget.
+ * Rollouts computes the error ratio of each SLO in `slos` over `window` on the new version's pods
+ * (charts/rollout-analysis.ts); a measurement passes while it stays within `maxBurnRate` × the
+ * SLO's error budget, fails above it, and is inconclusive without traffic.
  */
 export const rolloutAnalysis = z.object({
   /** SLOs (names from observability.slos, of this service) that gate the rollout. */
   slos: z.array(dnsLabel).min(1),
-  /** Window of the recording rule read; must be one the SLO records (charts/monitoring.ts). */
+  /** Rate window of each measurement (over the new version's pods only). */
   window: z.string().regex(/^[1-9][0-9]*(m|h|d)$/, 'must be a Prometheus duration such as "5m" or "1h"').default('5m'),
   /** 1 = the objective itself: the error ratio may not exceed the error budget (100 - objective). */
   maxBurnRate: z.number().positive().max(100).default(1),

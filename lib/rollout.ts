@@ -13,6 +13,18 @@
  */
 import type { IRolloutStrategy } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutStrategy';
 
+/** The label Argo Rollouts puts on every pod (and ReplicaSet) of a Rollout: its pod-template hash. */
+export const ROLLOUT_POD_HASH_LABEL = 'rollouts-pod-template-hash';
+
+/**
+ * An argument an analysis step passes to its AnalysisTemplate: the pod-template hash of the
+ * `Latest` (the version being rolled out) or `Stable` ReplicaSet.
+ */
+export interface PodTemplateHashArg {
+  readonly name: string;
+  readonly podTemplateHash: 'Latest' | 'Stable';
+}
+
 export interface CanaryOptions {
   /**
    * Share of the pods (per cent, 1–99, strictly increasing) the new version gets at each step;
@@ -25,6 +37,8 @@ export interface CanaryOptions {
    * @default - no analysis (steps advance after `pauseSeconds`)
    */
   readonly analysisTemplate?: string;
+  /** Arguments of every analysis step. @default [] */
+  readonly analysisArgs?: readonly PodTemplateHashArg[];
   /**
    * Pause after each step, before its analysis.
    * @default 0 (none)
@@ -50,6 +64,8 @@ export interface BlueGreenOptions {
    * @default - none
    */
   readonly postPromotionAnalysisTemplate?: string;
+  /** Arguments of both analyses. @default [] */
+  readonly analysisArgs?: readonly PodTemplateHashArg[];
   /**
    * Seconds the old pods stay up after the switch, so a failed post-promotion analysis can
    * switch back without waiting for pods.
@@ -79,7 +95,7 @@ export class RolloutStrategy {
         steps: steps.flatMap((setWeight) => [
           { setWeight },
           ...(pause > 0 ? [{ pause: { duration: `${pause}s` } }] : []),
-          ...(options.analysisTemplate ? [{ analysis: analysis(options.analysisTemplate) }] : []),
+          ...(options.analysisTemplate ? [{ analysis: analysis(options.analysisTemplate, options.analysisArgs) }] : []),
         ]),
       },
     }));
@@ -97,8 +113,8 @@ export class RolloutStrategy {
         previewService: `${service}-preview`,
         autoPromotionEnabled: true,
         scaleDownDelaySeconds: delay,
-        ...(options.prePromotionAnalysisTemplate ? { prePromotionAnalysis: analysis(options.prePromotionAnalysisTemplate) } : {}),
-        ...(options.postPromotionAnalysisTemplate ? { postPromotionAnalysis: analysis(options.postPromotionAnalysisTemplate) } : {}),
+        ...(options.prePromotionAnalysisTemplate ? { prePromotionAnalysis: analysis(options.prePromotionAnalysisTemplate, options.analysisArgs) } : {}),
+        ...(options.postPromotionAnalysisTemplate ? { postPromotionAnalysis: analysis(options.postPromotionAnalysisTemplate, options.analysisArgs) } : {}),
       },
     }));
   }
@@ -120,6 +136,9 @@ export class RolloutStrategy {
 }
 
 /** An analysis step running one AnalysisTemplate (of the Rollout's namespace). */
-function analysis(templateName: string) {
-  return { templates: [{ templateName }] };
+function analysis(templateName: string, args: readonly PodTemplateHashArg[] = []) {
+  return {
+    templates: [{ templateName }],
+    ...(args.length > 0 ? { args: args.map((a) => ({ name: a.name, valueFrom: { podTemplateHashValue: a.podTemplateHash } })) } : {}),
+  };
 }

@@ -1,10 +1,13 @@
 /**
  * The metric contract, as scraped (issue 19 class 1): every label matcher of every rendered
- * alerting/recording rule and dashboard panel can match a series as Prometheus stores it, in the
- * environment the rule or panel is for. config/metrics.ts says what the producers publish; how a
- * scrape changes that is written here by hand (SCRAPE): which namespaces a producer's series come
- * from, and whether its ServiceMonitor keeps the producer's labels (honorLabels) or moves a
- * clashing one to `exported_<label>`. Where a producer runs is read from the rendered workloads.
+ * alerting/recording rule, dashboard panel and AnalysisTemplate query (issue 18) can match a
+ * series as Prometheus stores it, in the environment the rule, panel or analysis is for.
+ * config/metrics.ts says what the producers publish; how a scrape changes that is written here by
+ * hand (SCRAPE): which namespaces a producer's series come from, and whether its ServiceMonitor
+ * keeps the producer's labels (honorLabels) or moves a clashing one to `exported_<label>`. Where a
+ * producer runs is read from the rendered workloads; a label a rendered ServiceMonitor copies from
+ * a pod label (relabeling) counts only where the producer's pods carry that pod label: their
+ * template's labels plus the ones their controller stamps (CONTROLLER_POD_LABELS).
  *
  * It also routes every rendered alert, plus the cluster's own alerts kube-prometheus-stack ships,
  * through the rendered Alertmanager configuration: production and cluster-level critical alerts
@@ -42,7 +45,18 @@ const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | strin
   'otel-collector': { namespaces: ['observability'], honorLabels: false },
 };
 
-interface Query { readonly where: string; readonly expr: string }
+/**
+ * Labels each controller stamps on the pods it creates besides the pod template's (Kubernetes
+ * and Argo Rollouts documentation), the only other pod labels a relabeling can copy.
+ */
+const CONTROLLER_POD_LABELS: Record<string, readonly string[]> = {
+  Deployment: ['pod-template-hash'],
+  Rollout: ['rollouts-pod-template-hash'],
+  StatefulSet: ['controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index'],
+};
+
+/** A query and, for rules and analyses, the namespace of the object holding it (the environment's). */
+interface Query { readonly where: string; readonly expr: string; readonly namespace?: string }
 interface Matcher { readonly label: string; readonly op: string; readonly value: string }
 
 /** `metric{matchers}` selectors of a PromQL expression (enough for ours: no nested braces in strings). */
@@ -69,7 +83,15 @@ function queries(all: readonly KubeObject[]): Query[] {
   for (const o of all) {
     if (o.kind === 'PrometheusRule') {
       for (const g of (o.spec as { groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }> }).groups) {
-        for (const r of g.rules) out.push({ where: `${o.metadata.namespace}/${o.metadata.name} ${r.alert ?? r.record}`, expr: r.expr });
+        for (const r of g.rules) out.push({ where: `${o.metadata.namespace}/${o.metadata.name} ${r.alert ?? r.record}`, expr: r.expr, namespace: o.metadata.namespace });
+      }
+    }
+    if (o.kind === 'AnalysisTemplate') {
+      for (const m of (o.spec as { metrics: Array<{ name: string; provider: { prometheus?: { query: string } } }> }).metrics) {
+        if (!m.provider.prometheus) continue;
+        // An argument ({{args.x}}) is some value at run time: any non-empty one matches alike.
+        const expr = m.provider.prometheus.query.replace(/\{\{\s*args\.[^}]*\}\}/g, 'ARG');
+        out.push({ where: `${o.metadata.namespace}/${o.metadata.name} ${m.name}`, expr, namespace: o.metadata.namespace });
       }
     }
     if (o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard) {
@@ -93,6 +115,24 @@ function queries(all: readonly KubeObject[]): Query[] {
   return out;
 }
 
+/** Series labels the ServiceMonitor of `source` in `namespace` copies from a pod label its pods carry. */
+function relabeledLabels(all: readonly KubeObject[], source: string, namespace: string | undefined): string[] {
+  if (!namespace) return [];
+  const podLabels = new Set(all
+    .filter((o) => o.metadata.namespace === namespace && o.metadata.labels?.['app.kubernetes.io/name'] === source && CONTROLLER_POD_LABELS[o.kind])
+    .flatMap((o) => [
+      ...Object.keys((o.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template?.metadata?.labels ?? {}),
+      ...CONTROLLER_POD_LABELS[o.kind]!,
+    ])
+    .map((l) => `__meta_kubernetes_pod_label_${l.replace(/[^a-zA-Z0-9_]/g, '_')}`));
+  return all
+    .filter((o) => o.kind === 'ServiceMonitor' && o.metadata.namespace === namespace && o.metadata.name === source)
+    .flatMap((o) => (o.spec as { endpoints: Array<{ relabelings?: Array<{ action?: string; sourceLabels?: string[]; targetLabel?: string }> }> }).endpoints)
+    .flatMap((e) => e.relabelings ?? [])
+    .filter((r) => (r.action ?? 'replace') === 'replace' && r.targetLabel && r.sourceLabels?.length === 1 && podLabels.has(r.sourceLabels[0]!))
+    .map((r) => r.targetLabel!);
+}
+
 /** Every matcher no scraped series can satisfy, as "where: why". */
 export function unmatchableMatchers(all: readonly KubeObject[]): string[] {
   // Where each workload runs: namespaces with a pod template named after it.
@@ -112,7 +152,10 @@ export function unmatchableMatchers(all: readonly KubeObject[]): string[] {
       const { known, bucket } = found;
       const scrape = SCRAPE[known.source];
       const producer = scrape.honorLabels ? known.labels : known.labels.map((l) => (TARGET_LABELS.includes(l) ? `exported_${l}` : l));
-      const labels = new Set([...producer, ...TARGET_LABELS, ...(bucket ? ['le'] : []), ...(known.name === 'ALERTS' ? ruleLabels : [])]);
+      const labels = new Set([
+        ...producer, ...TARGET_LABELS, ...(bucket ? ['le'] : []), ...(known.name === 'ALERTS' ? ruleLabels : []),
+        ...relabeledLabels(all, known.source, q.namespace),
+      ]);
       const namespaces = scrape.namespaces === 'any' ? undefined
         : Array.isArray(scrape.namespaces) ? new Set(scrape.namespaces) : (runsIn.get(scrape.namespaces.slice(4)) ?? new Set<string>());
       for (const m of s.matchers) {
@@ -184,6 +227,9 @@ describe('metric contract as scraped', () => {
       { metric: 'b', matchers: [{ label: 'c', op: '!=', value: '' }] },
     ]);
     expect(queries(all).length).toBeGreaterThan(80);
+    expect(queries(all).filter((q) => q.where.startsWith('flextime-production/api-svc-slo ')).map((q) => q.where)).toEqual([
+      'flextime-production/api-svc-slo api-availability', 'flextime-production/api-svc-slo api-latency-p95',
+    ]);
   });
 
   it('every rule and panel matcher can match a series as scraped, in its environment', () => {
@@ -202,6 +248,17 @@ describe('metric contract as scraped', () => {
       'flextime-production/flextime-alerts PlantedCert: certmanager_certificate_expiration_timestamp_seconds is never scraped with namespace="flextime-production" (only cert-manager)',
       'flextime-production/flextime-alerts PlantedRedis: redis_memory_used_bytes is never scraped with namespace="flextime-production" (only flextime-development, flextime-staging)',
     ]));
+  });
+
+  it('finds planted instances: the canary hash label without its relabeling, or on pods that do not carry it', () => {
+    const missing = (q: string) => expect.stringMatching(new RegExp(`^flextime-production/api-svc-slo ${q}: \\S+ has no label 'rollouts_pod_template_hash' as scraped`));
+    const noRelabel = structuredClone(all);
+    const monitor = noRelabel.find((o) => o.kind === 'ServiceMonitor' && o.metadata.namespace === 'flextime-production' && o.metadata.name === 'api-svc')!;
+    for (const e of (monitor.spec as { endpoints: Array<{ relabelings?: unknown }> }).endpoints) delete e.relabelings;
+    expect(unmatchableMatchers(noRelabel)).toEqual(expect.arrayContaining([missing('api-availability'), missing('api-latency-p95')]));
+    const deployment = structuredClone(all);
+    deployment.find((o) => o.kind === 'Rollout' && o.metadata.namespace === 'flextime-production' && o.metadata.name === 'api-svc')!.kind = 'Deployment';
+    expect(unmatchableMatchers(deployment)).toEqual(expect.arrayContaining([missing('api-availability')]));
   });
 });
 

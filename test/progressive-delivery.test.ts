@@ -1,13 +1,12 @@
 /**
  * Progressive delivery of api-svc: production runs an Argo Rollout built from the same hardened
- * pod template as the Deployments elsewhere, gated by an AnalysisTemplate on the SLO recording
- * rules, scaled by an HPA pointed at the Rollout. Staging and development stay on Deployments.
+ * pod template as the Deployments elsewhere, gated by an AnalysisTemplate on the SLO indicators
+ * of the new version's pods, scaled by an HPA pointed at the Rollout. Staging and development
+ * stay on Deployments. What the analysis decides is run for real in test/analysis-gate.test.ts.
  */
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
-import { sloGroups } from '../charts/monitoring.ts';
-import { envContext } from '../charts/context.ts';
 import { PrometheusAnalysisTemplate } from '../lib/analysis-template.ts';
 import { RolloutStrategy } from '../lib/rollout.ts';
 import { HardenedWorkload, Replicas } from '../lib/workload.ts';
@@ -50,6 +49,8 @@ describe('api-svc in production', () => {
       delete s.metadata.labels['app.kubernetes.io/version'];
       // Development and staging run below production (environments[].priorityClass, test/priorities.test.ts).
       delete s.spec.priorityClassName;
+      // Production spreads zones hard (test/zone-spread.test.ts).
+      for (const tsc of s.spec.topologySpreadConstraints) { delete tsc.whenUnsatisfiable; delete tsc.nodeTaintsPolicy; }
       // The revision label each controller stamps on its pods (topology spread keys on it).
       // Production spreads over zones as a hard rule (environments[].zoneSpread, test/zone-spread.test.ts).
       for (const tsc of s.spec.topologySpreadConstraints) { delete tsc.matchLabelKeys; delete tsc.whenUnsatisfiable; delete tsc.nodeTaintsPolicy; }
@@ -70,25 +71,38 @@ describe('api-svc in production', () => {
     const delivery = platform.environments.find((e) => e.name === 'production')!.services['api-svc']!.delivery;
     if (delivery.kind !== 'canary') throw new Error('production delivers api-svc as a canary');
     const canary = spec('Rollout', 'api-svc', prefix).strategy.canary;
-    expect(canary.steps).toEqual(delivery.steps.flatMap((setWeight) => [{ setWeight }, { analysis: { templates: [{ templateName: 'api-svc-slo' }] } }]));
+    const analysis = { templates: [{ templateName: 'api-svc-slo' }], args: [{ name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } }] };
+    expect(canary.steps).toEqual(delivery.steps.flatMap((setWeight) => [{ setWeight }, { analysis }]));
     expect(canary).toMatchObject({ maxUnavailable: 0, maxSurge: `${platform.maxSurgePercent}%` });
   });
 
-  it('analyses the SLO recording rules the burn-rate alerts read, bounded by the error budgets', () => {
-    const metrics = spec('AnalysisTemplate', 'api-svc-slo', prefix).metrics as Spec[];
+  it('analyses the SLO indicators on the new version\'s pods only, bounded by the error budgets', () => {
+    const template = spec('AnalysisTemplate', 'api-svc-slo', prefix);
+    const metrics = template.metrics as Spec[];
+    expect(template.args).toEqual([{ name: 'latest-hash' }]);
     expect(metrics.map((m) => m.name)).toEqual(['api-availability', 'api-latency-p95']);
-    const recorded = sloGroups(envContext(platform, platform.environments.find((e) => e.name === 'production')!))
-      .flatMap((g) => g.rules).filter((r) => 'record' in r).map((r) => r.record);
-    for (const m of metrics) {
-      expect(recorded).toContain(m.provider.prometheus.query.split('{')[0]);
-      expect(m.provider.prometheus.query).toBe(`slo:sli_error:ratio_rate5m{environment="production",namespace="flextime-production",slo="${m.name}"}`);
-      expect(m.provider.prometheus.address).toBe('http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090');
-      expect(m).toMatchObject({ interval: '1m', count: 5, failureLimit: 1 });
-    }
-    expect(metrics.map((m) => m.successCondition)).toEqual([
-      'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.001', // 99.9 % available
-      'len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.05', // 95 % within 500 ms
+    const canary = 'namespace="flextime-production",rollouts_pod_template_hash="{{args.latest-hash}}",service="api-svc"';
+    expect(metrics.map((m) => m.provider.prometheus.query)).toEqual([
+      `(\n  sum(rate(http_requests_total{code=~"5..",${canary}}[5m]))\n  or vector(0)\n)\n/\n(\n  sum(rate(http_requests_total{${canary}}[5m])) > 0\n)`,
+      `1 - (\n  sum(rate(http_request_duration_seconds_bucket{le="0.5",${canary}}[5m]))\n/\n  (sum(rate(http_request_duration_seconds_count{${canary}}[5m])) > 0)\n)`,
     ]);
+    for (const m of metrics) {
+      expect(m.provider.prometheus.address).toBe('http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090');
+      expect(m).toMatchObject({ interval: '1m', count: 5, failureLimit: 1, inconclusiveLimit: 4 });
+    }
+    expect(metrics.map((m) => [m.successCondition, m.failureCondition])).toEqual([
+      ['len(result) > 0 && result[0] <= 0.001', 'len(result) > 0 && result[0] > 0.001'], // 99.9 % available
+      ['len(result) > 0 && result[0] <= 0.05', 'len(result) > 0 && result[0] > 0.05'], // 95 % within 500 ms
+    ]);
+  });
+
+  it('scrapes api-svc with the pods\' rollouts-pod-template-hash label, which the analysis selects on', () => {
+    const endpoints = find('ServiceMonitor', 'api-svc', 'dist/production/monitoring/', files).spec as Spec;
+    expect(endpoints.endpoints[0].relabelings).toEqual([
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_rollouts_pod_template_hash'], targetLabel: 'rollouts_pod_template_hash' },
+    ]);
+    // Deployments elsewhere: no such pod label, no relabeling.
+    expect((find('ServiceMonitor', 'api-svc', 'dist/staging/monitoring/', files).spec as Spec).endpoints[0].relabelings).toBeUndefined();
   });
 
   it('moves its gate with the objective: one config change, alerts and analysis together', () => {
@@ -96,7 +110,7 @@ describe('api-svc in production', () => {
     raw.observability.slos.find((s: { name: string }) => s.name === 'api-availability').objective = 99.5;
     const changed = renderPlatform(loadConfig(raw), { environments: ['production'], shared: false });
     const metric = (find('AnalysisTemplate', 'api-svc-slo', prefix, changed).spec as Spec).metrics[0];
-    expect(metric.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.005');
+    expect([metric.successCondition, metric.failureCondition]).toEqual(['len(result) > 0 && result[0] <= 0.005', 'len(result) > 0 && result[0] > 0.005']);
   });
 });
 
@@ -118,7 +132,7 @@ describe('api-svc in staging and development', () => {
       previewService: 'api-svc-preview',
       autoPromotionEnabled: true,
       scaleDownDelaySeconds: 600,
-      postPromotionAnalysis: { templates: [{ templateName: 'api-svc-slo' }] },
+      postPromotionAnalysis: { templates: [{ templateName: 'api-svc-slo' }], args: [{ name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } }] },
     });
     expect((find('Service', 'api-svc-preview', 'dist/staging/', out).spec as Spec).selector).toEqual({ 'app.kubernetes.io/name': 'api-svc', 'app.kubernetes.io/instance': 'api-svc-staging' });
   });
@@ -130,9 +144,14 @@ describe('delivery config errors', () => {
       .toContain("environments[production].services.api-svc.delivery.analysis.slos[0] = \"schedule-job-errors\": unknown SLO 'schedule-job-errors' of api-svc; allowed: api-availability, api-latency-p95, api-latency-p99, api-latency-p95-target");
   });
 
-  it('names a window the SLO does not record', () => {
-    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.analysis = { slos: ['api-latency-p95-target'], window: '5m' }; }))
-      .toContain("environments[production].services.api-svc.delivery.analysis.window = \"5m\": '5m' is not recorded for SLO 'api-latency-p95-target' (alerting: ticket); recorded: 2h, 6h, 1d, 3d");
+  it('refuses a window that is not a Prometheus duration, and rates over any that is', () => {
+    expect(errorAfter((c) => { env(c, 'production').services['api-svc'].delivery.analysis.window = '5 minutes'; }))
+      .toContain('environments[production].services.api-svc.delivery.analysis.window = "5 minutes": must be a Prometheus duration such as "5m" or "1h"');
+    const raw: Untyped = rawConfig();
+    env(raw, 'production').services['api-svc'].delivery.analysis.window = '10m';
+    const out = renderPlatform(loadConfig(raw), { environments: ['production'], shared: false });
+    const queries = (find('AnalysisTemplate', 'api-svc-slo', 'dist/production/', out).spec as Spec).metrics.map((m: Spec) => m.provider.prometheus.query as string);
+    expect(queries.map((q: string) => q.match(/\[[^\]]+\]/g))).toEqual([['[10m]', '[10m]'], ['[10m]', '[10m]']]);
   });
 
   it('refuses canary steps that do not increase', () => {
@@ -200,5 +219,8 @@ describe('RolloutStrategy and PrometheusAnalysisTemplate', () => {
     expect(() => make({ count: 3, failureLimit: 3 })).toThrow("'failureLimit' (3) must be >= 0 and < 'count' (3), or no run can fail");
     expect(() => make({ metrics: [] })).toThrow("'metrics' must hold at least one metric");
     expect(() => make({ metrics: [{ name: 'm', query: 'q', max: Number.NaN }] })).toThrow("metric 'm': 'max' (NaN) must be a finite number >= 0");
+    expect(() => make({ inconclusiveLimit: 5 })).toThrow("'inconclusiveLimit' (5) must be >= 0 and < 'count' (5)");
+    expect(() => make({ metrics: [{ name: 'm', query: 'q{h="{{args.hash}}"}', max: 0.1 }] })).toThrow("metric 'm': query uses argument 'hash' that 'args' does not declare (declared: none)");
+    expect(() => make({ args: ['hash'] })).toThrow("argument 'hash' in 'args' is used by no metric query");
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Pinned command-line tools the tests run for real (gator, promtool, actionlint, k6, terraform,
+ * Pinned command-line tools the tests run for real (gator, promtool, actionlint, k6, terraform, argo-analysis,
  * PostgreSQL, PgBouncer). scripts/install-tools links the Go-built ones into .tools/bin and
  * installs the Debian/Ubuntu packages; an environment variable named like the tool (GATOR,
  * PROMTOOL, ACTIONLINT, K6, TERRAFORM, PG_BINDIR, PGBOUNCER) points at another build.
@@ -49,6 +49,8 @@ const TOOLS: Record<string, ToolSpec> = {
   actionlint: goTool('actionlint'),
   k6: goTool('k6'),
   tflint: goTool('tflint'),
+  // Argo Rollouts' analysis code (tools/argo-rollouts): test/analysis-gate.test.ts.
+  'argo-analysis': goTool('argo-analysis'),
   terraform: {
     ...goTool('terraform'),
     candidates: () => [join(ROOT, '.tools', 'bin', 'terraform'), join(cache, 'terraform-1.8.5', 'terraform'), join(cache, 'terraform-v1.8.5', 'terraform')],

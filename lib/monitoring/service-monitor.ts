@@ -30,6 +30,21 @@ export interface MetricsScrapeProps {
    * @default false
    */
   readonly honorLabels?: boolean;
+  /**
+   * Pod labels copied onto every scraped series, as `seriesLabel(label)`: for queries that must
+   * tell the pods of one workload apart, e.g. a canary's pods by their pod-template hash. A pod
+   * without the label gives series without it (Prometheus drops empty labels).
+   * @default []
+   */
+  readonly podLabels?: readonly string[];
+}
+
+/** Labels prometheus-operator sets on every target; a copied pod label must not overwrite one. */
+const TARGET_LABELS = ['namespace', 'service', 'pod', 'container', 'endpoint', 'job', 'instance'];
+
+/** The series label a copied pod label becomes (Prometheus label names allow only [a-zA-Z0-9_]). */
+export function seriesLabel(podLabel: string): string {
+  return podLabel.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
 export class MetricsScrape extends Construct {
@@ -39,6 +54,10 @@ export class MetricsScrape extends Construct {
       throw new Error(`'selector' of ServiceMonitor '${props.name}' must not be empty; it would scrape every Service in ${props.namespace}`);
     }
     const interval = props.interval ?? '30s';
+    const podLabels = props.podLabels ?? [];
+    for (const l of podLabels) {
+      if (TARGET_LABELS.includes(seriesLabel(l))) throw new Error(`'podLabels' of ServiceMonitor '${props.name}': '${l}' would overwrite the target label '${seriesLabel(l)}'`);
+    }
     modelObject(this, 'Resource', new ServiceMonitor({
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: {
@@ -50,6 +69,14 @@ export class MetricsScrape extends Construct {
           path: props.path ?? '/metrics',
           interval,
           ...(props.honorLabels ? { honorLabels: true } : {}),
+          // Service discovery exposes each pod label as __meta_kubernetes_pod_label_<name>.
+          ...(podLabels.length > 0 ? {
+            relabelings: podLabels.map((l) => ({
+              action: 'replace' as const,
+              sourceLabels: [`__meta_kubernetes_pod_label_${seriesLabel(l)}`],
+              targetLabel: seriesLabel(l),
+            })),
+          } : {}),
         }],
       },
     }));

@@ -155,17 +155,37 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
   });
 }
 
-/** PromQL for the share of bad events of `slo` over `window`. */
-export function errorRatioExpr(slo: SloSpec, window: string): string {
+/** The two event rates of an SLO indicator over `window`: bad (error ratio) or good (latency), and all. */
+function eventRates(slo: SloSpec, window: string): { bad?: string; good?: string; all: string } {
   const { indicator } = slo;
   if (indicator.kind === 'errorRatio') {
-    const bad = `sum(rate(${indicator.metric}${selector(slo.selector, indicator.bad)}[${window}]))`;
-    const all = `sum(rate(${indicator.metric}${selector(slo.selector)}[${window}]))`;
-    return `${bad}\n/\n${all}`;
+    return {
+      bad: `sum(rate(${indicator.metric}${selector(slo.selector, indicator.bad)}[${window}]))`,
+      all: `sum(rate(${indicator.metric}${selector(slo.selector)}[${window}]))`,
+    };
   }
-  const fast = `sum(rate(${indicator.metric}_bucket${selector({ ...slo.selector, le: formatLe(indicator.thresholdSeconds) })}[${window}]))`;
-  const all = `sum(rate(${indicator.metric}_count${selector(slo.selector)}[${window}]))`;
-  return `1 - (\n  ${fast}\n/\n  ${all}\n)`;
+  return {
+    good: `sum(rate(${indicator.metric}_bucket${selector({ ...slo.selector, le: formatLe(indicator.thresholdSeconds) })}[${window}]))`,
+    all: `sum(rate(${indicator.metric}_count${selector(slo.selector)}[${window}]))`,
+  };
+}
+
+/** PromQL for the share of bad events of `slo` over `window`. */
+export function errorRatioExpr(slo: SloSpec, window: string): string {
+  const { bad, good, all } = eventRates(slo, window);
+  return bad ? `${bad}\n/\n${all}` : `1 - (\n  ${good}\n/\n  ${all}\n)`;
+}
+
+/**
+ * The share of bad events of `slo` over `window`, for a gate that must tell "no errors" from
+ * "no traffic": without any bad series the bad rate is 0 (`or vector(0)`), not an empty result;
+ * without events (no series, or rate 0) the result is empty, never NaN (0/0).
+ */
+export function gateErrorRatioExpr(slo: SloSpec, window: string): string {
+  const { bad, good, all } = eventRates(slo, window);
+  return bad
+    ? `(\n  ${bad}\n  or vector(0)\n)\n/\n(\n  ${all} > 0\n)`
+    : `1 - (\n  ${good}\n/\n  (${all} > 0)\n)`;
 }
 
 function humanDays(days: number): string {
