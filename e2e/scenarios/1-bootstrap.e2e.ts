@@ -55,22 +55,21 @@ describe('1 bootstrap from empty', () => {
     // ArgoCD v2.14 sometimes leaves a sync requested by hand unstarted until the Application
     // changes again (run of 2026-12-06: production-rbac's waited 4.5 min, until the next refresh).
     // The admin then does what the UI's Refresh button does, once, and the run says so.
-    const requestedAt = new Map<string, number>();
-    const nudged = new Set<string>();
     const NUDGE_AFTER_MS = 15_000;
+    const nudges: NodeJS.Timeout[] = [];
+    const nudgeIfUnstarted = async (name: string, asked: number): Promise<void> => {
+      const a = await ctx.kube.get(`${APPLICATIONS_PATH}/${name}`);
+      const op = a.status?.operationState;
+      if (a.operation?.initiatedBy?.username !== ADMIN || (op?.startedAt && Date.parse(op.startedAt) >= asked - 2000)) return;
+      console.log(`${name}: the sync requested by hand ${seconds(Date.now() - asked)} ago has not started; refreshing it (argocd app get --refresh)`);
+      await ctx.kube.patch(`${APPLICATIONS_PATH}/${name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } });
+    };
     const adminDone = new AbortController(); // the admin watches until the platform is up
     const admin = ctx.kube
       .waitFor({ path: APPLICATIONS_PATH, what: 'admin done', timeoutMs: HEALTHY_WITHIN_MS, signal: adminDone.signal }, (apps) => {
         for (const a of apps) {
           const name = a.metadata!.name as string;
           const op = a.status?.operationState;
-          const asked = requestedAt.get(name);
-          if (asked && a.operation?.initiatedBy?.username === ADMIN && !(op?.startedAt && Date.parse(op.startedAt) >= asked - 2000) && Date.now() - asked > NUDGE_AFTER_MS && !nudged.has(name)) {
-            nudged.add(name);
-            console.log(`${name}: the sync requested by hand ${seconds(Date.now() - asked)} ago has not started; refreshing it (argocd app get --refresh)`);
-            ctx.kube.patch(`${APPLICATIONS_PATH}/${name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } })
-              .catch((e) => console.error(`refresh ${name}: ${(e as Error).message}`));
-          }
           // A manual sync that failed (e.g. its namespace did not exist yet) is started again, up to 3 times.
           const byHand = op?.operation?.initiatedBy?.username === ADMIN;
           if (!gated(name) || (syncedByHand.has(name) && !(byHand && ['Failed', 'Error'].includes(op?.phase) && (attempts.get(name) ?? 0) < 3))) continue;
@@ -84,9 +83,13 @@ describe('1 bootstrap from empty', () => {
           const idle = !a.operation && (!op || ['Failed', 'Error'].includes(op.phase)) && a.status?.sync?.status === 'OutOfSync';
           if (!idle) continue;
           syncedByHand.add(name);
-          requestedAt.set(name, Date.now());
+          const asked = Date.now();
           attempts.set(name, (attempts.get(name) ?? 0) + 1);
           syncByHand(ctx.kube, name, ADMIN).catch((e) => console.error(`sync ${name} by hand: ${(e as Error).message}`));
+          // Not an event to wait for: nothing changes while the request sits unstarted.
+          nudges.push(setTimeout(() => {
+            void nudgeIfUnstarted(name, asked).catch((e) => console.error(`refresh ${name}: ${(e as Error).message}`));
+          }, NUDGE_AFTER_MS));
         }
         return undefined;
       })
@@ -101,6 +104,7 @@ describe('1 bootstrap from empty', () => {
       healthyApps = await waitApplications(ctx.kube, { names: expected, what: 'every Application Healthy with its sync Succeeded', timeoutMs: HEALTHY_WITHIN_MS, ok: synced });
     } finally {
       adminDone.abort();
+      for (const t of nudges) clearTimeout(t);
       await admin;
     }
     const took = Date.now() - t0;
