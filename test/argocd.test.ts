@@ -7,32 +7,8 @@ import { render, type RenderedFile } from '../lib/synth/engine.ts';
 import { type KubeObject } from '../lib/synth/object-json.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { find, objects, renderPlatform } from './helpers.ts';
+import { projectSpec, spec } from './argocd-model.ts';
 
-interface Source { repoURL: string; targetRevision: string; path?: string; chart?: string }
-interface Destination { server: string; namespace?: string }
-interface AppSpec {
-  project: string;
-  source?: Source;
-  sources?: Source[];
-  destination: Destination;
-  syncPolicy: {
-    automated: { prune: boolean; selfHeal: boolean };
-    syncOptions: string[];
-    retry?: { limit: number; backoff: { duration: string; factor: number; maxDuration: string } };
-  };
-  ignoreDifferences?: Array<{ group: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[] }>;
-  revisionHistoryLimit: number;
-}
-interface ProjectSpec {
-  destinations: Destination[];
-  clusterResourceWhitelist: Array<{ group: string; kind: string; name?: string }>;
-  sourceRepos: string[];
-  roles: Array<{ name: string; groups: string[]; policies: string[] }>;
-  syncWindows: Array<{ kind: string; applications: string[]; manualSync: boolean; schedule: string; duration: string; timeZone: string }>;
-}
-
-const spec = (o: KubeObject) => o.spec as AppSpec;
-const projectSpec = (o: KubeObject) => o.spec as ProjectSpec;
 const wave = (o: KubeObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 /** ArgoCD's glob: `*` matches any run of characters (including none). */
 const glob = (pattern: string, value: string) =>

@@ -5,7 +5,7 @@
  * trust, all describe the same thing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,24 +17,13 @@ import { renderDocuments } from '../lib/synth/engine.ts';
 import { type KubeObject } from '../lib/synth/object-json.ts';
 import { buildApp } from '../charts/index.ts';
 import { configError, objects, ownCluster, rawConfig } from './helpers.ts';
-import { CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, outputNames, parseHclFile, parseStack, variableNames, type Hcl } from './terraform-hcl.ts';
+import { CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, outputNames, parseStack, variableNames, type Hcl } from './terraform-hcl.ts';
+import { generated, readTfvars, tfvars } from './terraform-inputs.ts';
 
 let cluster: Hcl;
 let environment: Hcl;
 let platform: Platform;
 let rendered: KubeObject[];
-const generated = {
-  cluster: JSON.parse(readFileSync(CLUSTER_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
-  environment: JSON.parse(readFileSync(ENVIRONMENT_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
-};
-/** Hand-written tfvars: clusters/<cluster>.tfvars and environments/<env>.tfvars, by name. */
-const tfvars = { cluster: {} as Record<string, Record<string, Hcl>>, environment: {} as Record<string, Record<string, Hcl>> };
-
-async function readTfvars(dir: string): Promise<Record<string, Record<string, Hcl>>> {
-  const out: Record<string, Record<string, Hcl>> = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tfvars'))) out[file.replace(/\.tfvars$/, '')] = await parseHclFile(join(dir, file));
-  return out;
-}
 
 /** The `key` of a partial S3 backend file. */
 const stateKey = (path: string) => /^key\s*=\s*"([^"]+)"/m.exec(readFileSync(path, 'utf8'))?.[1];

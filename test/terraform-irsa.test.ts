@@ -2,7 +2,7 @@
  * IRSA trust between config, rendered ServiceAccounts and the Terraform roles, one External Secrets
  * role per cluster, and the ArgoCD bootstrap Terraform installs (split from terraform-config.test.ts).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,27 +10,15 @@ import { loadConfig, type Platform } from '../config/index.ts';
 import { namespaceOf } from '../charts/context.ts';
 import { type KubeObject } from '../lib/synth/object-json.ts';
 import { ROLE_ARN_ANNOTATION } from '../charts/addon-roles.ts';
-import { CLUSTER_TFVARS_PATH, ENVIRONMENT_TFVARS_PATH } from '../charts/terraform.ts';
 import { objects, ownCluster, rawConfig, renderPlatform } from './helpers.ts';
-import { CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, parseHclFile, parseStack, type Hcl } from './terraform-hcl.ts';
+import { CLUSTER_DIR, ENVIRONMENT_DIR, evaluate, locals, parseStack, type Hcl } from './terraform-hcl.ts';
+import { generated, readTfvars, tfvars } from './terraform-inputs.ts';
 import { irsaSubjects } from './terraform-policy.ts';
 
 let cluster: Hcl;
 let environment: Hcl;
 let platform: Platform;
 let rendered: KubeObject[];
-const generated = {
-  cluster: JSON.parse(readFileSync(CLUSTER_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
-  environment: JSON.parse(readFileSync(ENVIRONMENT_TFVARS_PATH, 'utf8')) as Record<string, Hcl>,
-};
-/** Hand-written tfvars: clusters/<cluster>.tfvars and environments/<env>.tfvars, by name. */
-const tfvars = { cluster: {} as Record<string, Record<string, Hcl>>, environment: {} as Record<string, Record<string, Hcl>> };
-
-async function readTfvars(dir: string): Promise<Record<string, Record<string, Hcl>>> {
-  const out: Record<string, Record<string, Hcl>> = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tfvars'))) out[file.replace(/\.tfvars$/, '')] = await parseHclFile(join(dir, file));
-  return out;
-}
 
 
 beforeAll(async () => {
