@@ -102,6 +102,8 @@ export interface ArgoCdOptions {
   readonly upstreamEnv: Record<string, string>;
   /** Extra argocd-cm data (e.g. nothing, or faster reconciliation in a scenario). */
   readonly extraCm?: Record<string, string>;
+  /** Kinds whose controller runs in the e2e (platform-controllers.ts): their health is assessed for real. */
+  readonly assessed?: readonly { group: string; kind: string }[];
   readonly log?: (line: string) => void;
 }
 
@@ -145,7 +147,8 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
   const defaults = parseYaml(readFileSync(join(import.meta.dirname, 'argocd-chart-defaults.yaml'), 'utf8'));
   const str = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
   const fromTerraform = await terraformArgocdCm(opts.root);
-  const notAssessed = Object.fromEntries(HEALTH_NOT_ASSESSED.map((h) => [`resource.customizations.health.${h.group}_${h.kind}`, notAssessedLua(h)]));
+  const notAssessedKinds = HEALTH_NOT_ASSESSED.filter((h) => !(opts.assessed ?? []).some((a) => a.group === h.group && a.kind === h.kind));
+  const notAssessed = Object.fromEntries(notAssessedKinds.map((h) => [`resource.customizations.health.${h.group}_${h.kind}`, notAssessedLua(h)]));
   const cm = { ...V3_DEFAULTS, ...str(defaults['argocd-cm']), ...fromTerraform, ...notAssessed, ...opts.extraCm };
   const partOf = { 'app.kubernetes.io/part-of': 'argocd' };
   const cmObj = (name: string, data: Record<string, string>) => ({
@@ -248,7 +251,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
         '; v2.14 ignores AppProject clusterResourceWhitelist names (≥ 3.2) and has no CronJob health check (≥ 3.2)',
       'destination https://kubernetes.default.svc = the e2e API server (ARGOCD_FAKE_IN_CLUSTER=true + KUBECONFIG)',
       'repo-server reaches github.com and chart repositories through the e2e upstream proxy only',
-      ...HEALTH_NOT_ASSESSED.map((h) => `health of ${h.group}/${h.kind} not assessed: ${h.controller} is not running (issue 18)`),
+      ...notAssessedKinds.map((h) => `health of ${h.group}/${h.kind} not assessed: ${h.controller} is not running (issue 18)`),
       ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`),
       ...Object.keys(opts.extraCm ?? {}).map((k) => `argocd-cm ${k} = ${opts.extraCm![k]}`),
     ],

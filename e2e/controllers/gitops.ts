@@ -18,6 +18,7 @@ import { Kube, type ClusterAccess } from './kube.ts';
 import { startUpstreamProxy, type UpstreamProxy } from './upstream-proxy.ts';
 import { toolPath } from '../../test/tools.ts';
 import { EBS_PROVISIONER, startVolumeProvisioner, type VolumeProvisioner } from './volume-provisioner.ts';
+import { startPlatformControllers, type PlatformController } from './platform-controllers.ts';
 
 /** What the scenario files need (serialisable: handed from the global setup via vitest provide). */
 export interface GitOpsHandle {
@@ -38,6 +39,8 @@ export interface GitOpsHandle {
   /** Stand-ins the e2e added for objects nothing renders yet (printed in the report). */
   readonly standIns: string[];
   readonly workDir: string;
+  /** handle of each platform controller that runs (platform-controllers.ts), by name. */
+  readonly controllers: Record<string, Record<string, unknown>>;
 }
 
 export interface GitOps {
@@ -47,6 +50,7 @@ export interface GitOps {
   readonly proxy: UpstreamProxy;
   readonly provisioner: VolumeProvisioner;
   readonly descheduler: Descheduler;
+  readonly controllers: readonly PlatformController[];
   stop(): Promise<void>;
 }
 
@@ -115,10 +119,20 @@ export async function startGitOps(
   }
   const provisioner = startVolumeProvisioner(kube, log);
 
+  let controllers: PlatformController[] = [];
   let argocd: ArgoCd;
   try {
-    argocd = await startArgoCd({ root: opts.root, workDir: join(opts.workDir, 'argocd'), cluster, upstreamEnv: proxy.env(), log });
+    controllers = await startPlatformControllers({ kube, cluster, root: opts.root, workDir: join(opts.workDir, 'controllers'), addons, log });
+    argocd = await startArgoCd({
+      root: opts.root,
+      workDir: join(opts.workDir, 'argocd'),
+      cluster,
+      upstreamEnv: proxy.env(),
+      assessed: controllers.flatMap((c) => c.assesses),
+      log,
+    });
   } catch (e) {
+    await Promise.allSettled(controllers.map((c) => c.stop()));
     provisioner.stop();
     await proxy.stop();
     throw e;
@@ -140,9 +154,10 @@ export async function startGitOps(
     initialCommit: git.initialCommit,
     excluded,
     realCharts: charts.served,
-    differences: [...argocd.describeDifferences(), descheduler.difference ?? `descheduler not running: ${descheduler.skipped}`, ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`)],
+    differences: [...argocd.describeDifferences(), ...controllers.flatMap((c) => c.differences), descheduler.difference ?? `descheduler not running: ${descheduler.skipped}`, ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`)],
     standIns,
     workDir: opts.workDir,
+    controllers: Object.fromEntries(controllers.map((c) => [c.name, c.handle])),
   };
   return {
     handle,
@@ -151,8 +166,10 @@ export async function startGitOps(
     proxy,
     provisioner,
     descheduler,
+    controllers,
     stop: async () => {
       await descheduler.stop();
+      await Promise.allSettled(controllers.map((c) => c.stop()));
       provisioner.stop();
       await argocd.stop();
       await proxy.stop();
