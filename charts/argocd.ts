@@ -21,7 +21,7 @@ import { podSecurityLabels } from '../lib/namespace.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { BuildError } from '../lib/values/build-error.ts';
 import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
-import { ArgoProject } from '../lib/argocd-project.ts';
+import { ArgoProject, matchesApplicationGlob } from '../lib/argocd-project.ts';
 import { ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
 import { addonValuesOn } from './addon-roles.ts';
 import { appProjectPlan, ownsNamespace, PLATFORM_PROJECT, platformProjectPlan, type PlannedProject } from './argocd-projects.ts';
@@ -32,6 +32,8 @@ import { discoverDistDirs, distDirPaths, workloadKey, type DistDir } from './dis
 const SOURCE = 'charts/argocd.ts';
 export const ROOT_APPLICATION = 'flextime-root';
 export const CLUSTER_GROUP = 'cluster';
+/** Who the sync-on-create of a window-gated Application is recorded as (its operation's initiatedBy). */
+export const BOOTSTRAP_SYNC_USER = 'flextime-root-bootstrap';
 
 /** The ArgoCD side of `platform`: root Application, AppProjects and Applications. Build it last. */
 export function argocdCharts(app: App, platform: Platform): void {
@@ -51,6 +53,10 @@ export function argocdCharts(app: App, platform: Platform): void {
       .map((path) => `${path} was added after charts/argocd.ts derived the Applications: build argocdCharts last in charts/index.ts`),
   });
 
+  // A window that allows manual syncs gates later changes, not the first bootstrap: each Application
+  // it governs syncs once when the root creates it (a disaster recovery at 2 a.m. completes).
+  const gatedByWindow = (name: string) => plan.projects.some((p) => p.syncWindows.some((w) =>
+    (w.manualSync ?? true) && w.applications.some((glob) => matchesApplicationGlob(name, glob))));
   for (const a of plan.applications) {
     new ArgoApplication(apps, a.name, {
       name: a.name,
@@ -71,6 +77,7 @@ export function argocdCharts(app: App, platform: Platform): void {
       cascadeDelete: !('chart' in a.source),
       notifications: a.notifications,
       info: a.info,
+      ...(gatedByWindow(a.name) ? { syncOnCreate: { initiatedBy: BOOTSTRAP_SYNC_USER } } : {}),
     });
   }
 
@@ -227,6 +234,9 @@ function rootApplication(scope: Construct, platform: Platform): void {
     // ArgoCD itself annotates Applications (refresh requests) between a dry-run and the compare,
     // which a server-side diff of the root reported as drift in the e2e's steady-state scenario.
     serverSideDiff: false,
+    // ArgoCD clears a child's sync-on-create `operation` when that sync ends; re-applying it on the
+    // next commit would start another manual-class sync, past the sync window.
+    ignoreDifferences: [{ group: 'argoproj.io', kind: 'Application', jsonPointers: ['/operation'] }],
     notifications: gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: gitops.notifications.channel })),
     info: { source: SOURCE, bootstrap: 'applied once by terraform-bootstrap/cluster/argocd.tf (docs/gitops.md)' },
   });

@@ -125,6 +125,15 @@ export interface ArgoApplicationProps {
    * @default true
    */
   readonly serverSideDiff?: boolean;
+  /**
+   * Sync once when the Application is created, as a manual sync by this user name. A sync window
+   * with `manualSync: true` lets it through (ArgoCD treats every operation not initiated by the
+   * automated policy as manual), so a first bootstrap outside the window still completes; later
+   * changes wait for the window. The Application that creates this one must ignore `/operation`
+   * (ArgoCD clears it when the sync ends) or it would start the sync again on every commit.
+   * @default - none: only the automated policy syncs
+   */
+  readonly syncOnCreate?: { readonly initiatedBy: string };
   /** @default [] */
   readonly notifications?: readonly NotificationSubscription[];
   /**
@@ -187,6 +196,7 @@ export class ArgoApplication extends Construct {
     for (const n of props.notifications ?? []) {
       annotations[`notifications.argoproj.io/subscribe.${n.trigger}.${n.service}`] = n.recipient;
     }
+    const retry = props.retry ? { limit: props.retry.limit, backoff: { ...props.retry.backoff } } : undefined;
     const sources = props.sources.map((source) => (isHelmSource(source)
       ? {
         repoURL: source.repoURL,
@@ -204,6 +214,13 @@ export class ArgoApplication extends Construct {
         annotations,
         ...((props.cascadeDelete ?? true) ? { finalizers: [RESOURCES_FINALIZER] } : {}),
       },
+      ...(props.syncOnCreate ? {
+        operation: {
+          initiatedBy: { username: props.syncOnCreate.initiatedBy },
+          sync: { prune: true, syncOptions },
+          ...(retry ? { retry } : {}),
+        },
+      } : {}),
       spec: {
         project: props.project,
         ...(sources.length === 1 ? { source: sources[0] } : { sources }),
@@ -215,7 +232,7 @@ export class ArgoApplication extends Construct {
           automated: { prune: true, selfHeal: true },
           syncOptions,
           ...(props.createNamespace ? { managedNamespaceMetadata: { labels: { ...props.createNamespace.labels } } } : {}),
-          ...(props.retry ? { retry: { limit: props.retry.limit, backoff: { ...props.retry.backoff } } } : {}),
+          ...(retry ? { retry } : {}),
         },
         ...(ignoreDifferences.length ? {
           ignoreDifferences: ignoreDifferences.map((f) => ({

@@ -141,3 +141,14 @@ export class ArgoProject extends Construct {
     }));
   }
 }
+
+/**
+ * Whether an Application name matches a sync window or role glob as ArgoCD matches it. The
+ * platform's globs use `*` only (e.g. `production-*`); any other glob syntax is refused rather
+ * than guessed at.
+ */
+export function matchesApplicationGlob(name: string, glob: string): boolean {
+  if (/[?[\]{}!\\]/.test(glob)) throw new Error(`Application glob '${glob}': only '*' is supported`);
+  const pattern = glob.split('*').map((part) => part.replace(/[.+^$()|]/g, '\\$&')).join('.*');
+  return new RegExp(`^${pattern}$`).test(name);
+}

@@ -109,27 +109,6 @@ export function matchesGlob(name: string, glob: string): boolean {
   return re.test(name);
 }
 
-/**
- * Starts a sync of the Application's target revision as a user (not automated), the way
- * `argocd app sync` does: it sets `operation` on the Application; the controller runs it,
- * checking the project's sync windows for a manual sync.
- */
-export async function syncByHand(kube: Kube, name: string, username: string, opts: { prune?: boolean } = {}): Promise<void> {
-  const app = await kube.get(`${APPLICATIONS_PATH}/${name}`);
-  await kube.patch(`${APPLICATIONS_PATH}/${name}`, {
-    operation: {
-      initiatedBy: { username },
-      info: [{ name: 'reason', value: 'flextime e2e' }],
-      retry: app.spec?.syncPolicy?.retry,
-      sync: {
-        prune: opts.prune ?? false,
-        syncOptions: app.spec?.syncPolicy?.syncOptions,
-        ...(app.spec?.sources ? { revisions: app.spec.sources.map((s: { targetRevision?: string }) => s.targetRevision ?? 'HEAD') } : { revision: app.spec?.source?.targetRevision ?? 'HEAD' }),
-      },
-    },
-  });
-}
-
 /** `argocd app terminate-op`: marks the running operation Terminating; the controller stops it. */
 export async function terminateOperation(kube: Kube, name: string): Promise<void> {
   await kube.request('PATCH', `${APPLICATIONS_PATH}/${name}`, { status: { operationState: { phase: 'Terminating' } } }, 'application/merge-patch+json');

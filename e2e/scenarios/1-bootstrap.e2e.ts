@@ -4,21 +4,23 @@
  * Runbook: on a cluster that has only ArgoCD, apply argocd/bootstrap's root Application (what
  * terraform-bootstrap does). The root syncs the AppProjects, then every child Application in
  * sync waves; each waits for the previous wave to be Healthy. Production and the cluster-wide
- * folders sync automatically only inside the production window: outside it, a platform admin
- * syncs them by hand (docs/gitops.md) — the e2e does that, and says so.
+ * folders sync automatically only inside their sync window; each syncs once when the root creates
+ * it (its rendered sync-on-create operation), so the bootstrap completes at any hour with nobody
+ * syncing by hand.
  *
  * Expected: every FlexTime Application Synced and Healthy, every pod Running on a simulated
  * node, every PersistentVolumeClaim Bound. Prints the time to healthy.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATIONS_PATH, rootApplication } from '../controllers/argocd.ts';
-import { matchesGlob, notAssessedByKind, renderedApplications, ROOT_APP, syncByHand, terminateOperation, waitApplications, windowGated } from '../controllers/applications.ts';
+import { matchesGlob, notAssessedByKind, renderedApplications, ROOT_APP, waitApplications, windowGated } from '../controllers/applications.ts';
 import type { KubeObject } from '../controllers/kube.ts';
 import { context, seconds, type Ctx } from './context.ts';
 
 const HEALTHY_WITHIN_MS = 300_000;
 const SYNCED_AFTER_MS = 30_000;
-const ADMIN = 'e2e-platform-admin';
+/** The user the rendered sync-on-create operations name (issue 19: a bootstrap at any hour). */
+const BOOTSTRAP_USER = 'flextime-root-bootstrap';
 
 let ctx: Ctx;
 let expected: string[];
@@ -43,75 +45,25 @@ describe('1 bootstrap from empty', () => {
     const t0 = Date.now();
     await ctx.kube.apply(rootApplication(ctx.h.root, ctx.h.excluded.map((x) => x.file)), 'applications');
 
-    // The platform admin's part: Applications gated by a sync window that ArgoCD does not start
-    // syncing by itself are synced by hand (manualSync: true allows it), once each.
-    const gates = windowGated(ctx.h.root).filter((w) => w.manualSync);
-    const gated = (name: string) => gates.some((w) => w.applications.some((g) => matchesGlob(name, g)));
-    // ArgoCD's automated sync of such an Application starts and then waits ("Sync operation
-    // blocked by sync window"); the admin stops it (`argocd app terminate-op`) and syncs by hand.
-    const syncedByHand = new Set<string>();
-    const terminated = new Set<string>();
-    const attempts = new Map<string, number>();
-    // ArgoCD v2.14 sometimes leaves a sync requested by hand unstarted until the Application
-    // changes again (run of 2026-12-06: production-rbac's waited 4.5 min, until the next refresh).
-    // The admin then does what the UI's Refresh button does, once, and the run says so.
-    const NUDGE_AFTER_MS = 15_000;
-    const nudges: NodeJS.Timeout[] = [];
-    const nudgeIfUnstarted = async (name: string, asked: number): Promise<void> => {
-      const a = await ctx.kube.get(`${APPLICATIONS_PATH}/${name}`);
-      const op = a.status?.operationState;
-      if (a.operation?.initiatedBy?.username !== ADMIN || (op?.startedAt && Date.parse(op.startedAt) >= asked - 2000)) return;
-      console.log(`${name}: the sync requested by hand ${seconds(Date.now() - asked)} ago has not started; refreshing it (argocd app get --refresh)`);
-      await ctx.kube.patch(`${APPLICATIONS_PATH}/${name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } });
-    };
-    const adminDone = new AbortController(); // the admin watches until the platform is up
-    const admin = ctx.kube
-      .waitFor({ path: APPLICATIONS_PATH, what: 'admin done', timeoutMs: HEALTHY_WITHIN_MS, signal: adminDone.signal }, (apps) => {
-        for (const a of apps) {
-          const name = a.metadata!.name as string;
-          const op = a.status?.operationState;
-          // A manual sync that failed (e.g. its namespace did not exist yet) is started again, up to 3 times.
-          const byHand = op?.operation?.initiatedBy?.username === ADMIN;
-          if (!gated(name) || (syncedByHand.has(name) && !(byHand && ['Failed', 'Error'].includes(op?.phase) && (attempts.get(name) ?? 0) < 3))) continue;
-          if (op?.phase === 'Running' && /blocked by sync window/.test(op.message ?? '') && op.operation?.initiatedBy?.automated) {
-            if (!terminated.has(name)) {
-              terminated.add(name);
-              terminateOperation(ctx.kube, name).catch((e) => console.error(`terminate-op ${name}: ${(e as Error).message}`));
-            }
-            continue;
-          }
-          const idle = !a.operation && (!op || ['Failed', 'Error'].includes(op.phase)) && a.status?.sync?.status === 'OutOfSync';
-          if (!idle) continue;
-          syncedByHand.add(name);
-          const asked = Date.now();
-          attempts.set(name, (attempts.get(name) ?? 0) + 1);
-          syncByHand(ctx.kube, name, ADMIN).catch((e) => console.error(`sync ${name} by hand: ${(e as Error).message}`));
-          // Not an event to wait for: nothing changes while the request sits unstarted.
-          nudges.push(setTimeout(() => {
-            void nudgeIfUnstarted(name, asked).catch((e) => console.error(`refresh ${name}: ${(e as Error).message}`));
-          }, NUDGE_AFTER_MS));
-        }
-        return undefined;
-      })
-      .catch((e) => {
-        // Ended by adminDone; anything else means nobody synced the gated Applications: say so.
-        if (!adminDone.signal.aborted) console.error(`the platform admin's watch failed: ${(e as Error).message}`);
-      });
-
     // Healthy and its last sync Succeeded: the platform is up. Time to healthy is measured here.
+    // Nobody syncs by hand: Applications a sync window gates sync once when the root creates them
+    // (their rendered `operation`, a manual-class sync the window lets through), at any hour.
     const synced = (a: KubeObject | undefined) => a?.status?.health?.status === 'Healthy' && a?.status?.operationState?.phase === 'Succeeded';
-    try {
-      healthyApps = await waitApplications(ctx.kube, { names: expected, what: 'every Application Healthy with its sync Succeeded', timeoutMs: HEALTHY_WITHIN_MS, ok: synced });
-    } finally {
-      adminDone.abort();
-      for (const t of nudges) clearTimeout(t);
-      await admin;
-    }
+    healthyApps = await waitApplications(ctx.kube, { names: expected, what: 'every Application Healthy with its sync Succeeded', timeoutMs: HEALTHY_WITHIN_MS, ok: synced });
     const took = Date.now() - t0;
     console.log(`time to healthy: ${seconds(took)} for ${expected.length} Applications`);
-    if (syncedByHand.size) {
-      console.log(`outside the sync window, synced by hand as ${ADMIN} (otherwise the root's waves wait for them): ${[...syncedByHand].sort().join(', ')}`);
-    }
+    // The first sync of every window-gated Application is its sync-on-create, whatever the hour.
+    const gates = windowGated(ctx.h.root).filter((w) => w.manualSync);
+    const gated = healthyApps.filter((a) => gates.some((w) => w.applications.some((g) => matchesGlob(a.metadata!.name as string, g))));
+    const firstSyncBy = (a: KubeObject) => {
+      const history: { id: number; initiatedBy?: { username?: string; automated?: boolean } }[] = a.status?.history ?? [];
+      const first = [...history].sort((x, y) => x.id - y.id)[0];
+      return first?.initiatedBy?.automated ? 'automated' : (first?.initiatedBy?.username ?? '(no sync in history)');
+    };
+    const notBootstrapped = gated.filter((a) => firstSyncBy(a) !== BOOTSTRAP_USER).map((a) => `${a.metadata!.name}: first sync by ${firstSyncBy(a)}`);
+    console.log(`${gated.length} window-gated Applications, each first synced by its sync-on-create (${BOOTSTRAP_USER})`);
+    expect(gated.length, 'Applications a manualSync window governs').toBeGreaterThan(0);
+    expect(notBootstrapped, `window-gated Applications whose first sync was not the sync-on-create by ${BOOTSTRAP_USER}`).toEqual([]);
     const notAssessed = notAssessedByKind(healthyApps);
     if (notAssessed.size) {
       console.log(`health not assessed (controller not in this e2e, issue 18): ${[...notAssessed].map(([k, n]) => `${n} ${k}`).join(', ')}`);
