@@ -47,7 +47,7 @@ export function readAddonApps(root: string): AddonApp[] {
     });
 }
 
-function walkYaml(dir: string): string[] {
+export function walkYaml(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))

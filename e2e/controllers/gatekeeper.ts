@@ -36,6 +36,8 @@ const START_TIMEOUT_MS = 60_000;
 export interface GatekeeperHandle {
   readonly namespace: string;
   readonly webhookUrl: string;
+  /** CA of the webhook's serving certificate (PEM file). */
+  readonly caFile: string;
   readonly readyzUrl: string;
   readonly metricsUrl: string;
   readonly logFile: string;
@@ -159,6 +161,10 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
     // The chart's 10 s delay lets a terminating pod drain its webhook traffic; a local stop needs none.
     '--shutdown-delay=0',
     ...managerFlags(values, ns),
+    // After the chart's flags, so it wins: audit only the kinds some constraint matches (the
+    // chart lists every kind the API serves). Same results — a kind no constraint matches has no
+    // violations — at a fraction of the API server load of a 10 s audit on a 2-core machine.
+    '--audit-match-kind-only=true',
   ], {
     logFile: join(ctx.workDir, 'gatekeeper.log'),
     env: { KUBECONFIG: ctx.cluster.kubeconfig, POD_NAME: MANAGER_POD, POD_NAMESPACE: ns, NAMESPACE: ns, CONTAINER_NAME: 'manager' },
@@ -181,6 +187,7 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
     const handle: GatekeeperHandle = {
       namespace: ns,
       webhookUrl: `https://127.0.0.1:${port}/v1/admit`,
+      caFile: join(certDir, 'ca.crt'),
       readyzUrl,
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       logFile: proc.logFile,
@@ -196,7 +203,7 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
       differences: [
         `gatekeeper: the v${CHART_VERSION} manager runs as one local process (.tools/bin/gatekeeper, operations webhook, audit, status, generate) instead of the chart's 3 controller-manager replicas and audit pod; no mutation webhook (dist/ renders no mutators); the rest of the chart (Deployments, Services, RBAC, hooks) is not installed`,
         `gatekeeper: webhook at https://127.0.0.1:${port} with a CA made at run time (the chart: Service gatekeeper-webhook-service + cert rotation); ValidatingWebhookConfiguration ${vwcName} as chart ${CHART_VERSION} renders it from our values, clientConfig.url instead of the Service`,
-        `gatekeeper: audit every ${AUDIT_INTERVAL_SECONDS} s, not the add-on's auditInterval ${values.auditInterval} s`,
+        `gatekeeper: audit every ${AUDIT_INTERVAL_SECONDS} s, not the add-on's auditInterval ${values.auditInterval} s, and only of the kinds constraints match (--audit-match-kind-only; the chart: ${values.auditMatchKindOnly})`,
         `gatekeeper: Pod ${ns}/${MANAGER_POD} stands for the process (owner of its status objects) and is scheduling-gated, never run`,
       ],
       handle: { ...handle },
