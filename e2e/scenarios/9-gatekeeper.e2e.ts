@@ -56,11 +56,13 @@ function variant(base: KubeObject, name: string, change: (container: KubeObject)
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: NS, labels: base.metadata!.labels }, spec };
 }
 
-/** Server-side dry-run create; the API server's refusal message, or undefined when admitted. */
-async function refusal(path: string, obj: KubeObject): Promise<string | undefined> {
+const ADMITTED = '(admitted)';
+
+/** Server-side dry-run create: the API server's refusal message, or ADMITTED. */
+async function refusal(path: string, obj: KubeObject): Promise<string> {
   try {
     await ctx.kube.request('POST', `${path}?dryRun=All`, obj);
-    return undefined;
+    return ADMITTED;
   } catch (e) {
     if (e instanceof KubeError && typeof e.body === 'object' && e.status === 403) return String(e.body.message);
     throw e;
@@ -110,7 +112,7 @@ describe('9 gatekeeper', () => {
   it('in production a privileged container, a :latest image and a chaos experiment are rejected with the policy message; the unchanged workload is admitted', async () => {
     const deployments = kubePath('apps/v1', 'deployments', NS);
     const base = await ctx.kube.get(`${deployments}/${BASE}`);
-    expect(await refusal(deployments, variant(base, 'e2e-gatekeeper-control')), `a copy of ${NS}/${BASE} as ArgoCD synced it`).toBeUndefined();
+    expect(await refusal(deployments, variant(base, 'e2e-gatekeeper-control')), `a copy of ${NS}/${BASE} as ArgoCD synced it`).toBe(ADMITTED);
 
     const denied = 'admission webhook "validation.gatekeeper.sh" denied the request: ';
     const privileged = await refusal(deployments, variant(base, 'e2e-gatekeeper-privileged', (c) => {
@@ -139,7 +141,7 @@ describe('9 gatekeeper', () => {
     const verdict = await review(pod);
     expect(verdict.allowed, 'Gatekeeper on a bare privileged Pod').toBe(false);
     expect(verdict.status?.message).toContain("[container-security-deny] Pod 'e2e-gatekeeper-privileged': container 'scheduler-svc' must not be privileged");
-    console.log(`rejected: ${[privileged, latest, chaos].map((m) => m!.split('\n').find((l) => /must not be privileged|other than 'latest'|chaos experiments are not allowed/.test(l))).join(' | ')}`);
+    console.log(`rejected: ${[privileged, latest, chaos].map((m) => m.split('\n').find((l) => /must not be privileged|other than 'latest'|chaos experiments are not allowed/.test(l))).join(' | ')}`);
   });
 
   it('the audit reports zero violations on every rendered constraint (add-ons included); a planted constraint the platform violates fails the same check', async () => {
