@@ -95,6 +95,12 @@ export function violationLines(objs: readonly KubeObject[]): string[] {
     });
 }
 
+/** The audit check: throws, listing each constraint that reports violations (or was never audited). */
+export function assertNoViolations(objs: readonly KubeObject[]): void {
+  const lines = violationLines(objs);
+  if (lines.length) throw new Error(`expected every constraint to report totalViolations 0 after the audit, saw:\n${lines.join('\n')}`);
+}
+
 /** The API server's counters of its calls to Gatekeeper's webhooks (its /metrics). */
 export async function webhookCalls(kube: Kube): Promise<{ answered: number; denied: number; failedOpen: number; callErrors: number; lines: string[] }> {
   const text = String(await kube.request('GET', '/metrics'));
