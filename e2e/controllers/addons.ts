@@ -10,7 +10,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { constraintCrd } from '../../scripts/verify.d/gatekeeper-constraint-crd.mjs';
 import { Kube, type KubeObject } from './kube.ts';
 
 export interface AddonApp {
@@ -48,7 +47,7 @@ export function readAddonApps(root: string): AddonApp[] {
     });
 }
 
-function walkYaml(dir: string): string[] {
+export function walkYaml(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
@@ -86,11 +85,6 @@ function established(crd: KubeObject): boolean {
   return (crd.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True');
 }
 
-/**
- * The CRDs of the add-ons that are not rendered from their chart (from .tools/crds and
- * scripts/verify.d/crds, like verify), the constraint CRDs Gatekeeper would generate from the
- * rendered ConstraintTemplates, and the add-ons' namespaces.
- */
 /** The scripts/install-tools CRDS project that generates each add-on chart's CRDs. */
 export const CRD_PROJECT_OF_CHART: Record<string, string> = {
   'kube-prometheus-stack': 'prometheus-operator',
@@ -103,6 +97,11 @@ export const CRD_PROJECT_OF_CHART: Record<string, string> = {
   'chaos-mesh': 'chaos-mesh',
 };
 
+/**
+ * The CRDs of the add-ons that are not rendered from their chart (from .tools/crds and
+ * scripts/verify.d/crds, like verify) and the add-ons' namespaces. Not the constraint CRDs:
+ * Gatekeeper's manager (gatekeeper.ts) creates them from the ConstraintTemplates.
+ */
 export async function installCrdsOnlyAddons(kube: Kube, root: string, addons: AddonApp[], realCharts: AddonApp[] = []): Promise<{ crds: number }> {
   // A chart rendered for real installs its own CRDs.
   const skip = new Set(['argo-cd', ...realCharts.map((a) => CRD_PROJECT_OF_CHART[a.chart]).filter(Boolean)]);
@@ -114,13 +113,9 @@ export async function installCrdsOnlyAddons(kube: Kube, root: string, addons: Ad
       .flatMap((d) => walkYaml(join(root, '.tools', 'crds', d))),
     ...walkYaml(join(root, 'scripts', 'verify.d', 'crds')),
   ];
+  // The constraint CRDs are Gatekeeper's to create from the ConstraintTemplates ArgoCD syncs
+  // (its manager runs in the e2e: gatekeeper.ts).
   const crds = readObjects(crdFiles).filter((o) => o.kind === 'CustomResourceDefinition');
-  const templates = readObjects(walkYaml(join(root, 'dist'))).filter((o) => o.kind === 'ConstraintTemplate');
-  for (const t of templates) {
-    const crd = constraintCrd(t);
-    if (!crd) throw new Error(`ConstraintTemplate ${t.metadata?.name}: spec.crd.spec.names.kind is not set`);
-    crds.push(crd);
-  }
   await installCrds(kube, crds);
   for (const a of addons) {
     await kube.apply(

@@ -10,6 +10,13 @@ import { startProcess as startInGroup, stopProcess, tail, type Started } from '.
 
 export { freePort } from '../cluster/control-plane.ts';
 
+/**
+ * Label of a Pod object that stands for a controller running as a local process (never
+ * scheduled; e.g. the owner Gatekeeper gives its status objects). Scenarios leave such pods out
+ * of "every pod runs on a simulated node" and print them.
+ */
+export const PROCESS_LABEL = 'flextime.io/e2e-process';
+
 export interface Proc {
   readonly name: string;
   readonly started: Started;

@@ -1,5 +1,6 @@
 // The CRD Gatekeeper generates from a ConstraintTemplate (used by scripts/verify's dry-run and
-// by the e2e, where Gatekeeper's controller is not running).
+// by the e2e fallback without ArgoCD, e2e/cluster/apply.ts; with ArgoCD the e2e runs the real
+// Gatekeeper manager, which creates them: e2e/controllers/gatekeeper.ts).
 // Mirrors what Gatekeeper documents for constraints: kind from spec.crd.spec.names.kind,
 // spec.parameters from spec.crd.spec.validation.openAPIV3Schema, plus match and enforcementAction.
 const labelSelectorSchema = {

@@ -1,0 +1,218 @@
+/**
+ * The Gatekeeper add-on's manager, for real: the v3.23.0 binary scripts/install-tools builds
+ * (the release config/addons.ts pins as chart 3.23.0, and gator's), run as one local process
+ * against the e2e API server with the webhook, audit, status and generate operations the
+ * chart's controller-manager and audit pods share between them.
+ *
+ * The add-on stays "CRDs only" (addons.ts): its chart is not rendered, so the e2e provides what
+ * the chart would have put around the manager, each a listed difference:
+ *   - a serving certificate for 127.0.0.1 from a CA made at run time (the chart: a Service and
+ *     Gatekeeper's cert rotation); the ValidatingWebhookConfiguration is the chart's, rendered
+ *     from our values by gatekeeper-chart.ts, with clientConfig.url + caBundle;
+ *   - the label the chart's post-install hook puts on its namespace (admission.gatekeeper.sh/ignore);
+ *   - a Pod object standing for the process, scheduling-gated so it never runs: Gatekeeper owns
+ *     its status objects (ConstraintPodStatus, …) by its Pod, and the garbage collector deletes
+ *     objects whose owner does not exist;
+ *   - the audit runs every AUDIT_INTERVAL_SECONDS instead of the add-on's auditInterval.
+ * Started before ArgoCD, so every object ArgoCD applies passes this webhook.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { effectiveValues, managerFlags, validatingWebhookConfiguration, CHART_VERSION, type Values } from './gatekeeper-chart.ts';
+import { KubeError, kubePath, type Kube } from './kube.ts';
+import type { ControllerContext, ControllerEntry, PlatformController } from './platform-controllers.ts';
+import { freePort, PROCESS_LABEL, startProcess, waitForPort, type Proc } from './processes.ts';
+
+export const GATEKEEPER_CHART = 'gatekeeper';
+/** The e2e's audit interval (the add-on says 60 s): scenario 9 waits for a whole audit cycle. */
+export const AUDIT_INTERVAL_SECONDS = 10;
+/** Name of the Pod that stands for the process (status objects are named and owned by it). */
+export const MANAGER_POD = 'gatekeeper-e2e-manager';
+const START_TIMEOUT_MS = 60_000;
+
+/** What scenario 9 needs (serialisable). */
+export interface GatekeeperHandle {
+  readonly namespace: string;
+  readonly webhookUrl: string;
+  /** CA of the webhook's serving certificate (PEM file). */
+  readonly caFile: string;
+  readonly readyzUrl: string;
+  readonly metricsUrl: string;
+  readonly logFile: string;
+  readonly auditIntervalSeconds: number;
+  readonly webhookConfiguration: string;
+  readonly failurePolicy: string;
+  readonly startSeconds: number;
+}
+
+/** A CA and a serving certificate for 127.0.0.1 (tls.crt/tls.key, the names the manager reads). */
+function makeCertificates(dir: string): { caPem: string } {
+  mkdirSync(dir, { recursive: true });
+  const p = (f: string) => join(dir, f);
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=flextime-e2e-gatekeeper-ca', '-keyout', p('ca.key'), '-out', p('ca.crt'));
+  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-subj', '/CN=gatekeeper-webhook-service.gatekeeper-system.svc', '-keyout', p('tls.key'), '-out', p('tls.csr'));
+  writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  ossl('x509', '-req', '-in', p('tls.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial',
+    '-days', '2', '-extfile', p('ext.cnf'), '-out', p('tls.crt'));
+  return { caPem: readFileSync(p('ca.crt'), 'utf8') };
+}
+
+/** The Pod the process stands for: never scheduled (a scheduling gate nobody removes). */
+function managerPod(namespace: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: MANAGER_POD,
+      namespace,
+      labels: { app: 'gatekeeper', 'control-plane': 'controller-manager', [PROCESS_LABEL]: 'gatekeeper' },
+      annotations: { 'flextime.io/e2e-stand-in': 'identity of the Gatekeeper manager that runs as a local process (e2e/controllers/gatekeeper.ts); never scheduled' },
+    },
+    spec: {
+      schedulingGates: [{ name: 'flextime.io/runs-outside-the-cluster' }],
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'manager',
+        image: `openpolicyagent/gatekeeper:v${CHART_VERSION}`,
+        resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsUser: 1000, runAsGroup: 999, runAsNonRoot: true },
+      }],
+    },
+  };
+}
+
+/** GET url until 200; fails at once when the process exits, or after the timeout. */
+async function waitHttpOk(proc: Proc, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  void proc.started.exited.then(({ code, signal }) => (exited = `exited (${code ?? signal})`));
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+      last = `HTTP ${r.status} ${(await r.text()).slice(0, 200)}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (exited) throw new Error(`gatekeeper ${exited} before ${url} answered 200:\n${proc.tail()}`);
+    if (Date.now() > deadline) throw new Error(`expected ${url} to answer 200 within ${timeoutMs / 1000} s, saw ${last}:\n${proc.tail()}`);
+    // An HTTP endpoint has no event to wait on; ask again shortly.
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The API server → webhook path works: a server-side dry-run of a Namespace carrying the ignore
+ * label must come back denied by check-ignore-label.gatekeeper.sh. Until the API server has
+ * loaded the new configuration the dry-run is admitted; ask again until the deadline.
+ */
+async function waitWebhookAnswers(kube: Kube, proc: Proc, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const probe = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'e2e-gatekeeper-probe', labels: { 'admission.gatekeeper.sh/ignore': 'probe' } } };
+  let last = '';
+  for (;;) {
+    try {
+      await kube.request('POST', '/api/v1/namespaces?dryRun=All', probe);
+      last = 'the dry-run was admitted (configuration not loaded yet)';
+    } catch (e) {
+      const msg = e instanceof KubeError && typeof e.body === 'object' ? String(e.body.message) : (e as Error).message;
+      if (/check-ignore-label\.gatekeeper\.sh.*Only exempt namespace can have the admission\.gatekeeper\.sh\/ignore label/.test(msg)) return;
+      last = msg;
+    }
+    if (Date.now() > deadline) throw new Error(`expected the API server to call Gatekeeper's check-ignore-label webhook within ${timeoutMs / 1000} s, saw ${last}:\n${proc.tail()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function start(ctx: ControllerContext): Promise<PlatformController> {
+  const t0 = Date.now();
+  const addon = ctx.addons.find((a) => a.chart === GATEKEEPER_CHART);
+  if (!addon) throw new Error(`no ${GATEKEEPER_CHART} add-on in argocd/apps: nothing to run`);
+  const binary = join(ctx.root, '.tools', 'bin', 'gatekeeper');
+  if (!existsSync(binary)) throw new Error(`${binary} missing: run scripts/install-tools gatekeeper`);
+  const appFile = join(ctx.root, 'argocd', 'apps', addon.file);
+  const userValues: Values = parseYaml(readFileSync(appFile, 'utf8')).spec.source.helm?.valuesObject ?? {};
+  const values = effectiveValues(userValues, appFile);
+  const ns = addon.namespace;
+  mkdirSync(ctx.workDir, { recursive: true });
+  const certDir = join(ctx.workDir, 'certs');
+  const auditCache = join(ctx.workDir, 'audit-cache');
+  mkdirSync(auditCache);
+  const { caPem } = makeCertificates(certDir);
+  const [port, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+
+  // What the chart's post-install hook does (postInstall.labelNamespace, on by default); the
+  // Pod Security labels it also sets stay as dist/ renders them (ArgoCD owns them).
+  await ctx.kube.patch(`/api/v1/namespaces/${ns}`, { metadata: { labels: { 'admission.gatekeeper.sh/ignore': 'no-self-managing' } } });
+  await ctx.kube.ensure(kubePath('v1', 'pods', ns), managerPod(ns));
+
+  const proc = startProcess('gatekeeper', binary, [
+    '--operation=webhook', '--operation=audit', '--operation=status', '--operation=generate',
+    `--host=127.0.0.1`, `--port=${port}`, `--cert-dir=${certDir}`, '--disable-cert-rotation',
+    `--health-addr=127.0.0.1:${healthPort}`, '--metrics-backend=prometheus', `--prometheus-port=${metricsPort}`,
+    `--audit-interval=${AUDIT_INTERVAL_SECONDS}`, `--api-cache-dir=${auditCache}`,
+    // The chart's 10 s delay lets a terminating pod drain its webhook traffic; a local stop needs none.
+    '--shutdown-delay=0',
+    ...managerFlags(values, ns),
+    // After the chart's flags, so it wins: audit only the kinds some constraint matches (the
+    // chart lists every kind the API serves). Same results — a kind no constraint matches has no
+    // violations — at a fraction of the API server load of a 10 s audit on a 2-core machine.
+    '--audit-match-kind-only=true',
+  ], {
+    logFile: join(ctx.workDir, 'gatekeeper.log'),
+    env: { KUBECONFIG: ctx.cluster.kubeconfig, POD_NAME: MANAGER_POD, POD_NAMESPACE: ns, NAMESPACE: ns, CONTAINER_NAME: 'manager' },
+  });
+  const vwcName = String(values.validatingWebhookName);
+  const stop = async () => {
+    // Take the webhook out first, so the API server does not call a stopped process.
+    await ctx.kube.delete(`/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${vwcName}`).catch(() => undefined);
+    await proc.stop();
+  };
+  try {
+    const readyzUrl = `http://127.0.0.1:${healthPort}/readyz`;
+    await waitHttpOk(proc, readyzUrl, START_TIMEOUT_MS);
+    await waitForPort(proc, port, START_TIMEOUT_MS);
+    const vwc = validatingWebhookConfiguration(values, { base: `https://127.0.0.1:${port}`, caPem, namespace: ns });
+    await ctx.kube.apply(vwc, 'validatingwebhookconfigurations');
+    await waitWebhookAnswers(ctx.kube, proc, 30_000);
+    const startSeconds = (Date.now() - t0) / 1000;
+    ctx.log(`gatekeeper: v${CHART_VERSION} manager answering at https://127.0.0.1:${port}/v1/admit (failurePolicy ${values.validatingWebhookFailurePolicy}), audit every ${AUDIT_INTERVAL_SECONDS} s; started in ${startSeconds.toFixed(1)} s (log ${proc.logFile})`);
+    const handle: GatekeeperHandle = {
+      namespace: ns,
+      webhookUrl: `https://127.0.0.1:${port}/v1/admit`,
+      caFile: join(certDir, 'ca.crt'),
+      readyzUrl,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      logFile: proc.logFile,
+      auditIntervalSeconds: AUDIT_INTERVAL_SECONDS,
+      webhookConfiguration: vwcName,
+      failurePolicy: String(values.validatingWebhookFailurePolicy),
+      startSeconds,
+    };
+    return {
+      name: 'gatekeeper',
+      // ArgoCD (2.14 and 3.3) has no health check for Gatekeeper's kinds: nothing to switch on.
+      assesses: [],
+      differences: [
+        `gatekeeper: the v${CHART_VERSION} manager runs as one local process (.tools/bin/gatekeeper, operations webhook, audit, status, generate) instead of the chart's 3 controller-manager replicas and audit pod; no mutation webhook (dist/ renders no mutators); the rest of the chart (Deployments, Services, RBAC, hooks) is not installed`,
+        `gatekeeper: webhook at https://127.0.0.1:${port} with a CA made at run time (the chart: Service gatekeeper-webhook-service + cert rotation); ValidatingWebhookConfiguration ${vwcName} as chart ${CHART_VERSION} renders it from our values, clientConfig.url instead of the Service`,
+        `gatekeeper: audit every ${AUDIT_INTERVAL_SECONDS} s, not the add-on's auditInterval ${values.auditInterval} s, and only of the kinds constraints match (--audit-match-kind-only; the chart: ${values.auditMatchKindOnly})`,
+        `gatekeeper: Pod ${ns}/${MANAGER_POD} stands for the process (owner of its status objects) and is scheduling-gated, never run`,
+      ],
+      handle: { ...handle },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export const gatekeeperController: ControllerEntry = { name: 'gatekeeper', start };
