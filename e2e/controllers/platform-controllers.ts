@@ -10,6 +10,7 @@
  * out of argocd.ts HEALTH_NOT_ASSESSED: ArgoCD then reads their real health.
  */
 import type { AddonApp } from './addons.ts';
+import { KEDA } from './keda.ts';
 import type { ClusterAccess, Kube } from './kube.ts';
 
 export interface ControllerContext {
@@ -47,7 +48,7 @@ export interface ControllerEntry {
 }
 
 /** Started together by gitops.ts; add one line per controller. */
-export const PLATFORM_CONTROLLERS: readonly ControllerEntry[] = [];
+export const PLATFORM_CONTROLLERS: readonly ControllerEntry[] = [KEDA];
 
 /**
  * Starts every controller; if one fails, stops those already started and rethrows with its name.
