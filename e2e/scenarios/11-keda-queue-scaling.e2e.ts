@@ -52,10 +52,21 @@ let keda: KedaHandle;
 let windowCommit: string | undefined;
 
 const cond = (o: KubeObject | undefined, type: string) => o?.status?.conditions?.find((c: { type: string }) => c.type === type);
-const externalValue = (h: KubeObject | undefined): string =>
-  (h?.status?.currentMetrics ?? []).map((m: { external?: { current?: { value?: string; averageValue?: string } } }) => m.external?.current?.averageValue ?? m.external?.current?.value).join(',') || 'none';
+const quantity = (q: string | undefined): number | undefined => {
+  const m = q ? /^(\d+(?:\.\d+)?)(m|k)?$/.exec(q) : null;
+  return m ? Number(m[1]) * (m[2] === 'm' ? 1e-3 : m[2] === 'k' ? 1e3 : 1) : undefined;
+};
+/**
+ * The queue length the HPA last read: KEDA's metric is an AverageValue target, so the HPA's status
+ * shows it per current replica (rounded up in milli-units); times currentReplicas gives it back.
+ */
+const queueSeen = (h: KubeObject | undefined): number | undefined => {
+  const cur = (h?.status?.currentMetrics ?? []).find((m: { type: string }) => m.type === 'External')?.external?.current;
+  const avg = quantity(cur?.averageValue);
+  return avg !== undefined ? Math.round(avg * (h?.status?.currentReplicas ?? 0)) : quantity(cur?.value);
+};
 const hpaLine = (h: KubeObject | undefined) =>
-  h ? `HPA ${h.metadata?.name}: current ${h.status?.currentReplicas}, desired ${h.status?.desiredReplicas}, external metric ${externalValue(h)}, ${(h.status?.conditions ?? []).filter((c: { status: string }) => c.status !== 'True').map((c: { type: string; reason: string }) => `${c.type}=${c.reason}`).join(' ')}` : 'no HPA';
+  h ? `HPA ${h.metadata?.name}: current ${h.status?.currentReplicas}, desired ${h.status?.desiredReplicas}, queue length read ${queueSeen(h) ?? 'none'}, ${(h.status?.conditions ?? []).filter((c: { status: string }) => c.status !== 'True').map((c: { type: string; reason: string }) => `${c.type}=${c.reason}`).join(' ')}` : 'no HPA';
 
 async function waitReplicas(want: number, what: string): Promise<number> {
   const t0 = Date.now();
@@ -127,6 +138,7 @@ describe('11 KEDA queue scaling', () => {
     const took = await waitReplicas(EXPECTED.max, `${EXPECTED.workload} scaled to ${EXPECTED.max} by its HPA after ${jobs} jobs were queued on ${QUEUE}`);
     const hpa = await ctx.kube.get(`${hpas}/${EXPECTED.workload}`);
     console.log(`${jobs} jobs → ${EXPECTED.max} replicas in ${seconds(took)}; ${hpaLine(hpa)}`);
+    expect(queueSeen(hpa), 'queue length the HPA read through external.metrics.k8s.io').toBe(jobs);
     expect(hpa.spec.maxReplicas, 'the HPA KEDA made caps at the maximum').toBe(EXPECTED.max);
     expect(hpa.metadata?.ownerReferences?.[0]?.kind, 'the HPA belongs to the ScaledObject').toBe('ScaledObject');
   });
@@ -158,7 +170,7 @@ describe('11 KEDA queue scaling', () => {
     redisCli(r, ['RPUSH', QUEUE, ...Array.from({ length: marker }, (_, i) => `{"job":"auth-${i}"}`)]);
     const hpa = await ctx.kube.waitFor(
       { path: hpas, name: EXPECTED.workload, what: `HPA ${EXPECTED.workload} reading the queue length ${marker} again after ${r.passwordSecret.name} got the new password`, timeoutMs: WITHIN_MS, describe: ([h]) => hpaLine(h) },
-      ([h]) => (externalValue(h) === String(marker) ? h : undefined),
+      ([h]) => (queueSeen(h) === marker ? h : undefined),
     );
     console.log(`Secret updated → ${hpaLine(hpa)}`);
     redisCli(r, ['DEL', QUEUE]);
