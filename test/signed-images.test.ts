@@ -147,7 +147,7 @@ describe.skipIf(skip)('signed images, verified by policy-controller', () => {
     const outside = 'docker.io/library/busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000';
     const v = await admit(workload('Deployment', 'scheduler-svc', 'production', outside));
     expect(v.exitCode).toBe(1);
-    expect(errorsOf(v)).toContain(`index.docker.io/library/busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000 is uncovered by policy`);
+    expect(errorsOf(v)).toContain(`docker.io/library/busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000 is uncovered by policy`);
   }, 120_000);
 
   it('staging admits the unsigned image with a warning (api-svc Deployment)', async () => {
