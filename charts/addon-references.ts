@@ -80,6 +80,7 @@ export const ADDON_REFERENCES: { readonly [N in AddonName]: ReferencesOf<N> } = 
   'vertical-pod-autoscaler': () => NONE,
   'metrics-server': () => NONE,
   descheduler: () => NONE,
+  'policy-controller': () => NONE,
   'opentelemetry-operator': (v) => ({
     // Its webhook certificate: the chart renders a cert-manager Issuer and Certificate.
     needs: v.admissionWebhooks.certManager.enabled

@@ -14,6 +14,7 @@ import { clusterChart, envChart, type EnvContext } from './context.ts';
 import { redisEndpoint } from './redis-endpoint.ts';
 import { CHAOS_INJECT_ANNOTATION } from './chaos.ts';
 import { databaseEndpoint } from './database-endpoint.ts';
+import { signatureNamespaceLabels } from './security-rules/image-signatures.ts';
 
 const SOURCE = 'charts/namespaces.ts';
 export const SETTINGS_CONFIGMAP = 'flextime-settings';
@@ -28,6 +29,8 @@ export function namespacesChart(app: App, ctx: EnvContext): void {
     labels,
     // Chaos Mesh acts only in namespaces that opt in: exactly those with experiments (charts/chaos.ts).
     annotations: env.chaos ? CHAOS_INJECT_ANNOTATION : undefined,
+    // policy-controller checks image signatures only in namespaces that opt in (charts/security-rules/image-signatures.ts).
+    namespaceLabels: signatureNamespaceLabels(platform, env),
     podSecurityVersion: platform.podSecurityVersion,
     quota: {
       requests: { cpu: env.quota.requestsCpu, memory: env.quota.requestsMemory },

@@ -22,6 +22,7 @@ import { clusterChart, envChart, ENVIRONMENT_LABEL, namespaceOf, type EnvContext
 import { PROMETHEUS_SELECTOR_LABELS } from './monitoring.ts';
 import { CONTROLS, FRAMEWORKS } from './security-rules/controls.ts';
 import { flexTimeFalcoRules } from './security-rules/falco.ts';
+import { imageSignaturePolicies } from './security-rules/image-signatures.ts';
 import { POD_KINDS, POLICIES, type PolicyDefinition } from './security-rules/gatekeeper-policies.ts';
 import { PODS_LIB } from './security-rules/rego.ts';
 
@@ -100,6 +101,9 @@ export function securityChart(app: App, platform: Platform): void {
       definedIn: [`${OUTPUT_DIR}/configmap-${FALCO_RULES_CONFIGMAP}.yaml`],
     });
   }
+
+  const signatures = imageSignaturePolicies(chart, platform, (name) => labels(name, 'admission-policy'), CONTROLS_ANNOTATION);
+  if (signatures) implementations.push(signatures);
 
   const alerted = platform.environments.filter((e) => e.security.vulnerabilityAlert !== 'none');
   implementations.push({

@@ -7,7 +7,7 @@
  * values refer to is read from the values (charts/addon-references.ts); charts/bootstrap-order.ts
  * derives the waves from both (docs/bootstrap-order.md). Upgrading a chart = change `version`
  * here and read the chart's changelog in the PR. Rows by topic: config/addons-monitoring.ts
- * (Prometheus Operator CRDs, kube-prometheus-stack), addons-aws.ts (AWS LB controller), addons-scheduling.ts.
+ * (Prometheus Operator CRDs, kube-prometheus-stack), addons-aws.ts (AWS LB controller), addons-scheduling.ts, addons-signing.ts (policy-controller).
  */
 import type { PlatformInput } from './schema.ts';
 import { ingressControllerSettings } from './network.ts';
@@ -16,6 +16,7 @@ import { awsLoadBalancerController } from './addons-aws.ts';
 import { clusterAutoscaler, descheduler } from './addons-scheduling.ts';
 import { kubePrometheusStack, prometheusOperatorCrds } from './addons-monitoring.ts';
 import { chaosMesh, k6Operator } from './addons-load-and-chaos.ts';
+import { policyController } from './addons-signing.ts';
 import { API_SERVICE, BATCH_PRIORITY_CLASS, CRD, MUTATING_WEBHOOK, PLATFORM_PRIORITY_CLASS, PROMETHEUS_SELECTOR_LABELS, RBAC, VALIDATING_WEBHOOK } from './addons-common.ts';
 
 export { PROMETHEUS_SELECTOR_LABELS };
@@ -111,6 +112,7 @@ export const addonsConfig: PlatformInput['addons'] = [
       upgradeCRDs: platformPriority,
     },
   },
+  policyController,
   {
     name: 'falco',
     repoURL: 'https://falcosecurity.github.io/charts',

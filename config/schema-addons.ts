@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
 import { deschedulerValues } from './schema-addons-scheduling.ts';
+import { policyControllerValues } from './schema-addons-signing.ts';
 import {
   ingressNginxValues, certManagerValues, kedaValues, externalSecretsValues, kubePrometheusStackValues, gatekeeperValues, falcoValues, trivyOperatorValues, vpaValues, metricsServerValues, openTelemetryOperatorValues, argoRolloutsValues, k6OperatorValues, prometheusOperatorCrdsValues, chaosMeshValues, clusterAutoscalerValues, name,
 } from './schema-addon-values.ts';
@@ -90,6 +91,7 @@ export const ADDON_VALUES = {
   'cluster-autoscaler': clusterAutoscalerValues,
   'aws-load-balancer-controller': awsLoadBalancerControllerValues,
   descheduler: deschedulerValues,
+  'policy-controller': policyControllerValues,
 } as const;
 export type AddonName = keyof typeof ADDON_VALUES;
 const ADDON_NAMES = Object.keys(ADDON_VALUES) as AddonName[];
@@ -113,6 +115,7 @@ export const addon = z.discriminatedUnion('name', [
   addonOf('cluster-autoscaler', clusterAutoscalerValues),
   addonOf('aws-load-balancer-controller', awsLoadBalancerControllerValues),
   addonOf('descheduler', deschedulerValues),
+  addonOf('policy-controller', policyControllerValues),
 ], {
   error: (issue) => (issue.code === 'invalid_union'
     ? `unknown add-on; known: ${ADDON_NAMES.join(', ')} (a new add-on needs its values type in config/schema-addons.ts)`

@@ -14,6 +14,14 @@ import { dnsLabel } from './schema-primitives.ts';
 export const enforcementAction = z.enum(['deny', 'warn', 'dryrun']);
 export type EnforcementAction = z.infer<typeof enforcementAction>;
 
+/**
+ * What the signature admission policy (Sigstore policy-controller) does in an environment's
+ * namespace with an image of `security.imageSignatures.images` that no trusted identity signed:
+ * reject the object, admit it with a warning, or not look (the namespace is not opted in).
+ */
+export const signatureMode = z.enum(['enforce', 'warn', 'off']);
+export type SignatureMode = z.infer<typeof signatureMode>;
+
 export const environmentSecurity = z.object({
   /** enforcementAction of the Gatekeeper constraints that match this environment's namespace. */
   enforcementAction,
@@ -21,7 +29,14 @@ export const environmentSecurity = z.object({
   requireImageDigest: z.boolean(),
   /** Severity of the alert on critical image vulnerabilities (Trivy Operator); `none`: no alert. */
   vulnerabilityAlert: z.enum(['critical', 'warning', 'none']),
-}).strict();
+  /** Signature check of the namespace's images (charts/security-rules/image-signatures.ts, docs/security.md). */
+  imageSignatures: signatureMode,
+}).strict().superRefine((s, ctx) => {
+  // A signature vouches for a digest; a tag admitted today may point at an unsigned image tomorrow.
+  if (s.imageSignatures === 'enforce' && !s.requireImageDigest) {
+    ctx.addIssue({ code: 'custom', path: ['imageSignatures'], message: "'enforce' needs requireImageDigest: true (a signature vouches for a digest, not for a tag)" });
+  }
+});
 
 /** A registry prefix images may come from, e.g. "ghcr.io/flextime/" (ends with "/" so "ghcr.io/flextime-evil/" does not match). */
 const registryPrefix = z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*\/$/, 'must be a registry prefix ending in "/", such as "ghcr.io/flextime/"');
@@ -31,7 +46,28 @@ const absolutePath = z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, 'mus
 const port = z.number().int().min(1).max(65535);
 export const falcoPriority = z.enum(['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFORMATIONAL', 'DEBUG']);
 
+/** A policy-controller image glob: `*` matches within one path segment, `**` across segments. */
+const imageGlob = z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/([a-z0-9._-]+|\*|\*\*))+$/, 'must be an image glob such as "ghcr.io/flextime/*"');
+
+/** Which images must be signed, and by whom (Sigstore keyless: a Fulcio certificate for an OIDC identity). */
+const imageSignatures = z.object({
+  /** Images the policy covers (policy-controller globs). */
+  images: z.array(imageGlob).min(1),
+  /** OIDC issuer of the signing identity (GitHub Actions: https://token.actions.githubusercontent.com). */
+  issuer: z.url({ protocol: /^https$/, error: 'must be an https OIDC issuer URL' }),
+  /**
+   * Regular expression the certificate's subject (the workflow's `job_workflow_ref` as a URL)
+   * must match, anchored with ^…$ so no other workflow or repository fits.
+   */
+  subjectRegExp: z.string().regex(/^\^.+\$$/, 'must be anchored: start with "^" and end with "$"'),
+  /** Namespace label the policy-controller webhook selects opted-in namespaces by. */
+  namespaceLabel: z.object({ key: z.string().min(1), value: z.string().min(1) }).strict(),
+  /** What the webhook does with an image in an opted-in namespace that no policy covers. */
+  noMatchPolicy: z.enum(['deny', 'warn', 'allow']),
+}).strict();
+
 export const security = z.object({
+  imageSignatures,
   gatekeeper: z.object({
     /** Namespaces no constraint looks at: the control plane and the add-ons that run the cluster. */
     exemptNamespaces: z.array(dnsLabel).min(1),

@@ -6,6 +6,20 @@
 import type { PlatformInput } from './schema.ts';
 
 export const securityConfig: PlatformInput['security'] = {
+  // Sigstore policy-controller (docs/security.md "Signed images"); the mode per environment is
+  // environments[].security.imageSignatures.
+  imageSignatures: {
+    images: ['ghcr.io/flextime/*'],
+    // Keyless: the Fulcio certificate GitHub Actions' OIDC token buys for the release workflow of
+    // this repository (gitops.repoURL). Service repositories call it pinned by commit SHA, so the
+    // certificate subject is https://github.com/<this repo>/.github/workflows/service-release.yml@<sha>.
+    issuer: 'https://token.actions.githubusercontent.com',
+    subjectRegExp: '^https://github\\.com/flextime/flextime-platform/\\.github/workflows/service-release\\.yml@[0-9a-f]{40}$',
+    // The chart's default selector (webhook.namespaceSelector).
+    namespaceLabel: { key: 'policy.sigstore.dev/include', value: 'true' },
+    // In an opted-in namespace, an image no policy covers is refused (Gatekeeper refuses other registries too).
+    noMatchPolicy: 'deny',
+  },
   gatekeeper: {
     // The control plane and the add-ons that run the cluster: their charts are upstream and are
     // reviewed when their pinned version changes, not object by object.

@@ -24,6 +24,11 @@ export interface GuardedNamespaceProps {
    */
   readonly annotations?: Readonly<Record<string, string>>;
   /**
+   * Labels of the Namespace only, such as an admission webhook's opt-in selector.
+   * @default {}
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
    * Level enforced, audited and warned by Pod Security Admission.
    * @default 'restricted'
    */
@@ -94,7 +99,7 @@ export class GuardedNamespace extends Construct {
     new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: props.name,
-        labels: { ...props.labels, ...psa },
+        labels: { ...props.labels, ...props.namespaceLabels, ...psa },
         ...(props.annotations && Object.keys(props.annotations).length ? { annotations: { ...props.annotations } } : {}),
       },
     });

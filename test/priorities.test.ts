@@ -58,6 +58,8 @@ const CHART_PRIORITY_PATHS: Record<string, { paths: Array<[string, string?, 'bat
   // descheduler 0.35.0 values.yaml: `priorityClassName: system-cluster-critical` (its Deployment's pod).
   descheduler: { paths: [['priorityClassName', 'system-cluster-critical']] },
   'aws-load-balancer-controller': { paths: [['priorityClassName', 'system-cluster-critical']] },
+  // policy-controller 0.10.6 values.yaml: both "" (no class); the leases clean-up is a post-delete Job.
+  'policy-controller': { paths: [['webhook.priorityClass'], ['leasescleanup.priorityClass']] },
 };
 
 interface PodRef { readonly where: string; readonly tier: Tier; readonly className: string | undefined; readonly batch?: boolean }
@@ -142,8 +144,8 @@ describe('pod priorities: platform add-ons ≥ production > staging > developmen
     const { pods, errors } = podPriorities(files);
     expect(errors).toEqual([]);
     for (const tier of ['platform', 'production', 'staging', 'development', 'load'] as const) expect(pods.filter((p) => p.tier === tier).length, tier).toBeGreaterThan(1);
-    // The add-ons' values alone: 18 charts, 34 pod paths (CHART_PRIORITY_PATHS).
-    expect(pods.filter((p) => p.where.includes(' values ')).length).toBe(34);
+    // The add-ons' values alone: 19 charts, 36 pod paths (CHART_PRIORITY_PATHS).
+    expect(pods.filter((p) => p.where.includes(' values ')).length).toBe(36);
   });
 
   it('holds for every rendered pod and add-on value', () => {

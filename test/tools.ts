@@ -51,6 +51,10 @@ const TOOLS: Record<string, ToolSpec> = {
   tflint: goTool('tflint'),
   // Argo Rollouts' analysis code (tools/argo-rollouts): test/analysis-gate.test.ts.
   'argo-analysis': goTool('argo-analysis'),
+  // Sigstore policy-controller's verifier, cosign and a registry (tools/policy-controller): test/signed-images.test.ts.
+  'image-policy-check': goTool('image-policy-check'),
+  cosign: goTool('cosign'),
+  crane: goTool('crane'),
   terraform: {
     ...goTool('terraform'),
     candidates: () => [join(ROOT, '.tools', 'bin', 'terraform'), join(cache, 'terraform-1.8.5', 'terraform'), join(cache, 'terraform-v1.8.5', 'terraform')],

@@ -74,6 +74,38 @@ describe('workflows', () => {
   });
 });
 
+describe('service-release.yml signs what it releases (issue 20)', () => {
+  type Step = { uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string>; id?: string };
+  const build = () => (parse(read('service-release.yml')) as { jobs: { build: { permissions: Record<string, string>; steps: Step[] } } }).jobs.build;
+
+  it('may ask GitHub for an OIDC token (keyless) and push signatures', () => {
+    expect(build().permissions).toEqual({ contents: 'read', packages: 'write', 'id-token': 'write' });
+  });
+
+  it('signs the pushed digest and attests its SBOM and provenance, after the push', () => {
+    const steps = build().steps;
+    const push = steps.findIndex((s) => s.id === 'push');
+    const sign = steps.findIndex((s) => s.run?.includes('cosign sign'));
+    expect(push).toBeGreaterThanOrEqual(0);
+    expect(sign).toBeGreaterThan(push);
+    const script = steps[sign]!.run!;
+    expect(steps[sign]!.env!.IMAGE).toBe('${{ steps.name.outputs.repository }}@${{ steps.push.outputs.digest }}');
+    expect(script).toContain('cosign sign --yes "$IMAGE"');
+    expect(script).toContain('cosign attest --yes --type spdxjson');
+    expect(script).toContain('cosign attest --yes --type slsaprovenance');
+    // Keyless: no key file, no key from a secret.
+    expect(script).not.toMatch(/--key\b/);
+  });
+
+  it('installs the cosign release the admission policy is tested with (tools/policy-controller)', () => {
+    const installer = build().steps.find((s) => s.uses?.startsWith('sigstore/cosign-installer@'));
+    const goMod = readFileSync(join(ROOT, 'tools', 'policy-controller', 'go.sum'), 'utf8');
+    const tested = /^github\.com\/sigstore\/cosign\/v2 (v[0-9.]+) h1:/m.exec(goMod)?.[1];
+    expect(installer?.with?.['cosign-release']).toBe('v2.5.0');
+    expect(tested).toBe('v2.5.0');
+  });
+});
+
 describe('dependency updates', () => {
   it('Dependabot watches npm and GitHub Actions', () => {
     const config = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as { updates: Array<{ 'package-ecosystem': string }> };

@@ -19,7 +19,7 @@ export const development: EnvironmentInput = {
     default: { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' },
     max: { cpu: '2', memory: '4Gi', ephemeralStorage: '24Gi' },
   },
-  security: { enforcementAction: 'warn', requireImageDigest: false, vulnerabilityAlert: 'none' },
+  security: { enforcementAction: 'warn', requireImageDigest: false, vulnerabilityAlert: 'none', imageSignatures: 'off' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
     cidrs: {

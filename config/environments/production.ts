@@ -21,7 +21,7 @@ export const production: EnvironmentInput = {
   },
   // Hard zone spread: a zone outage may take only a third of a service's pods (its PDB's allowance).
   zoneSpread: 'DoNotSchedule',
-  security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'critical' },
+  security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'critical', imageSignatures: 'enforce' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
     cidrs: {

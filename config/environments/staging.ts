@@ -20,7 +20,7 @@ export const staging: EnvironmentInput = {
     default: { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' },
     max: { cpu: '2', memory: '4Gi', ephemeralStorage: '24Gi' },
   },
-  security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'warning' },
+  security: { enforcementAction: 'deny', requireImageDigest: true, vulnerabilityAlert: 'warning', imageSignatures: 'warn' },
   // Network peers: inside the cluster VPC by subnet name (clusters[].network, config/network-ranges.ts), outside by range; docs/network.md.
   network: {
     cidrs: {

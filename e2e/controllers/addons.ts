@@ -95,6 +95,7 @@ export const CRD_PROJECT_OF_CHART: Record<string, string> = {
   vpa: 'vertical-pod-autoscaler',
   'argo-rollouts': 'argo-rollouts',
   'chaos-mesh': 'chaos-mesh',
+  'policy-controller': 'policy-controller',
 };
 
 /**

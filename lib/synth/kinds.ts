@@ -17,6 +17,7 @@ const CLUSTER_SCOPED = new Set([
   'external-secrets.io/v1beta1/ClusterSecretStore',
   'external-secrets.io/v1/ClusterSecretStore',
   'templates.gatekeeper.sh/v1/ConstraintTemplate',
+  'policy.sigstore.dev/v1beta1/ClusterImagePolicy',
 ]);
 
 /** Gatekeeper creates one cluster-scoped kind per ConstraintTemplate in this group. */
