@@ -7,12 +7,13 @@
 import type { Platform } from '../config/index.ts';
 import type { DashboardSpec, PanelSpec } from '../lib/monitoring/grafana.ts';
 import { ERROR_BUDGET_RECORD, errorRatioRecord } from '../lib/monitoring/slo-rules.ts';
+import { databaseDashboard } from './dashboard-database.ts';
 
 /** `grafana.sidecar.dashboards.folderAnnotation` in the kube-prometheus-stack values. */
 export const FOLDER_ANNOTATION = 'grafana_folder';
 export const DASHBOARD_FOLDER = 'FlexTime';
 
-/** The four FlexTime dashboards, built from config (SLOs, environments). */
+/** The FlexTime dashboards, built from config (SLOs, environments); the Database one in ./dashboard-database.ts. */
 export function dashboardSpecs(platform: Platform): DashboardSpec[] {
   const ns = `namespace="${platform.partOf}-$environment"`;
   const rate = (metric: string, extra = '') => `rate(${metric}{${ns}${extra}}[$__rate_interval])`;
@@ -207,5 +208,5 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
     ],
   };
 
-  return [overview, performance, business, security];
+  return [overview, performance, business, security, databaseDashboard(platform, common)];
 }

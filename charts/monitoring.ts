@@ -17,6 +17,7 @@ import { sloRuleGroups, type SloSpec } from '../lib/monitoring/slo-rules.ts';
 import { ROLLOUT_POD_HASH_LABEL } from '../lib/rollout.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { platformAlertGroups } from './alert-rules.ts';
+import { databaseAlertGroup, rightSizingAlertGroup } from './alert-rules-database.ts';
 import { DASHBOARD_FOLDER, dashboardSpecs, FOLDER_ANNOTATION } from './dashboard-specs.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 
@@ -30,7 +31,7 @@ import { PROMETHEUS_SELECTOR_LABELS } from '../config/addons.ts';
 export { PROMETHEUS_SELECTOR_LABELS };
 
 /** Workloads besides the config services that expose a `metrics` port (exporter sidecars). */
-export const EXPORTER_TARGETS = ['pgbouncer', 'redis'] as const;
+export const EXPORTER_TARGETS = ['pgbouncer', 'redis', 'postgres-exporter'] as const;
 
 /** The add-on that runs Prometheus, Alertmanager and Grafana (config/addons.ts). */
 export const PROMETHEUS_ADDON = 'kube-prometheus-stack';
@@ -74,13 +75,14 @@ export function sloGroups(ctx: EnvContext): RuleGroup[] {
 
 /** Non-SLO alert groups of one environment. */
 export function alertGroups(ctx: EnvContext): RuleGroup[] {
-  return platformAlertGroups({
+  const rules = {
     namespace: ctx.namespace,
     labels: { environment: ctx.env.name },
     thresholds: ctx.platform.observability.alerts,
-    runbookUrl: (alert) => runbookUrl(ctx.platform, alert),
+    runbookUrl: (alert: string) => runbookUrl(ctx.platform, alert),
     redisInCluster: ctx.env.redis.mode === 'in-cluster',
-  });
+  };
+  return [...platformAlertGroups(rules), databaseAlertGroup({ ...rules, backupUser: ctx.platform.database.backup.user }), rightSizingAlertGroup(rules)];
 }
 
 /** True when `target` is a config service this environment delivers with an Argo Rollout. */

@@ -34,6 +34,7 @@ const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | strin
   'backup-job': { namespaces: 'env:pushgateway', honorLabels: true },
   redis_exporter: { namespaces: 'env:redis', honorLabels: false },
   pgbouncer_exporter: { namespaces: 'env:pgbouncer', honorLabels: false },
+  postgres_exporter: { namespaces: 'env:postgres-exporter', honorLabels: false },
   'kube-state-metrics': { namespaces: 'any', honorLabels: true },
   kubelet: { namespaces: 'any', honorLabels: true },
   cadvisor: { namespaces: 'any', honorLabels: true },
