@@ -15,6 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KNOWN_METRICS, type KnownMetric, type MetricSource } from '../config/metrics.ts';
+import { selectors } from '../lib/monitoring/promql.ts';
 import type { KubeObject } from '../lib/synth/object-json.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
@@ -58,17 +59,6 @@ const CONTROLLER_POD_LABELS: Record<string, readonly string[]> = {
 
 /** A query and, for rules and analyses, the namespace of the object holding it (the environment's). */
 interface Query { readonly where: string; readonly expr: string; readonly namespace?: string }
-interface Matcher { readonly label: string; readonly op: string; readonly value: string }
-
-/** `metric{matchers}` selectors of a PromQL expression (enough for ours: no nested braces in strings). */
-export function selectors(expr: string): Array<{ metric: string; matchers: Matcher[] }> {
-  const out: Array<{ metric: string; matchers: Matcher[] }> = [];
-  for (const m of expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}/g)) {
-    const matchers = [...m[2]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((x) => ({ label: x[1]!, op: x[2]!, value: x[3]! }));
-    out.push({ metric: m[1]!, matchers });
-  }
-  return out;
-}
 
 function metricOf(series: string): { known: KnownMetric; bucket: boolean } | undefined {
   for (const m of KNOWN_METRICS) {
