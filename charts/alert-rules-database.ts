@@ -69,7 +69,7 @@ export function rightSizingAlertGroup(ctx: AlertRuleContext): RuleGroup {
       check(resource),
       '1h',
       `The ${resource} request of {{ $labels.workload }}/{{ $labels.container }} does not match its VPA recommendation`,
-      `Over the last 7 days the ${resource} request of container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.workload }} was {{ $value | humanize }}× the VPA's recommendation (above ${ratio}× its highest target: over-provisioned; below 1× its lowest lower bound: under-provisioned). Adjust the request in config.`,
+      `Over the last 7 days the ${resource} request of container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.workload }} was {{ printf "%.2f" $value }}× the VPA's recommendation (above ${ratio}× its highest target: over-provisioned; below 1× its lowest lower bound: under-provisioned). Adjust the request in config.`,
     )),
   };
 }

@@ -7,6 +7,7 @@
 import type { Platform } from '../config/index.ts';
 import type { DashboardSpec, PanelSpec } from '../lib/monitoring/grafana.ts';
 import { ERROR_BUDGET_RECORD, errorRatioRecord } from '../lib/monitoring/slo-rules.ts';
+import { requestsByWorkload, vpaByWorkload } from '../lib/monitoring/right-sizing.ts';
 import { databaseDashboard } from './dashboard-database.ts';
 
 /** `grafana.sidecar.dashboards.folderAnnotation` in the kube-prometheus-stack values. */
@@ -25,6 +26,7 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
     default: environments.includes('production') ? 'production' : environments[0],
   }];
   const common = { variables, tags: [platform.partOf] };
+  const alerts = platform.observability.alerts;
   // Redis panels: only environments that run Redis in the cluster have its exporter (ElastiCache
   // elsewhere), so they get their own choice of environment.
   const redisEnvironments = platform.environments.filter((e) => e.redis.mode === 'in-cluster').map((e) => e.name);
@@ -141,6 +143,16 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
             queries: [{ expr: 'sum by (service_name) (rate(traces_span_metrics_calls_total{deployment_environment="$environment", span_kind="SPAN_KIND_SERVER"}[$__rate_interval]))', legend: '{{service_name}}' }],
           },
         ],
+      },
+      {
+        title: 'Right-sizing (requests vs VPA recommendations)',
+        panels: (['cpu', 'memory'] as const).map((resource) => ({
+          title: `${resource === 'cpu' ? 'CPU' : 'Memory'} request ÷ VPA target`,
+          description: `Each container's ${resource} request divided by the Vertical Pod Autoscaler's target for it. 1 = as recommended; above ${alerts.rightSizingMaxRatio} for a week opens a ticket (over-provisioned), as does a request below the lower bound.`,
+          width: 12,
+          queries: [{ expr: `${requestsByWorkload(ns, resource)}\n/\n${vpaByWorkload('target', ns, resource)}`, legend: '{{workload}}/{{container}}' }],
+          thresholds: [{ value: alerts.rightSizingMaxRatio, color: 'orange' }],
+        })),
       },
     ],
   };

@@ -98,6 +98,11 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   { name: 'kube_deployment_status_replicas_available', type: 'gauge', source: 'kube-state-metrics', labels: ['deployment'], help: 'Available replicas per Deployment' },
   { name: 'kube_deployment_spec_replicas', type: 'gauge', source: 'kube-state-metrics', labels: ['deployment'], help: 'Desired replicas per Deployment' },
   { name: 'kube_pod_status_phase', type: 'gauge', source: 'kube-state-metrics', labels: ['pod', 'phase'], help: 'Pod phase' },
+  { name: 'kube_pod_container_resource_requests', type: 'gauge', source: 'kube-state-metrics', labels: ['pod', 'container', 'node', 'resource', 'unit'], help: 'Requests of a pod\'s container, per resource (cpu in cores, memory in bytes)' },
+  // VPA recommendations: our custom-resource-state config of kube-state-metrics (config/addons-monitoring.ts).
+  { name: 'kube_verticalpodautoscaler_status_recommendation_containerrecommendations_target', type: 'gauge', source: 'kube-state-metrics', labels: ['verticalpodautoscaler', 'target_api_version', 'target_kind', 'target_name', 'container', 'resource', 'unit'], help: 'VPA target recommendation per container and resource' },
+  { name: 'kube_verticalpodautoscaler_status_recommendation_containerrecommendations_lowerbound', type: 'gauge', source: 'kube-state-metrics', labels: ['verticalpodautoscaler', 'target_api_version', 'target_kind', 'target_name', 'container', 'resource', 'unit'], help: 'VPA lower bound per container and resource' },
+  { name: 'kube_verticalpodautoscaler_status_recommendation_containerrecommendations_upperbound', type: 'gauge', source: 'kube-state-metrics', labels: ['verticalpodautoscaler', 'target_api_version', 'target_kind', 'target_name', 'container', 'resource', 'unit'], help: 'VPA upper bound per container and resource' },
   { name: 'kube_persistentvolumeclaim_info', type: 'gauge', source: 'kube-state-metrics', labels: ['persistentvolumeclaim', 'storageclass'], help: 'PVC info' },
   // --- kubelet (volume stats) and cAdvisor (container usage)
   { name: 'kubelet_volume_stats_used_bytes', type: 'gauge', source: 'kubelet', labels: ['persistentvolumeclaim'], help: 'Bytes used on a PVC' },
