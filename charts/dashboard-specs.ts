@@ -9,12 +9,13 @@ import type { DashboardSpec, PanelSpec } from '../lib/monitoring/grafana.ts';
 import { ERROR_BUDGET_RECORD, errorRatioRecord } from '../lib/monitoring/slo-rules.ts';
 import { requestsByWorkload, vpaByWorkload } from '../lib/monitoring/right-sizing.ts';
 import { databaseDashboard } from './dashboard-database.ts';
+import { securityDashboard } from './dashboard-security.ts';
 
 /** `grafana.sidecar.dashboards.folderAnnotation` in the kube-prometheus-stack values. */
 export const FOLDER_ANNOTATION = 'grafana_folder';
 export const DASHBOARD_FOLDER = 'FlexTime';
 
-/** The FlexTime dashboards, built from config (SLOs, environments); the Database one in ./dashboard-database.ts. */
+/** The FlexTime dashboards, built from config (SLOs, environments); Security and Database in ./dashboard-<name>.ts. */
 export function dashboardSpecs(platform: Platform): DashboardSpec[] {
   const ns = `namespace="${platform.partOf}-$environment"`;
   const rate = (metric: string, extra = '') => `rate(${metric}{${ns}${extra}}[$__rate_interval])`;
@@ -186,39 +187,5 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
     ],
   };
 
-  const security: DashboardSpec = {
-    ...common,
-    uid: 'flextime-security',
-    title: 'FlexTime Security',
-    description: 'Admission-policy violations (Gatekeeper), runtime events (Falco), authentication failures and certificates.',
-    from: 'now-24h',
-    rows: [
-      {
-        title: 'Policy',
-        panels: [
-          { title: 'Gatekeeper audit violations', queries: [{ expr: 'sum by (enforcement_action) (gatekeeper_violations)', legend: '{{enforcement_action}}' }] },
-          { title: 'Admission requests denied', queries: [{ expr: 'sum(rate(gatekeeper_validation_request_count{admission_status="deny"}[$__rate_interval]))', legend: 'denied/s' }] },
-          { title: 'Falco events by priority', queries: [{ expr: 'sum by (priority) (rate(falcosidekick_inputs[$__rate_interval]))', legend: '{{priority}}' }] },
-          { title: 'Top Falco rules (period)', width: 24, queries: [{ expr: 'topk(10, sum by (rule) (increase(falcosidekick_inputs[$__range])))', legend: '{{rule}}' }] },
-        ],
-      },
-      {
-        title: 'Authentication and TLS',
-        panels: [
-          { title: 'Authentication failures by reason', queries: [{ expr: `sum by (reason) (${rate('flextime_auth_failures_total')})`, legend: '{{reason}}' }] },
-          { title: 'API 401 / 403 responses', unit: 'reqps', queries: [{ expr: `sum by (code) (${rate('http_requests_total', ', code=~"401|403"')})`, legend: '{{code}}' }] },
-          {
-            title: 'Certificate time to expiry',
-            unit: 's',
-            // cert-manager's `namespace` label is scraped as `exported_namespace` (honorLabels false).
-            queries: [{ expr: `min by (name) (certmanager_certificate_expiration_timestamp_seconds{exported_${ns}}) - time()`, legend: '{{name}}' }],
-            baseColor: 'red',
-            thresholds: [{ value: platform.observability.alerts.certExpiryDays * 86_400, color: 'green' }],
-          },
-        ],
-      },
-    ],
-  };
-
-  return [overview, performance, business, security, databaseDashboard(platform, common)];
+  return [overview, performance, business, securityDashboard(platform, common), databaseDashboard(platform, common)];
 }

@@ -24,6 +24,7 @@ export type MetricSource =
   | 'prometheus'
   | 'cert-manager'
   | 'gatekeeper'
+  | 'trivy-operator'
   | 'falcosidekick'
   | 'otel-collector';
 
@@ -118,6 +119,11 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   // --- Gatekeeper
   { name: 'gatekeeper_violations', type: 'gauge', source: 'gatekeeper', labels: ['enforcement_action'], help: 'Audit violations found in the last audit run' },
   { name: 'gatekeeper_validation_request_count', type: 'counter', source: 'gatekeeper', labels: ['admission_status'], help: 'Admission requests, allowed or denied' },
+  { name: 'gatekeeper_audit_last_run_time', type: 'gauge', source: 'gatekeeper', labels: [], help: 'Unix time the last audit run started' },
+  // --- Trivy Operator (its chart's ServiceMonitor, honorLabels true: `namespace` is the scanned object's)
+  { name: 'trivy_image_vulnerabilities', type: 'gauge', source: 'trivy-operator', labels: ['namespace', 'resource_kind', 'resource_name', 'container_name', 'image_repository', 'image_tag', 'image_digest', 'severity'], help: 'Vulnerabilities found in a workload\'s image, by severity' },
+  { name: 'trivy_cluster_compliance', type: 'gauge', source: 'trivy-operator', labels: ['title', 'description', 'status'], help: 'Controls of a ClusterComplianceReport that pass or fail (status = Pass | Fail)' },
+  { name: 'trivy_compliance_info', type: 'gauge', source: 'trivy-operator', labels: ['title', 'description', 'compliance_id', 'compliance_name', 'status', 'severity'], help: 'One series per control of a ClusterComplianceReport: its id, result and severity (value: failing resources, or 1)' },
   // --- Falcosidekick
   { name: 'falcosidekick_inputs', type: 'counter', source: 'falcosidekick', labels: ['source', 'priority', 'rule'], help: 'Falco events received by Falcosidekick' },
   // --- OpenTelemetry Collector spanmetrics connector (Prometheus exporter, namespace traces.span.metrics)

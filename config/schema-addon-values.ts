@@ -117,6 +117,18 @@ export const trivyOperatorValues = z.object({
     configAuditScannerEnabled: z.boolean(),
     /** Node checks run a node-collector Job with hostPath mounts. */
     infraAssessmentScannerEnabled: z.boolean(),
+    /** ClusterComplianceReports of `compliance.specs`, regenerated on `compliance.cron`. */
+    clusterComplianceEnabled: z.literal(true),
+    /** trivy_compliance_info: one series per control and result, for the security dashboard. */
+    metricsClusterComplianceInfo: z.boolean(),
+  }).strict(),
+  /** The chart renders one ClusterComplianceReport per spec (templates/specs/<spec>.yaml at 0.32.1). */
+  compliance: z.object({
+    /** Five-field cron in UTC; the issue asks for a daily report. */
+    cron: z.string().regex(/^[0-9]{1,2} [0-9]{1,2} \* \* \*$/, 'must be a daily cron such as "0 5 * * *" (minute hour * * *)'),
+    specs: z.array(z.enum(['k8s-cis-1.23', 'k8s-nsa-1.0', 'k8s-pss-baseline-0.1', 'k8s-pss-restricted-0.1', 'eks-cis-1.4', 'rke2-cis-1.24'])).min(1),
+    /** `summary` (pass/fail counts per control), which trivy_compliance_info reads; `all` lists every failing resource. */
+    reportType: z.enum(['summary', 'all']),
   }).strict(),
   trivy: z.object({ ignoreUnfixed: z.boolean(), severity: z.string().regex(/^(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)(,(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL))*$/, 'must be a comma-separated list of Trivy severities') }).strict(),
   serviceMonitor: z.object({ enabled: z.boolean(), labels }).strict(),

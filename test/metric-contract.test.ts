@@ -43,6 +43,9 @@ const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | strin
   // The cert-manager chart's ServiceMonitor: honorLabels false, in cert-manager's namespace.
   'cert-manager': { namespaces: ['cert-manager'], honorLabels: false },
   gatekeeper: { namespaces: ['gatekeeper-system'], honorLabels: false },
+  // The trivy-operator chart's ServiceMonitor keeps the producer's labels (serviceMonitor.honorLabels
+  // defaults to true at 0.32.1): a report's `namespace` is the scanned object's.
+  'trivy-operator': { namespaces: 'any', honorLabels: true },
   falcosidekick: { namespaces: ['falco'], honorLabels: false },
   'otel-collector': { namespaces: ['observability'], honorLabels: false },
 };
