@@ -18,6 +18,7 @@ import { KNOWN_METRICS } from '../config/metrics.ts';
 import { matches, metricNames, selectors } from '../lib/monitoring/promql.ts';
 import { objects, renderPlatform } from './helpers.ts';
 import { freePort, PostgresServer } from './postgres-server.ts';
+import { scrape as scrapeMetrics } from './metrics-text.ts';
 import { requireTool, ROOT, skipWithout } from './tools.ts';
 
 /** What the Database dashboard and the database alerts read: written by hand from the issue's list. */
@@ -34,17 +35,6 @@ const EXPECTED_METRICS = [
 /** What terraform-bootstrap/environment/rds.tf sets in the parameter group for query insight. */
 const RDS_SETTINGS = { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', track_io_timing: 'on' };
 const MONITOR_USER = 'flextime_monitor';
-
-type Series = { name: string; labels: Record<string, string>; value: number };
-
-/** The Prometheus text format, enough for the exporter's output (no escaped quotes in our values). */
-function parseMetrics(text: string): Series[] {
-  return text.split('\n').filter((l) => l && !l.startsWith('#')).map((line) => {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line)!;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
-    return { name: m[1]!, labels, value: Number(m[3]) };
-  });
-}
 
 const files = renderPlatform();
 const deployment = objects('dist/production/database/', files).find((o) => o.kind === 'Deployment' && o.metadata.name === 'postgres-exporter')!;
@@ -64,7 +54,7 @@ describe.skipIf(skipWithout('postgresql') || skipWithout('postgres_exporter'))('
   let exporter: ChildProcess | undefined;
   let url = '';
   let password = '';
-  const scrape = async () => parseMetrics(await (await fetch(url)).text());
+  const scrape = () => scrapeMetrics(url);
 
   beforeAll(async () => {
     pg = await PostgresServer.start(requireTool('postgresql'), RDS_SETTINGS, ['flextime']);
