@@ -1,7 +1,7 @@
 /**
  * FlexTime's alerts that are not SLO burn rates: business (scheduler jobs and queue), platform
  * (HPA, crash loops, volumes, certificates) and data (backups, restore checks, PgBouncer,
- * Redis). Thresholds come from `observability.alerts`; every expression is scoped to the
+ * Redis); PostgreSQL itself and right-sizing in charts/alert-rules-database.ts. Thresholds come from `observability.alerts`; every expression is scoped to the
  * environment's namespace because all environments share one Prometheus.
  */
 import type { Observability } from '../config/schema.ts';
@@ -18,24 +18,35 @@ export interface AlertRuleContext {
   readonly redisInCluster: boolean;
 }
 
-export function platformAlertGroups(ctx: AlertRuleContext): RuleGroup[] {
-  const t = ctx.thresholds;
-  const ns = (extra: Record<string, string> = {}, regex: Record<string, string> = {}) =>
-    selector({ namespace: ctx.namespace, ...extra }, regex);
-  const alert = (
-    name: string,
-    severity: 'critical' | 'warning',
-    expr: string,
-    forDuration: string | undefined,
-    summary: string,
-    description: string,
-  ): AlertingRule => ({
+/** One alerting rule of the environment: its labels (environment, severity) and runbook link. */
+export type AlertBuilder = (
+  name: string,
+  severity: 'critical' | 'warning',
+  expr: string,
+  forDuration: string | undefined,
+  summary: string,
+  description: string,
+) => AlertingRule;
+
+export function alertBuilder(ctx: AlertRuleContext): AlertBuilder {
+  return (name, severity, expr, forDuration, summary, description) => ({
     alert: name,
     expr,
     ...(forDuration ? { for: forDuration } : {}),
     labels: { ...ctx.labels, severity },
     annotations: { summary, description, runbook_url: ctx.runbookUrl(name) },
   });
+}
+
+/** `{namespace="<env ns>", …}` of the environment. */
+export function envSelector(ctx: AlertRuleContext): (extra?: Record<string, string>, regex?: Record<string, string>) => string {
+  return (extra = {}, regex = {}) => selector({ namespace: ctx.namespace, ...extra }, regex);
+}
+
+export function platformAlertGroups(ctx: AlertRuleContext): RuleGroup[] {
+  const t = ctx.thresholds;
+  const ns = envSelector(ctx);
+  const alert = alertBuilder(ctx);
 
   return [
     {

@@ -7,12 +7,15 @@
 import type { Platform } from '../config/index.ts';
 import type { DashboardSpec, PanelSpec } from '../lib/monitoring/grafana.ts';
 import { ERROR_BUDGET_RECORD, errorRatioRecord } from '../lib/monitoring/slo-rules.ts';
+import { requestsByWorkload, vpaByWorkload } from '../lib/monitoring/right-sizing.ts';
+import { databaseDashboard } from './dashboard-database.ts';
+import { securityDashboard } from './dashboard-security.ts';
 
 /** `grafana.sidecar.dashboards.folderAnnotation` in the kube-prometheus-stack values. */
 export const FOLDER_ANNOTATION = 'grafana_folder';
 export const DASHBOARD_FOLDER = 'FlexTime';
 
-/** The four FlexTime dashboards, built from config (SLOs, environments). */
+/** The FlexTime dashboards, built from config (SLOs, environments); Security and Database in ./dashboard-<name>.ts. */
 export function dashboardSpecs(platform: Platform): DashboardSpec[] {
   const ns = `namespace="${platform.partOf}-$environment"`;
   const rate = (metric: string, extra = '') => `rate(${metric}{${ns}${extra}}[$__rate_interval])`;
@@ -24,6 +27,7 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
     default: environments.includes('production') ? 'production' : environments[0],
   }];
   const common = { variables, tags: [platform.partOf] };
+  const alerts = platform.observability.alerts;
   // Redis panels: only environments that run Redis in the cluster have its exporter (ElastiCache
   // elsewhere), so they get their own choice of environment.
   const redisEnvironments = platform.environments.filter((e) => e.redis.mode === 'in-cluster').map((e) => e.name);
@@ -141,6 +145,16 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
           },
         ],
       },
+      {
+        title: 'Right-sizing (requests vs VPA recommendations)',
+        panels: (['cpu', 'memory'] as const).map((resource) => ({
+          title: `${resource === 'cpu' ? 'CPU' : 'Memory'} request ÷ VPA target`,
+          description: `Each container's ${resource} request divided by the Vertical Pod Autoscaler's target for it. 1 = as recommended; above ${alerts.rightSizingMaxRatio} for a week opens a ticket (over-provisioned), as does a request below the lower bound.`,
+          width: 12,
+          queries: [{ expr: `${requestsByWorkload(ns, resource)}\n/\n${vpaByWorkload('target', ns, resource)}`, legend: '{{workload}}/{{container}}' }],
+          thresholds: [{ value: alerts.rightSizingMaxRatio, color: 'orange' }],
+        })),
+      },
     ],
   };
 
@@ -173,39 +187,5 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
     ],
   };
 
-  const security: DashboardSpec = {
-    ...common,
-    uid: 'flextime-security',
-    title: 'FlexTime Security',
-    description: 'Admission-policy violations (Gatekeeper), runtime events (Falco), authentication failures and certificates.',
-    from: 'now-24h',
-    rows: [
-      {
-        title: 'Policy',
-        panels: [
-          { title: 'Gatekeeper audit violations', queries: [{ expr: 'sum by (enforcement_action) (gatekeeper_violations)', legend: '{{enforcement_action}}' }] },
-          { title: 'Admission requests denied', queries: [{ expr: 'sum(rate(gatekeeper_validation_request_count{admission_status="deny"}[$__rate_interval]))', legend: 'denied/s' }] },
-          { title: 'Falco events by priority', queries: [{ expr: 'sum by (priority) (rate(falcosidekick_inputs[$__rate_interval]))', legend: '{{priority}}' }] },
-          { title: 'Top Falco rules (period)', width: 24, queries: [{ expr: 'topk(10, sum by (rule) (increase(falcosidekick_inputs[$__range])))', legend: '{{rule}}' }] },
-        ],
-      },
-      {
-        title: 'Authentication and TLS',
-        panels: [
-          { title: 'Authentication failures by reason', queries: [{ expr: `sum by (reason) (${rate('flextime_auth_failures_total')})`, legend: '{{reason}}' }] },
-          { title: 'API 401 / 403 responses', unit: 'reqps', queries: [{ expr: `sum by (code) (${rate('http_requests_total', ', code=~"401|403"')})`, legend: '{{code}}' }] },
-          {
-            title: 'Certificate time to expiry',
-            unit: 's',
-            // cert-manager's `namespace` label is scraped as `exported_namespace` (honorLabels false).
-            queries: [{ expr: `min by (name) (certmanager_certificate_expiration_timestamp_seconds{exported_${ns}}) - time()`, legend: '{{name}}' }],
-            baseColor: 'red',
-            thresholds: [{ value: platform.observability.alerts.certExpiryDays * 86_400, color: 'green' }],
-          },
-        ],
-      },
-    ],
-  };
-
-  return [overview, performance, business, security];
+  return [overview, performance, business, securityDashboard(platform, common), databaseDashboard(platform, common)];
 }

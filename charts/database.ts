@@ -7,7 +7,8 @@
  *     `flextime-restore-verify` CronJob, both running scripts/db/*.sh from a ConfigMap generated
  *     from those files, as the ServiceAccount the Terraform backup role trusts;
  *   - the Pushgateway the jobs report flextime_backup_last_success_timestamp_seconds and
- *     flextime_restore_verify_success to (alerts: charts/alert-rules.ts), and its ServiceMonitor.
+ *     flextime_restore_verify_success to (alerts: charts/alert-rules.ts), and its ServiceMonitor;
+ *   - postgres_exporter, the database's own health and query statistics (charts/database-exporter.ts).
  * RDS endpoint, bucket, KMS key and role come from the environment's Terraform outputs.
  */
 import type { App } from 'cdk8s';
@@ -20,6 +21,7 @@ import { pgbouncerIni } from '../lib/pgbouncer-config.ts';
 import { ProbeCheck } from '../lib/pod-props.ts';
 import { Disruption, HardenedWorkload, Replicas } from '../lib/workload.ts';
 import { backupJobs, CA_FILE, sha256 } from './database-backups.ts';
+import { postgresExporter } from './database-exporter.ts';
 import { envChart, type EnvContext } from './context.ts';
 import { PGBOUNCER_PORT, PGBOUNCER_SERVICE } from './database-endpoint.ts';
 import { PROMETHEUS_SELECTOR_LABELS } from './monitoring.ts';
@@ -39,6 +41,7 @@ export function databaseChart(app: App, ctx: EnvContext): void {
   const rds = { host: outputs.db_endpoint, port: outputs.db_port };
 
   pgbouncer(chart, ctx, rds);
+  postgresExporter(chart, ctx, rds);
   const pushgatewayUrl = pushgateway(chart, ctx);
   backupJobs(chart, ctx, { ...rds, bucket: outputs.backup_bucket, kmsKeyArn: outputs.kms_key_arn, roleArn: outputs.backup_role_arn, region: outputs.region, pushgatewayUrl });
 }

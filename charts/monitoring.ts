@@ -5,6 +5,7 @@
  * (charts/dashboard-specs.ts). Alert routing is cluster-wide too (charts/alerting.ts).
  */
 import type { App } from 'cdk8s';
+import type { Construct } from 'constructs';
 import type { Platform } from '../config/index.ts';
 import { recommendedLabels, selectorLabels } from '../lib/labels.ts';
 import { DashboardConfigMap } from '../lib/monitoring/dashboard-configmap.ts';
@@ -12,11 +13,13 @@ import { dashboardSvg } from '../lib/monitoring/dashboard-svg.ts';
 import { buildDashboard } from '../lib/monitoring/grafana.ts';
 import { RuleSet } from '../lib/monitoring/prometheus-rule.ts';
 import type { RuleGroup } from '../lib/monitoring/rules.ts';
+import { PodMetricsScrape } from '../lib/monitoring/pod-monitor.ts';
 import { MetricsScrape } from '../lib/monitoring/service-monitor.ts';
 import { sloRuleGroups, type SloSpec } from '../lib/monitoring/slo-rules.ts';
 import { ROLLOUT_POD_HASH_LABEL } from '../lib/rollout.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { platformAlertGroups } from './alert-rules.ts';
+import { databaseAlertGroup, rightSizingAlertGroup } from './alert-rules-database.ts';
 import { DASHBOARD_FOLDER, dashboardSpecs, FOLDER_ANNOTATION } from './dashboard-specs.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 
@@ -30,7 +33,10 @@ import { PROMETHEUS_SELECTOR_LABELS } from '../config/addons.ts';
 export { PROMETHEUS_SELECTOR_LABELS };
 
 /** Workloads besides the config services that expose a `metrics` port (exporter sidecars). */
-export const EXPORTER_TARGETS = ['pgbouncer', 'redis'] as const;
+export const EXPORTER_TARGETS = ['pgbouncer', 'redis', 'postgres-exporter'] as const;
+
+/** The add-on whose audit results the security dashboard shows (config/addons.ts). */
+const GATEKEEPER_ADDON = 'gatekeeper';
 
 /** The add-on that runs Prometheus, Alertmanager and Grafana (config/addons.ts). */
 export const PROMETHEUS_ADDON = 'kube-prometheus-stack';
@@ -74,13 +80,14 @@ export function sloGroups(ctx: EnvContext): RuleGroup[] {
 
 /** Non-SLO alert groups of one environment. */
 export function alertGroups(ctx: EnvContext): RuleGroup[] {
-  return platformAlertGroups({
+  const rules = {
     namespace: ctx.namespace,
     labels: { environment: ctx.env.name },
     thresholds: ctx.platform.observability.alerts,
-    runbookUrl: (alert) => runbookUrl(ctx.platform, alert),
+    runbookUrl: (alert: string) => runbookUrl(ctx.platform, alert),
     redisInCluster: ctx.env.redis.mode === 'in-cluster',
-  });
+  };
+  return [...platformAlertGroups(rules), databaseAlertGroup({ ...rules, backupUser: ctx.platform.database.backup.user }), rightSizingAlertGroup(rules)];
 }
 
 /** True when `target` is a config service this environment delivers with an Argo Rollout. */
@@ -129,6 +136,7 @@ export function monitoringChart(app: App, ctx: EnvContext): void {
 export function clusterMonitoringChart(app: App, platform: Platform): void {
   const chart = clusterChart(app, 'monitoring', SOURCE);
   const namespace = monitoringNamespace(platform);
+  gatekeeperScrape(chart, platform);
   for (const spec of dashboardSpecs(platform)) {
     const json = buildDashboard(spec);
     const name = `grafana-dashboard-${spec.uid.replace(/^flextime-/, '')}`;
@@ -141,4 +149,21 @@ export function clusterMonitoringChart(app: App, platform: Platform): void {
     });
     new GeneratedDocument(chart, `${spec.uid}-preview`, { path: `docs/dashboards/${spec.uid}.svg`, content: dashboardSvg(json) });
   }
+}
+
+/**
+ * Gatekeeper's chart exposes `metrics` (8888) on its controller and audit pods but renders no
+ * ServiceMonitor: this PodMonitor scrapes both, so the audit results (gatekeeper_violations,
+ * gatekeeper_audit_last_run_time) and admission counts reach the security dashboard. The pods'
+ * labels are the chart's (gatekeeper 3.23.0 templates: `gatekeeper.sh/system: "yes"` on both).
+ */
+function gatekeeperScrape(chart: Construct, platform: Platform): void {
+  const addon = platform.addons.find((a) => a.name === GATEKEEPER_ADDON);
+  if (!addon) throw new Error(`missing dependency: the Gatekeeper audit metrics need the add-on '${GATEKEEPER_ADDON}' in config addons`);
+  new PodMetricsScrape(chart, 'gatekeeper-scrape', {
+    name: GATEKEEPER_ADDON,
+    namespace: addon.namespace,
+    labels: { ...recommendedLabels({ name: GATEKEEPER_ADDON, instance: GATEKEEPER_ADDON, component: 'monitoring', partOf: platform.partOf }), ...PROMETHEUS_SELECTOR_LABELS },
+    podSelector: { 'gatekeeper.sh/system': 'yes' },
+  });
 }

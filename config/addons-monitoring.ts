@@ -21,6 +21,37 @@ const oidc = `${ssoConfig.issuer}/protocol/openid-connect`;
 /** kube-prometheus-stack's namespace: Prometheus, Alertmanager, Grafana and our dashboards. */
 const MONITORING_NAMESPACE = 'observability';
 
+/**
+ * kube_verticalpodautoscaler_status_recommendation_containerrecommendations_{target,lowerbound,upperbound}
+ * per container and resource, the names and labels kube-state-metrics had before v2.9 removed its
+ * VPA metrics (its docs' custom-resource-state example): `metricNamePrefix: kube` + the name.
+ */
+const vpaRecommendationMetrics = {
+  kind: 'CustomResourceStateMetrics' as const,
+  spec: {
+    resources: [{
+      groupVersionKind: { group: 'autoscaling.k8s.io', version: 'v1', kind: 'VerticalPodAutoscaler' },
+      labelsFromPath: {
+        namespace: ['metadata', 'namespace'],
+        verticalpodautoscaler: ['metadata', 'name'],
+        target_api_version: ['spec', 'targetRef', 'apiVersion'],
+        target_kind: ['spec', 'targetRef', 'kind'],
+        target_name: ['spec', 'targetRef', 'name'],
+      },
+      metricNamePrefix: 'kube',
+      metrics: (['target', 'lowerBound', 'upperBound'] as const).flatMap((bound) => ([['cpu', 'core'], ['memory', 'byte']] as const).map(([resource, unit]) => ({
+        name: `verticalpodautoscaler_status_recommendation_containerrecommendations_${bound.toLowerCase()}`,
+        help: `${bound} ${resource} recommendation of the VerticalPodAutoscaler for the container.`,
+        commonLabels: { resource, unit },
+        each: {
+          type: 'Gauge' as const,
+          gauge: { path: ['status', 'recommendation', 'containerRecommendations'], labelsFromPath: { container: ['containerName'] }, valueFrom: [bound, resource] },
+        },
+      }))),
+    }],
+  },
+};
+
 export const prometheusOperatorCrds: AddonInput = {
   // The Prometheus Operator's CRDs on their own, so the ServiceMonitors of every other add-on and
   // the AlertmanagerConfig kube-prometheus-stack reads can exist before kube-prometheus-stack.
@@ -72,7 +103,18 @@ export const kubePrometheusStack: AddonInput = {
       },
     },
     prometheusOperator: { priorityClassName, admissionWebhooks: { patch: { priorityClassName } } },
-    'kube-state-metrics': { priorityClassName },
+    'kube-state-metrics': {
+      priorityClassName,
+      // The VPA recommendations (charts/dashboard-specs.ts right-sizing panel, the right-sizing alerts):
+      // list/watch VPAs, and CRDs, which kube-state-metrics watches to find the resource.
+      rbac: {
+        extraRules: [
+          { apiGroups: ['autoscaling.k8s.io'], resources: ['verticalpodautoscalers'], verbs: ['list', 'watch'] },
+          { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['list', 'watch'] },
+        ],
+      },
+      customResourceState: { enabled: true, config: vpaRecommendationMetrics },
+    },
     'prometheus-node-exporter': { priorityClassName },
     alertmanager: {
       podDisruptionBudget: { enabled: true, minAvailable: 2 },

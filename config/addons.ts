@@ -166,7 +166,12 @@ export const addonsConfig: PlatformInput['addons'] = [
         configAuditScannerEnabled: true,
         // Its node-collector Job mounts host paths, which trivy-system's baseline Pod Security refuses.
         infraAssessmentScannerEnabled: false,
+        clusterComplianceEnabled: true,
+        metricsClusterComplianceInfo: true,
       },
+      // The daily compliance reports (docs/compliance.md "Live results"): EKS CIS and Pod Security
+      // restricted, 05:00 UTC (before the US working day, after the nightly backup).
+      compliance: { cron: '0 5 * * *', specs: ['eks-cis-1.4', 'k8s-pss-restricted-0.1'], reportType: 'summary' },
       // Fixable findings only: the critical-vulnerability alert asks for a rebuild on a patched base.
       trivy: { ignoreUnfixed: true, severity: 'HIGH,CRITICAL' },
       // trivy_image_vulnerabilities, read by the FlextimeCriticalImageVulnerability alert.

@@ -49,6 +49,12 @@ export const databaseConfig: PlatformInput['database'] = {
     resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } },
     scratchStorage: '20Gi',
   },
+  exporter: {
+    // Mirrored from quay.io/prometheuscommunity/postgres-exporter v0.17.1 (docs/database.md "Limits": placeholder digest until the mirror push).
+    image: 'ghcr.io/flextime/postgres-exporter:v0.17.1@sha256:477274929ad1ed54a96064a2e58bd7921e3edf69d91370932105f670e7d5a368',
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+    user: 'flextime_monitor',
+  },
   pushgateway: {
     image: 'ghcr.io/flextime/pushgateway:v1.10.0@sha256:e102be440939a613c99bc1ef599973615dab3ad73eab75af61a9166667754922',
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },

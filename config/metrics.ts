@@ -17,12 +17,14 @@ export type MetricSource =
   | 'backup-job'
   | 'redis_exporter'
   | 'pgbouncer_exporter'
+  | 'postgres_exporter'
   | 'kube-state-metrics'
   | 'kubelet'
   | 'cadvisor'
   | 'prometheus'
   | 'cert-manager'
   | 'gatekeeper'
+  | 'trivy-operator'
   | 'falcosidekick'
   | 'otel-collector';
 
@@ -71,6 +73,24 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   { name: 'pgbouncer_pools_server_idle_connections', type: 'gauge', source: 'pgbouncer_exporter', labels: ['database', 'user'], help: 'Server connections idle' },
   { name: 'pgbouncer_databases_pool_size', type: 'gauge', source: 'pgbouncer_exporter', labels: ['name'], help: 'Configured pool size per database' },
   { name: 'pgbouncer_pools_client_maxwait_seconds', type: 'gauge', source: 'pgbouncer_exporter', labels: ['database', 'user'], help: 'Age of the oldest waiting client' },
+  // --- postgres_exporter (prometheus-community/postgres_exporter v0.17.1, charts/database-exporter.ts:
+  //     default collectors + stat_statements + long_running_transactions; pg_settings_* from pg_settings)
+  { name: 'pg_up', type: 'gauge', source: 'postgres_exporter', labels: [], help: 'PostgreSQL reachable by the exporter (last scrape\'s query succeeded)' },
+  { name: 'pg_settings_max_connections', type: 'gauge', source: 'postgres_exporter', labels: [], help: 'max_connections of the server' },
+  { name: 'pg_stat_activity_count', type: 'gauge', source: 'postgres_exporter', labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'], help: 'Connections by database, state and user' },
+  { name: 'pg_stat_activity_max_tx_duration', type: 'gauge', source: 'postgres_exporter', labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'], help: 'Age of the oldest transaction per connection group (seconds)' },
+  { name: 'pg_long_running_transactions_oldest_timestamp_seconds', type: 'gauge', source: 'postgres_exporter', labels: [], help: 'Age of the oldest open transaction of any non-idle session (seconds)' },
+  { name: 'pg_locks_count', type: 'gauge', source: 'postgres_exporter', labels: ['datname', 'mode'], help: 'Locks held or awaited, by database and lock mode' },
+  { name: 'pg_stat_database_deadlocks', type: 'counter', source: 'postgres_exporter', labels: ['datid', 'datname'], help: 'Deadlocks detected (pg_stat_database)' },
+  { name: 'pg_stat_database_blks_hit', type: 'counter', source: 'postgres_exporter', labels: ['datid', 'datname'], help: 'Blocks found in shared buffers' },
+  { name: 'pg_stat_database_blks_read', type: 'counter', source: 'postgres_exporter', labels: ['datid', 'datname'], help: 'Blocks read from disk (or the OS cache)' },
+  { name: 'pg_stat_database_numbackends', type: 'gauge', source: 'postgres_exporter', labels: ['datid', 'datname'], help: 'Backends connected to the database' },
+  { name: 'pg_replication_lag_seconds', type: 'gauge', source: 'postgres_exporter', labels: [], help: 'Replay lag of this server behind its primary (0 on a primary)' },
+  { name: 'pg_replication_is_replica', type: 'gauge', source: 'postgres_exporter', labels: [], help: '1 when the server is a replica' },
+  { name: 'pg_stat_statements_calls_total', type: 'counter', source: 'postgres_exporter', labels: ['user', 'datname', 'queryid'], help: 'Executions per statement (top 100 by total time)' },
+  { name: 'pg_stat_statements_seconds_total', type: 'counter', source: 'postgres_exporter', labels: ['user', 'datname', 'queryid'], help: 'Execution time per statement' },
+  { name: 'pg_stat_statements_rows_total', type: 'counter', source: 'postgres_exporter', labels: ['user', 'datname', 'queryid'], help: 'Rows returned or affected per statement' },
+  { name: 'pg_stat_statements_block_read_seconds_total', type: 'counter', source: 'postgres_exporter', labels: ['user', 'datname', 'queryid'], help: 'Time per statement spent reading blocks (needs track_io_timing)' },
   // --- kube-state-metrics
   { name: 'kube_horizontalpodautoscaler_status_current_replicas', type: 'gauge', source: 'kube-state-metrics', labels: ['horizontalpodautoscaler'], help: 'HPA current replicas' },
   { name: 'kube_horizontalpodautoscaler_spec_max_replicas', type: 'gauge', source: 'kube-state-metrics', labels: ['horizontalpodautoscaler'], help: 'HPA max replicas' },
@@ -79,6 +99,11 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   { name: 'kube_deployment_status_replicas_available', type: 'gauge', source: 'kube-state-metrics', labels: ['deployment'], help: 'Available replicas per Deployment' },
   { name: 'kube_deployment_spec_replicas', type: 'gauge', source: 'kube-state-metrics', labels: ['deployment'], help: 'Desired replicas per Deployment' },
   { name: 'kube_pod_status_phase', type: 'gauge', source: 'kube-state-metrics', labels: ['pod', 'phase'], help: 'Pod phase' },
+  { name: 'kube_pod_container_resource_requests', type: 'gauge', source: 'kube-state-metrics', labels: ['pod', 'container', 'node', 'resource', 'unit'], help: 'Requests of a pod\'s container, per resource (cpu in cores, memory in bytes)' },
+  // VPA recommendations: our custom-resource-state config of kube-state-metrics (config/addons-monitoring.ts).
+  { name: 'kube_verticalpodautoscaler_status_recommendation_containerrecommendations_target', type: 'gauge', source: 'kube-state-metrics', labels: ['verticalpodautoscaler', 'target_api_version', 'target_kind', 'target_name', 'container', 'resource', 'unit'], help: 'VPA target recommendation per container and resource' },
+  { name: 'kube_verticalpodautoscaler_status_recommendation_containerrecommendations_lowerbound', type: 'gauge', source: 'kube-state-metrics', labels: ['verticalpodautoscaler', 'target_api_version', 'target_kind', 'target_name', 'container', 'resource', 'unit'], help: 'VPA lower bound per container and resource' },
+  { name: 'kube_verticalpodautoscaler_status_recommendation_containerrecommendations_upperbound', type: 'gauge', source: 'kube-state-metrics', labels: ['verticalpodautoscaler', 'target_api_version', 'target_kind', 'target_name', 'container', 'resource', 'unit'], help: 'VPA upper bound per container and resource' },
   { name: 'kube_persistentvolumeclaim_info', type: 'gauge', source: 'kube-state-metrics', labels: ['persistentvolumeclaim', 'storageclass'], help: 'PVC info' },
   // --- kubelet (volume stats) and cAdvisor (container usage)
   { name: 'kubelet_volume_stats_used_bytes', type: 'gauge', source: 'kubelet', labels: ['persistentvolumeclaim'], help: 'Bytes used on a PVC' },
@@ -94,6 +119,11 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   // --- Gatekeeper
   { name: 'gatekeeper_violations', type: 'gauge', source: 'gatekeeper', labels: ['enforcement_action'], help: 'Audit violations found in the last audit run' },
   { name: 'gatekeeper_validation_request_count', type: 'counter', source: 'gatekeeper', labels: ['admission_status'], help: 'Admission requests, allowed or denied' },
+  { name: 'gatekeeper_audit_last_run_time', type: 'gauge', source: 'gatekeeper', labels: [], help: 'Unix time the last audit run started' },
+  // --- Trivy Operator (its chart's ServiceMonitor, honorLabels true: `namespace` is the scanned object's)
+  { name: 'trivy_image_vulnerabilities', type: 'gauge', source: 'trivy-operator', labels: ['namespace', 'resource_kind', 'resource_name', 'container_name', 'image_repository', 'image_tag', 'image_digest', 'severity'], help: 'Vulnerabilities found in a workload\'s image, by severity' },
+  { name: 'trivy_cluster_compliance', type: 'gauge', source: 'trivy-operator', labels: ['title', 'description', 'status'], help: 'Controls of a ClusterComplianceReport that pass or fail (status = Pass | Fail)' },
+  { name: 'trivy_compliance_info', type: 'gauge', source: 'trivy-operator', labels: ['title', 'description', 'compliance_id', 'compliance_name', 'status', 'severity'], help: 'One series per control of a ClusterComplianceReport: its id, result and severity (value: failing resources, or 1)' },
   // --- Falcosidekick
   { name: 'falcosidekick_inputs', type: 'counter', source: 'falcosidekick', labels: ['source', 'priority', 'rule'], help: 'Falco events received by Falcosidekick' },
   // --- OpenTelemetry Collector spanmetrics connector (Prometheus exporter, namespace traces.span.metrics)

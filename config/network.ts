@@ -37,6 +37,7 @@ export const networkConfig: PlatformInput['network'] = {
     { name: 'flextime-backup', description: 'Nightly pg_dump to S3 (CronJob)' },
     { name: 'flextime-restore-verify', description: 'Weekly restore of the newest dump into a throw-away PostgreSQL (CronJob)' },
     { name: 'pushgateway', description: 'Prometheus Pushgateway: the backup and restore jobs push their result metrics', ports: { metrics: 9091 } },
+    { name: 'postgres-exporter', description: 'postgres_exporter: PostgreSQL statistics (pg_monitor role) straight from RDS', ports: { metrics: 9187 } },
   ],
   clusterPeers: [
     {
@@ -70,6 +71,7 @@ export const networkConfig: PlatformInput['network'] = {
     { from: 'keda-operator', to: 'redis', ports: [{ port: 'redis' }], reason: 'KEDA reads the queue length' },
     { from: 'pgbouncer', to: 'rds', ports: [{ port: 5432 }], reason: 'server connections (TLS verify-full)' },
     { from: 'flextime-backup', to: 'rds', ports: [{ port: 5432 }], reason: 'pg_dump reads the database directly (a dump needs a session, not a pooled transaction)' },
+    { from: 'postgres-exporter', to: 'rds', ports: [{ port: 5432 }], reason: 'statistics views and pg_stat_statements need a session of their own, not a pooled transaction (TLS verify-full)' },
     { from: 'flextime-backup', to: 's3', ports: HTTPS, reason: 'upload the dump' },
     { from: 'flextime-backup', to: 'vpc-endpoints', ports: HTTPS, reason: 'STS AssumeRoleWithWebIdentity (IRSA)' },
     { from: 'flextime-restore-verify', to: 's3', ports: HTTPS, reason: 'download the newest dump' },
@@ -78,8 +80,8 @@ export const networkConfig: PlatformInput['network'] = {
     { from: 'flextime-restore-verify', to: 'pushgateway', ports: [{ port: 'metrics' }], reason: 'push flextime_restore_verify_success' },
     { from: 'api-svc', to: 'otel-collector', ports: [{ port: 4317 }, { port: 4318 }], reason: 'traces and metrics over OTLP' },
     { from: 'scheduler-svc', to: 'otel-collector', ports: [{ port: 4317 }, { port: 4318 }], reason: 'traces and metrics over OTLP' },
-    ...scrape('api-svc', 'scheduler-svc', 'redis', 'pgbouncer', 'pushgateway'),
-    ...dns('api-svc', 'scheduler-svc', 'pgbouncer', 'flextime-backup', 'flextime-restore-verify'),
+    ...scrape('api-svc', 'scheduler-svc', 'redis', 'pgbouncer', 'pushgateway', 'postgres-exporter'),
+    ...dns('api-svc', 'scheduler-svc', 'pgbouncer', 'flextime-backup', 'flextime-restore-verify', 'postgres-exporter'),
   ],
 };
 

@@ -72,6 +72,11 @@ export const observabilityConfig: PlatformInput['observability'] = {
     backupMaxAgeHours: 26,
     pgbouncerWaitingFor: '5m',
     redisMemoryPercent: 90,
+    dbConnectionsPercent: 80,
+    dbConnectionsFor: '10m',
+    // 5 minutes: nothing of FlexTime's (schedule writes, the nightly pg_dump's snapshot aside) runs that long.
+    dbLongTransactionSeconds: 300,
+    rightSizingMaxRatio: 2,
   },
   alerting: {
     runbookBaseUrl: 'https://github.com/flextime/platform/blob/main/docs/runbooks',

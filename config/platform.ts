@@ -109,6 +109,8 @@ export const platformConfig: PlatformInput = {
     // charts/database.ts: PgBouncer's login for the app role, pg_dump's role, the RDS CA bundle (PEM).
     DATABASE_APP_PASSWORD: { key: 'app/database', property: 'password' },
     DATABASE_BACKUP_PASSWORD: { key: 'database/backup', property: 'password' },
+    // charts/database-exporter.ts: postgres_exporter's login (pg_monitor only).
+    DATABASE_MONITOR_PASSWORD: { key: 'database/monitor', property: 'password' },
     RDS_CA_BUNDLE: { key: 'database/rds-ca-bundle' },
   },
   maxSurgePercent: 25,

@@ -12,20 +12,20 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A DNS-1123 label: chart, namespace and release names. */
 export const name = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
 
-const enabled = z.object({ enabled: z.boolean() }).strict();
+export const enabled = z.object({ enabled: z.boolean() }).strict();
 const annotations = z.record(z.string(), z.string());
 /** Labels of an object, e.g. the ones Prometheus selects ServiceMonitors by. */
-const labels = z.record(z.string(), z.string());
+export const labels = z.record(z.string(), z.string());
 /** A ServiceMonitor the chart renders; `additionalLabels` must carry Prometheus's selector labels. */
 const serviceMonitorWith = z.object({ enabled: z.boolean(), additionalLabels: labels }).strict();
 const serviceMonitor = z.object({ enabled: z.boolean(), serviceMonitor: serviceMonitorWith }).strict();
 /** A Kubernetes label selector of exact matches. */
-const matchLabels = z.object({ matchLabels: labels.refine((l) => Object.keys(l).length > 0, 'must not be empty (an empty selector selects everything)') }).strict();
+export const matchLabels = z.object({ matchLabels: labels.refine((l) => Object.keys(l).length > 0, 'must not be empty (an empty selector selects everything)') }).strict();
 /** A PriorityClass the chart's pods run at (test/priorities.test.ts checks every chart's pods are covered). */
-const priorityClassName = name;
-const withPriority = z.object({ priorityClassName }).strict();
+export const priorityClassName = name;
+export const withPriority = z.object({ priorityClassName }).strict();
 /** The name of a ServiceAccount, ConfigMap or Secret. */
-const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")');
+export const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")');
 
 export const ingressNginxValues = z.object({
   controller: z.object({
@@ -70,84 +70,6 @@ export const externalSecretsValues = z.object({
   priorityClassName,
   webhook: withPriority,
   certController: withPriority,
-}).strict();
-
-/** A PVC per replica (prometheus-operator `storageSpec` / `storage`). */
-const claimTemplate = z.object({
-  volumeClaimTemplate: z.object({
-    spec: z.object({
-      storageClassName: name,
-      accessModes: z.tuple([z.literal('ReadWriteOnce')]),
-      resources: z.object({ requests: z.object({ storage: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, 'must be a size such as "100Gi"') }).strict() }).strict(),
-    }).strict(),
-  }).strict(),
-}).strict();
-const pdb = z.object({ enabled: z.boolean(), minAvailable: z.number().int().positive() }).strict();
-
-export const kubePrometheusStackValues = z.object({
-  crds: enabled,
-  prometheus: z.object({
-    podDisruptionBudget: pdb,
-    prometheusSpec: z.object({
-      retention: z.string().regex(/^[0-9]+[dhw]$/, 'must be a Prometheus retention such as "15d"'),
-      retentionSize: z.string().regex(/^[0-9]+(MB|GB|TB)$/, 'must be a size such as "90GB"'),
-      replicas: z.number().int().min(2, 'must be at least 2: one Prometheus restarting must not blind the SLO alerts'),
-      storageSpec: claimTemplate,
-      /** ServiceMonitors / PodMonitors / PrometheusRules Prometheus loads, from every namespace, by label. */
-      serviceMonitorSelector: matchLabels,
-      podMonitorSelector: matchLabels,
-      ruleSelector: matchLabels,
-      priorityClassName,
-    }).strict(),
-  }).strict(),
-  prometheusOperator: z.object({ priorityClassName, admissionWebhooks: z.object({ patch: withPriority }).strict() }).strict(),
-  'kube-state-metrics': withPriority,
-  'prometheus-node-exporter': withPriority,
-  alertmanager: z.object({
-    podDisruptionBudget: pdb,
-    alertmanagerSpec: z.object({
-      replicas: z.number().int().min(3, 'must be at least 3: a gossip cluster that survives losing one member'),
-      storage: claimTemplate,
-      /** The AlertmanagerConfig (in the chart's namespace) used as Alertmanager's global configuration. */
-      alertmanagerConfiguration: z.object({ name: objectName }).strict(),
-      /** AlertmanagerConfigs merged below it (with a namespace matcher); the global one must not match. */
-      alertmanagerConfigSelector: matchLabels,
-      priorityClassName,
-    }).strict(),
-  }).strict(),
-  grafana: z.object({
-    priorityClassName,
-    /** Secret (in the chart's namespace) whose keys become Grafana's environment (GF_* settings). */
-    envFromSecret: objectName,
-    /** grafana.ini sections we set. */
-    'grafana.ini': z.object({
-      auth: z.object({ disable_login_form: z.boolean() }).strict(),
-      'auth.generic_oauth': z.object({
-        enabled: z.boolean(),
-        name: z.string().min(1),
-        client_id: z.string().min(1),
-        scopes: z.string().min(1),
-        auth_url: z.url({ protocol: /^https$/ }),
-        token_url: z.url({ protocol: /^https$/ }),
-        api_url: z.url({ protocol: /^https$/ }),
-        use_pkce: z.boolean(),
-        role_attribute_path: z.string().min(1),
-        role_attribute_strict: z.boolean(),
-      }).strict(),
-    }).strict(),
-    sidecar: z.object({
-      dashboards: z.object({
-        enabled: z.boolean(),
-        label: z.string().min(1),
-        labelValue: z.string().min(1),
-        /** A namespace name, or ALL (needs cluster-wide read of ConfigMaps/Secrets). */
-        searchNamespace: z.string().min(1),
-        resource: z.enum(['configmap', 'secret', 'both']),
-        folderAnnotation: z.string().min(1),
-        provider: z.object({ foldersFromFilesStructure: z.boolean() }).strict(),
-      }).strict(),
-    }).strict(),
-  }).strict(),
 }).strict();
 
 export const gatekeeperValues = z.object({
@@ -195,6 +117,18 @@ export const trivyOperatorValues = z.object({
     configAuditScannerEnabled: z.boolean(),
     /** Node checks run a node-collector Job with hostPath mounts. */
     infraAssessmentScannerEnabled: z.boolean(),
+    /** ClusterComplianceReports of `compliance.specs`, regenerated on `compliance.cron`. */
+    clusterComplianceEnabled: z.literal(true),
+    /** trivy_compliance_info: one series per control and result, for the security dashboard. */
+    metricsClusterComplianceInfo: z.boolean(),
+  }).strict(),
+  /** The chart renders one ClusterComplianceReport per spec (templates/specs/<spec>.yaml at 0.32.1). */
+  compliance: z.object({
+    /** Five-field cron in UTC; the issue asks for a daily report. */
+    cron: z.string().regex(/^[0-9]{1,2} [0-9]{1,2} \* \* \*$/, 'must be a daily cron such as "0 5 * * *" (minute hour * * *)'),
+    specs: z.array(z.enum(['k8s-cis-1.23', 'k8s-nsa-1.0', 'k8s-pss-baseline-0.1', 'k8s-pss-restricted-0.1', 'eks-cis-1.4', 'rke2-cis-1.24'])).min(1),
+    /** `summary` (pass/fail counts per control), which trivy_compliance_info reads; `all` lists every failing resource. */
+    reportType: z.enum(['summary', 'all']),
   }).strict(),
   trivy: z.object({ ignoreUnfixed: z.boolean(), severity: z.string().regex(/^(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)(,(UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL))*$/, 'must be a comma-separated list of Trivy severities') }).strict(),
   serviceMonitor: z.object({ enabled: z.boolean(), labels }).strict(),

@@ -13,8 +13,9 @@ import { awsLoadBalancerControllerValues } from './schema-addons-aws.ts';
 import { deschedulerValues } from './schema-addons-scheduling.ts';
 import { policyControllerValues } from './schema-addons-signing.ts';
 import {
-  ingressNginxValues, certManagerValues, kedaValues, externalSecretsValues, kubePrometheusStackValues, gatekeeperValues, falcoValues, trivyOperatorValues, vpaValues, metricsServerValues, openTelemetryOperatorValues, argoRolloutsValues, k6OperatorValues, prometheusOperatorCrdsValues, chaosMeshValues, clusterAutoscalerValues, name,
+  ingressNginxValues, certManagerValues, kedaValues, externalSecretsValues, gatekeeperValues, falcoValues, trivyOperatorValues, vpaValues, metricsServerValues, openTelemetryOperatorValues, argoRolloutsValues, k6OperatorValues, prometheusOperatorCrdsValues, chaosMeshValues, clusterAutoscalerValues, name,
 } from './schema-addon-values.ts';
+import { kubePrometheusStackValues } from './schema-addon-values-monitoring.ts';
 
 /**
  * A chart version that can only ever mean one artifact: "1.2.3" or "v1.2.3". Ranges ("^1.2",

@@ -74,6 +74,19 @@ export const database = z.object({
     keyTables: z.array(pgTable).min(1),
     priorityClass: dnsLabel.default('flextime-batch'),
   }).strict(),
+  /**
+   * prometheus-community postgres_exporter per environment (charts/database-exporter.ts): reads the
+   * statistics views (connections, locks, deadlocks, transactions, cache, replication,
+   * pg_stat_statements) straight from RDS, not through PgBouncer, whose transaction pool would
+   * hand each query to another server session.
+   */
+  exporter: z.object({
+    image: imageRef,
+    resources,
+    /** Login role with pg_monitor and nothing else (scripts/db/monitoring-role.sql; password: secret `DATABASE_MONITOR_PASSWORD`). */
+    user: pgIdentifier,
+    priorityClass: dnsLabel.default('flextime-standard'),
+  }).strict(),
   /** Prometheus Pushgateway the jobs push their result metrics to (scraped with honorLabels). */
   pushgateway: z.object({
     image: imageRef,
@@ -91,6 +104,9 @@ export const database = z.object({
   });
   if (d.backup.user === d.appUser) {
     ctx.addIssue({ code: 'custom', path: ['backup', 'user'], message: `must differ from appUser ('${d.appUser}'): the backup role reads everything and writes nothing` });
+  }
+  if (d.exporter.user === d.appUser || d.exporter.user === d.backup.user) {
+    ctx.addIssue({ code: 'custom', path: ['exporter', 'user'], message: `must differ from appUser ('${d.appUser}') and backup.user ('${d.backup.user}'): the monitoring role reads statistics, no table data` });
   }
 });
 export type Database = z.infer<typeof database>;
@@ -139,7 +155,7 @@ export const environmentDatabase = z.object({
 });
 
 /** Secrets charts/database.ts reads (names in `secrets`). */
-export const DATABASE_SECRETS = ['DATABASE_APP_PASSWORD', 'DATABASE_BACKUP_PASSWORD', 'RDS_CA_BUNDLE'] as const;
+export const DATABASE_SECRETS = ['DATABASE_APP_PASSWORD', 'DATABASE_BACKUP_PASSWORD', 'DATABASE_MONITOR_PASSWORD', 'RDS_CA_BUNDLE'] as const;
 
 /** Cross-field rules of `database`: its images follow each environment's digest rule, its names exist. */
 export function checkDatabase(
@@ -156,6 +172,7 @@ export function checkDatabase(
     [['database', 'pgbouncer', 'exporterImage'], db.pgbouncer.exporterImage],
     [['database', 'backup', 'image'], db.backup.image],
     [['database', 'pushgateway', 'image'], db.pushgateway.image],
+    [['database', 'exporter', 'image'], db.exporter.image],
   ];
   const strict = p.environments.filter((e) => e.security.requireImageDigest).map((e) => e.name);
   const registries = p.security.gatekeeper.allowedRegistries;

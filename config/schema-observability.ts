@@ -87,6 +87,18 @@ export const observability = z.object({
     /** Clients waiting for a PgBouncer server connection this long means the pool is saturated. */
     pgbouncerWaitingFor: promDuration,
     redisMemoryPercent: z.number().gt(0).lt(100),
+    /** PostgreSQL connections (all states) above this share of max_connections ... */
+    dbConnectionsPercent: z.number().gt(0).lt(100),
+    /** ... for this long: new sessions are about to be refused. */
+    dbConnectionsFor: promDuration,
+    /** A transaction open longer than this (seconds) holds locks and stops vacuum from cleaning up. */
+    dbLongTransactionSeconds: z.number().int().min(10),
+    /**
+     * Right-sizing (weekly ticket): a container's request above this multiple of the highest VPA
+     * target of the last 7 days is over-provisioned; one below the lowest lower bound of the week is
+     * under-provisioned.
+     */
+    rightSizingMaxRatio: z.number().gt(1),
   }).strict(),
   alerting: z.object({
     /** runbook_url of an alert = `<runbookBaseUrl>/<AlertName>.md` (docs/runbooks/ in this repo). */

@@ -22,7 +22,7 @@ interface PriorityView {
   readonly platformPriorityClass: string;
   readonly environments: ReadonlyArray<{ readonly priorityClass?: string; readonly redis: { readonly mode: string; readonly priorityClass?: string } }>;
   readonly services: ReadonlyArray<{ readonly priorityClass: string }>;
-  readonly database: Readonly<Record<'pgbouncer' | 'backup' | 'restoreVerify' | 'pushgateway', { readonly priorityClass: string }>>;
+  readonly database: Readonly<Record<'pgbouncer' | 'backup' | 'restoreVerify' | 'pushgateway' | 'exporter', { readonly priorityClass: string }>>;
 }
 
 /** Every priority class a pod template would name exists in `priorityClasses`. */
@@ -44,7 +44,7 @@ export function checkPriorityClasses(p: PriorityView, ctx: z.RefinementCtx): voi
   if (platform && platform.value < top) {
     ctx.addIssue({ code: 'custom', path: ['platformPriorityClass'], message: `'${platform.name}' (${platform.value}) must be at least every other class (${top}): production depends on the platform's pods` });
   }
-  for (const part of ['pgbouncer', 'backup', 'restoreVerify', 'pushgateway'] as const) {
+  for (const part of ['pgbouncer', 'backup', 'restoreVerify', 'pushgateway', 'exporter'] as const) {
     check(p.database[part].priorityClass, ['database', part, 'priorityClass']);
   }
 }

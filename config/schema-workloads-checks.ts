@@ -107,6 +107,8 @@ export function workloadFootprint(
   const bouncers = env.database.pgbouncer.replicas;
   out.push({ name: 'pgbouncer', pods: bouncers + Math.ceil((bouncers * p.maxSurgePercent) / 100), resources: [db.pgbouncer.resources, db.pgbouncer.exporterResources] });
   out.push({ name: 'pushgateway', pods: 1, resources: [db.pushgateway.resources] });
+  // charts/database-exporter.ts: one replica; a rollout surges one more (maxSurge rounds up).
+  out.push({ name: 'postgres-exporter', pods: 2, resources: [db.exporter.resources] });
   out.push({ name: 'flextime-backup', pods: 1, resources: [db.backup.resources] });
   out.push({ name: 'flextime-restore-verify', pods: 1, resources: [db.restoreVerify.resources] });
   return out;

@@ -1,5 +1,6 @@
 /**
- * A compliance map rendered as Markdown: control → what implements it → where it is enforced.
+ * A compliance map rendered as Markdown: control → what implements it → where it is enforced →
+ * where its live result on the running cluster appears.
  * Generated from the same data the policies are rendered from, so it cannot drift from them.
  */
 
@@ -28,6 +29,11 @@ export interface ControlImplementation {
    * @default []
    */
   readonly definedIn?: readonly string[];
+  /**
+   * Where its live result on the running cluster appears (a dashboard panel, a command); one line each.
+   * @default []
+   */
+  readonly liveResult?: readonly string[];
 }
 
 export interface ComplianceMapProps<F extends string> {
@@ -38,6 +44,12 @@ export interface ComplianceMapProps<F extends string> {
   readonly frameworks: Readonly<Record<F, string>>;
   readonly controls: ControlCatalogue<F>;
   readonly implementations: readonly ControlImplementation[];
+  /**
+   * Control id → where a periodic report checks it on the running cluster (e.g. a compliance
+   * scanner's control), one line each; listed before the implementations' live results.
+   * @default {}
+   */
+  readonly reports?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Render the map; throws if an implementation names no control or an unknown one. */
@@ -51,6 +63,9 @@ export function complianceMarkdown<F extends string>(props: ComplianceMapProps<F
       if (!(id in props.controls)) throw new Error(`implementation '${impl.name}' names unknown control '${id}'`);
     }
   }
+  for (const id of Object.keys(props.reports ?? {})) {
+    if (!(id in props.controls)) throw new Error(`a report names unknown control '${id}'`);
+  }
   const byControl = (id: string) => props.implementations.filter((i) => i.controls.includes(id));
   const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -58,12 +73,13 @@ export function complianceMarkdown<F extends string>(props: ComplianceMapProps<F
   for (const [key, frameworkName] of Object.entries(props.frameworks) as [F, string][]) {
     const ids = Object.keys(props.controls).filter((id) => props.controls[id]!.framework === key);
     if (ids.length === 0) continue;
-    out.push(`## ${frameworkName}`, '', '| Control | Title | Implemented by | Where enforced |', '|---|---|---|---|');
+    out.push(`## ${frameworkName}`, '', '| Control | Title | Implemented by | Where enforced | Live result |', '|---|---|---|---|---|');
     for (const id of ids) {
       const impls = byControl(id);
       const by = impls.length ? impls.map((i) => `${cell(i.name)} (${i.mechanism})`).join('<br>') : '— not covered here';
       const where = impls.length ? [...new Set(impls.flatMap((i) => i.where))].map(cell).join('<br>') : '—';
-      out.push(`| ${id} | ${cell(props.controls[id]!.title)} | ${by} | ${where} |`);
+      const live = [...new Set([...(props.reports?.[id] ?? []), ...impls.flatMap((i) => i.liveResult ?? [])])];
+      out.push(`| ${id} | ${cell(props.controls[id]!.title)} | ${by} | ${where} | ${live.length ? live.map(cell).join('<br>') : '—'} |`);
     }
     out.push('');
   }
@@ -72,6 +88,7 @@ export function complianceMarkdown<F extends string>(props: ComplianceMapProps<F
     out.push(`### ${impl.name}`, '', impl.summary, '', `- Mechanism: ${impl.mechanism}`, `- Controls: ${impl.controls.join(', ')}`);
     for (const w of impl.where) out.push(`- Enforced: ${w}`);
     for (const d of impl.definedIn ?? []) out.push(`- Defined in: \`${d}\``);
+    for (const l of impl.liveResult ?? []) out.push(`- Live result: ${l}`);
     out.push('');
   }
   return out.join('\n');

@@ -36,9 +36,9 @@ function producedSeries(): Set<string> {
 }
 
 describe('Grafana dashboards', () => {
-  it('are four ConfigMaps for the Grafana sidecar in the monitoring namespace', () => {
+  it('are five ConfigMaps for the Grafana sidecar in the monitoring namespace', () => {
     expect(configMaps.map((c) => c.metadata.name).sort()).toEqual([
-      'grafana-dashboard-business', 'grafana-dashboard-performance', 'grafana-dashboard-platform-overview', 'grafana-dashboard-security',
+      'grafana-dashboard-business', 'grafana-dashboard-database', 'grafana-dashboard-performance', 'grafana-dashboard-platform-overview', 'grafana-dashboard-security',
     ]);
     for (const cm of configMaps) {
       expect(cm.metadata.namespace).toBe(platform.addons.find((a) => a.name === 'kube-prometheus-stack')!.namespace);
@@ -47,9 +47,10 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  it('carry the four titles, stable uids and an environment variable', () => {
+  it('carry the five titles, stable uids and an environment variable', () => {
     expect(dashboards.map((d) => [d.uid, d.title]).sort()).toEqual([
       ['flextime-business', 'FlexTime Business Metrics'],
+      ['flextime-database', 'FlexTime Database'],
       ['flextime-performance', 'FlexTime Performance Metrics'],
       ['flextime-platform-overview', 'FlexTime Platform Overview'],
       ['flextime-security', 'FlexTime Security'],
@@ -84,6 +85,22 @@ describe('Grafana dashboards', () => {
       expect(byUid.get('flextime-security')).toContain(metric);
     }
     expect(byUid.get('flextime-platform-overview')).toContain('slo:error_budget:ratio');
+  });
+
+  it('show the database health the issue lists (issue 20) and requests against VPA recommendations', () => {
+    const titles = (uid: string) => (dashboards.find((d) => d.uid === uid)!.panels ?? []).map((p) => p.title);
+    expect(titles('flextime-database')).toEqual(expect.arrayContaining([
+      'Connections vs max_connections', 'Locks by mode', 'Deadlocks', 'Oldest open transaction', 'Cache hit ratio', 'Replication lag',
+      'Top statements by total time (period)',
+    ]));
+    const database = panelExprs(dashboards.find((d) => d.uid === 'flextime-database')!).join('\n');
+    expect(database).toContain('topk(10, sum by (queryid) (increase(pg_stat_statements_seconds_total{');
+    expect(database).toContain('pg_settings_max_connections');
+    const performance = panelExprs(dashboards.find((d) => d.uid === 'flextime-performance')!).join('\n');
+    for (const resource of ['cpu', 'memory']) {
+      expect(performance).toContain(`kube_pod_container_resource_requests{namespace="flextime-$environment", resource="${resource}"}`);
+      expect(performance).toContain(`kube_verticalpodautoscaler_status_recommendation_containerrecommendations_target{namespace="flextime-$environment", resource="${resource}"}`);
+    }
   });
 
   it('place panels on the 24-column grid without overlap', () => {

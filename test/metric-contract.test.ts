@@ -15,6 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KNOWN_METRICS, type KnownMetric, type MetricSource } from '../config/metrics.ts';
+import { selectors } from '../lib/monitoring/promql.ts';
 import type { KubeObject } from '../lib/synth/object-json.ts';
 import { objects, renderPlatform } from './helpers.ts';
 
@@ -34,6 +35,7 @@ const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | strin
   'backup-job': { namespaces: 'env:pushgateway', honorLabels: true },
   redis_exporter: { namespaces: 'env:redis', honorLabels: false },
   pgbouncer_exporter: { namespaces: 'env:pgbouncer', honorLabels: false },
+  postgres_exporter: { namespaces: 'env:postgres-exporter', honorLabels: false },
   'kube-state-metrics': { namespaces: 'any', honorLabels: true },
   kubelet: { namespaces: 'any', honorLabels: true },
   cadvisor: { namespaces: 'any', honorLabels: true },
@@ -41,6 +43,9 @@ const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | strin
   // The cert-manager chart's ServiceMonitor: honorLabels false, in cert-manager's namespace.
   'cert-manager': { namespaces: ['cert-manager'], honorLabels: false },
   gatekeeper: { namespaces: ['gatekeeper-system'], honorLabels: false },
+  // The trivy-operator chart's ServiceMonitor keeps the producer's labels (serviceMonitor.honorLabels
+  // defaults to true at 0.32.1): a report's `namespace` is the scanned object's.
+  'trivy-operator': { namespaces: 'any', honorLabels: true },
   falcosidekick: { namespaces: ['falco'], honorLabels: false },
   'otel-collector': { namespaces: ['observability'], honorLabels: false },
 };
@@ -57,17 +62,6 @@ const CONTROLLER_POD_LABELS: Record<string, readonly string[]> = {
 
 /** A query and, for rules and analyses, the namespace of the object holding it (the environment's). */
 interface Query { readonly where: string; readonly expr: string; readonly namespace?: string }
-interface Matcher { readonly label: string; readonly op: string; readonly value: string }
-
-/** `metric{matchers}` selectors of a PromQL expression (enough for ours: no nested braces in strings). */
-export function selectors(expr: string): Array<{ metric: string; matchers: Matcher[] }> {
-  const out: Array<{ metric: string; matchers: Matcher[] }> = [];
-  for (const m of expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}/g)) {
-    const matchers = [...m[2]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((x) => ({ label: x[1]!, op: x[2]!, value: x[3]! }));
-    out.push({ metric: m[1]!, matchers });
-  }
-  return out;
-}
 
 function metricOf(series: string): { known: KnownMetric; bucket: boolean } | undefined {
   for (const m of KNOWN_METRICS) {

@@ -71,8 +71,10 @@ describe('alert rules', () => {
   it('cover the alerts the platform promised', () => {
     const names = new Set(alertingRules(rulesOf('production', 'flextime-alerts')).map((a) => a.alert));
     expect([...names].sort()).toEqual([
-      'FlextimeBackupMissing', 'FlextimeCertificateExpiringSoon', 'FlextimeHPAAtMaxReplicas', 'FlextimePersistentVolumeFillingUp',
-      'FlextimePgBouncerSaturated', 'FlextimePodCrashLooping', 'FlextimeRestoreVerificationFailed',
+      'FlextimeBackupMissing', 'FlextimeCertificateExpiringSoon', 'FlextimeCpuRequestNotRightSized',
+      'FlextimeDatabaseConnectionsNearLimit', 'FlextimeDatabaseDeadlocks', 'FlextimeDatabaseLongTransaction',
+      'FlextimeHPAAtMaxReplicas', 'FlextimeMemoryRequestNotRightSized', 'FlextimePersistentVolumeFillingUp',
+      'FlextimePgBouncerSaturated', 'FlextimePodCrashLooping', 'FlextimePostgresExporterDown', 'FlextimeRestoreVerificationFailed',
       'FlextimeScheduleJobFailures', 'FlextimeScheduleQueueBacklog',
     ]);
   });

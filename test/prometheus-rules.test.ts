@@ -57,10 +57,13 @@ describe('rule files extracted from dist/', () => {
 
   it('give every platform alert a hand-written firing and silent test', () => {
     const production = extracted.find((e) => e.env === 'production' && e.name === 'flextime-alerts')!;
-    const suite = parse(readFileSync(join(ROOT, 'test/prometheus/platform-alerts.test.yaml'), 'utf8')) as {
+    // Every hand-written suite over production's alerts file: platform, database and right-sizing alerts.
+    const suites = ['platform-alerts.test.yaml', 'database-alerts.test.yaml'].map((f) => parse(readFileSync(join(ROOT, 'test/prometheus', f), 'utf8')) as {
+      rule_files: string[];
       tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
-    };
-    const checks = suite.tests.flatMap((t) => t.alert_rule_test);
+    });
+    for (const suite of suites) expect(suite.rule_files).toEqual(['production-flextime-alerts.rules.yaml']);
+    const checks = suites.flatMap((suite) => suite.tests.flatMap((t) => t.alert_rule_test));
     for (const alert of new Set(alertingRules(production.groups).map((a) => a.alert))) {
       expect(checks.some((c) => c.alertname === alert && c.exp_alerts.length > 0), `${alert} fires in some test`).toBe(true);
       expect(checks.some((c) => c.alertname === alert && c.exp_alerts.length === 0), `${alert} stays silent in some test`).toBe(true);

@@ -44,6 +44,9 @@ function mustReach(env: Env): Array<[string, string, string]> {
       : [[`${n}/api-svc`, RDS[env], '6379/TCP'], [`${n}/scheduler-svc`, RDS[env], '6379/TCP']] as Array<[string, string, string]>),
     ['observability/prometheus', `${n}/api-svc`, '9464/TCP'],
     ['observability/prometheus', `${n}/pgbouncer`, '9127/TCP'],
+    // postgres_exporter: straight to its own environment's database, scraped by Prometheus.
+    [`${n}/postgres-exporter`, RDS[env], '5432/TCP'],
+    ['observability/prometheus', `${n}/postgres-exporter`, '9187/TCP'],
   ];
 }
 
@@ -58,9 +61,14 @@ function mustNotReach(env: Env): Array<[string, string, string]> {
     ['ingress-nginx/ingress-nginx', `${n}/pgbouncer`, '6432/TCP'],
     ['ingress-nginx/ingress-nginx', `${n}/api-svc`, '9464/TCP'],
     // Another environment's data.
-    ...others.flatMap((o): Array<[string, string, string]> => [[`${n}/api-svc`, RDS[o], '5432/TCP'], [`${n}/pgbouncer`, RDS[o], '5432/TCP'], [`${n}/api-svc`, `${ns(o)}/pgbouncer`, '6432/TCP']]),
+    ...others.flatMap((o): Array<[string, string, string]> => [[`${n}/api-svc`, RDS[o], '5432/TCP'], [`${n}/pgbouncer`, RDS[o], '5432/TCP'], [`${n}/api-svc`, `${ns(o)}/pgbouncer`, '6432/TCP'], [`${n}/postgres-exporter`, RDS[o], '5432/TCP']]),
+    // The exporter's statistics are for Prometheus only; it talks to nothing but its database.
+    ['ingress-nginx/ingress-nginx', `${n}/postgres-exporter`, '9187/TCP'],
+    [`${n}/api-svc`, `${n}/postgres-exporter`, '9187/TCP'],
+    [`${n}/postgres-exporter`, `${n}/pgbouncer`, '6432/TCP'],
+    [`${n}/postgres-exporter`, PUBLIC, '443/TCP'],
     // The node's credentials, and the internet.
-    ...['api-svc', 'scheduler-svc', 'pgbouncer', 'flextime-backup', 'flextime-restore-verify'].map((w): [string, string, string] => [`${n}/${w}`, METADATA, '80/TCP']),
+    ...['api-svc', 'scheduler-svc', 'pgbouncer', 'flextime-backup', 'flextime-restore-verify', 'postgres-exporter'].map((w): [string, string, string] => [`${n}/${w}`, METADATA, '80/TCP']),
     [`${n}/pgbouncer`, PUBLIC, '443/TCP'],
     [`${n}/scheduler-svc`, PUBLIC, '443/TCP'],
     // A pod nobody declared.

@@ -54,6 +54,25 @@ export const dataRules: Record<string, Rule> = {
     return out;
   },
 
+  /** The Database dashboard's query view and the deadlock evidence need these in the parameter group (docs/database.md). */
+  queryInsight(stack) {
+    const out: string[] = [];
+    const wanted: Record<string, (v: string) => boolean> = {
+      shared_preload_libraries: (v) => v.split(',').map((x) => x.trim()).includes('pg_stat_statements'),
+      'pg_stat_statements.track': (v) => v === 'top' || v === 'all',
+      track_io_timing: (v) => v === '1',
+    };
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      const group = references(body.parameter_group_name).find((r) => r.startsWith('aws_db_parameter_group.'));
+      const params: Block[] = group ? (block(stack, 'resource', 'aws_db_parameter_group', group.split('.')[1]!).parameter ?? []) : [];
+      for (const [name, ok] of Object.entries(wanted)) {
+        const p = params.find((x) => x.name === name);
+        if (!p || !ok(String(p.value))) out.push(`${address}: its parameter group must set ${name} for pg_stat_statements (now ${p ? JSON.stringify(p.value) : 'unset'})`);
+      }
+    }
+    return out;
+  },
+
   backupRetention(stack) {
     const out: string[] = [];
     const atLeast = (address: string, body: Block, attr: string, min: number) => {

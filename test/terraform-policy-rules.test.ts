@@ -54,6 +54,14 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'aws_cloudwatch_log_group.redis: kms_key_id must be set'],
   ['environment', 'rds.force_ssl', (s) => { resource(s, 'aws_db_parameter_group', 'main').parameter.shift(); },
     'aws_db_instance.main: its parameter group must set rds.force_ssl = 1'],
+  ['environment', 'pg_stat_statements preloaded', (s) => {
+    const params = resource(s, 'aws_db_parameter_group', 'main').parameter;
+    params.find((p: Hcl) => p.name === 'shared_preload_libraries').value = 'auto_explain';
+  }, 'aws_db_instance.main: its parameter group must set shared_preload_libraries for pg_stat_statements (now "auto_explain")'],
+  ['environment', 'pg_stat_statements tracking', (s) => {
+    const params = resource(s, 'aws_db_parameter_group', 'main').parameter;
+    params.splice(params.findIndex((p: Hcl) => p.name === 'pg_stat_statements.track'), 1);
+  }, 'aws_db_instance.main: its parameter group must set pg_stat_statements.track for pg_stat_statements (now unset)'],
   ['environment', 'the TLS-only bucket policy', (s) => { bucketPolicyDoc(s).statement[0].condition[0].values = ['true']; },
     'aws_s3_bucket.backups: its bucket policy must deny requests with aws:SecureTransport = false'],
   ['environment', 'multi-AZ in production', (s) => { tier(s, 'production').multi_az = false; },
@@ -154,7 +162,7 @@ describe('each policy rule', () => {
     }
     // Every rule that has something to check in a module is shown to fail there.
     const applicable = Object.keys(MODULE_DIRS).flatMap((module) => Object.keys(rules)
-      .filter((name) => !['encryptionInTransit', 'backupRetention', 'publicAccessBlocked', 'accessLogged'].includes(name) || module === 'environment')
+      .filter((name) => !['encryptionInTransit', 'backupRetention', 'publicAccessBlocked', 'accessLogged', 'queryInsight'].includes(name) || module === 'environment')
       .filter((name) => !['eksAddons', 'networkPolicyEnforced'].includes(name) || module === 'cluster')
       .map((name) => `${module}: ${name}`));
     expect([...proven].sort()).toEqual(applicable.sort());

@@ -1,6 +1,6 @@
 /**
  * Pinned command-line tools the tests run for real (gator, promtool, actionlint, k6, terraform, argo-analysis,
- * PostgreSQL, PgBouncer). scripts/install-tools links the Go-built ones into .tools/bin and
+ * postgres_exporter, kube-state-metrics, PostgreSQL, PgBouncer). scripts/install-tools links the Go-built ones into .tools/bin and
  * installs the Debian/Ubuntu packages; an environment variable named like the tool (GATOR,
  * PROMTOOL, ACTIONLINT, K6, TERRAFORM, PG_BINDIR, PGBOUNCER) points at another build.
  *
@@ -55,6 +55,10 @@ const TOOLS: Record<string, ToolSpec> = {
   'image-policy-check': goTool('image-policy-check'),
   cosign: goTool('cosign'),
   crane: goTool('crane'),
+  // prometheus-community postgres_exporter (tools/postgres-exporter): test/database-exporter.test.ts.
+  postgres_exporter: { ...goTool('postgres_exporter'), install: 'scripts/install-tools postgres-exporter' },
+  // kube-state-metrics (tools/kube-state-metrics): test/vpa-metrics.test.ts.
+  'kube-state-metrics': goTool('kube-state-metrics'),
   terraform: {
     ...goTool('terraform'),
     candidates: () => [join(ROOT, '.tools', 'bin', 'terraform'), join(cache, 'terraform-1.8.5', 'terraform'), join(cache, 'terraform-v1.8.5', 'terraform')],

@@ -62,6 +62,25 @@ export function metricNames(query: string): string[] {
   return [...names].sort();
 }
 
+export interface LabelMatcher { readonly label: string; readonly op: string; readonly value: string }
+
+/** `metric{matchers}` selectors of a PromQL expression (enough for ours: no nested braces in strings). */
+export function selectors(expr: string): Array<{ metric: string; matchers: LabelMatcher[] }> {
+  const out: Array<{ metric: string; matchers: LabelMatcher[] }> = [];
+  for (const m of expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}/g)) {
+    const matchers = [...m[2]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((x) => ({ label: x[1]!, op: x[2]!, value: x[3]! }));
+    out.push({ metric: m[1]!, matchers });
+  }
+  return out;
+}
+
+/** Does a label value satisfy the matcher (an absent label is "")? */
+export function matches(m: LabelMatcher, value: string | undefined): boolean {
+  const v = value ?? '';
+  const re = () => new RegExp(`^(?:${m.value})$`).test(v);
+  return m.op === '=' ? v === m.value : m.op === '!=' ? v !== m.value : m.op === '=~' ? re() : !re();
+}
+
 function skipString(s: string, start: number): number {
   const quote = s[start];
   let i = start + 1;

@@ -34,6 +34,33 @@ resource "aws_db_parameter_group" "main" {
     name  = "log_min_duration_statement"
     value = "1000"
   }
+
+  # Query statistics for the Database dashboard's recommendations view (postgres_exporter,
+  # docs/database.md "Health and query insight"). The library loads at server start only: a change
+  # waits for the next reboot (maintenance window).
+  parameter {
+    name         = "shared_preload_libraries"
+    value        = "pg_stat_statements"
+    apply_method = "pending-reboot"
+  }
+
+  # Top-level statements only: a function's inner statements would crowd the top-100 the exporter reads.
+  parameter {
+    name  = "pg_stat_statements.track"
+    value = "top"
+  }
+
+  # Time spent reading blocks per statement (the dashboard's I/O-bound panel).
+  parameter {
+    name  = "track_io_timing"
+    value = "1"
+  }
+
+  # Lock waits longer than deadlock_timeout are logged: the evidence behind a deadlock alert.
+  parameter {
+    name  = "log_lock_waits"
+    value = "1"
+  }
 }
 
 resource "aws_cloudwatch_log_group" "db" {
