@@ -132,6 +132,8 @@ const SERVICE_ACCOUNT_PERMISSIONS: Record<string, string[]> = {
   'flextime-backup': [],
   'flextime-restore-verify': [],
   pushgateway: [],
+  // Reads PostgreSQL's statistics views over its own DB login; no Kubernetes API access.
+  'postgres-exporter': [],
 };
 
 describe.each(platform.environments.map((e) => [e.name] as const))('ServiceAccounts in %s', (env) => {

@@ -134,7 +134,7 @@ describe('workload config errors', () => {
     const c = rawConfig();
     env(c, 'staging').quota.requestsCpu = '2';
     expect(configError(c)).toContain(
-      'environments[staging].quota.requestsCpu = "2": workloads need 3.95 CPU of requests.cpu at max replicas plus rolling-update surge (api-svc 8 × 100m, scheduler-svc 5 × 500m, redis 1 × 100m+10m, pgbouncer 3 × 50m+10m, pushgateway 1 × 10m, flextime-backup 1 × 100m, flextime-restore-verify 1 × 250m); raise the quota or lower replicas/resources',
+      'environments[staging].quota.requestsCpu = "2": workloads need 3.97 CPU of requests.cpu at max replicas plus rolling-update surge (api-svc 8 × 100m, scheduler-svc 5 × 500m, redis 1 × 100m+10m, pgbouncer 3 × 50m+10m, pushgateway 1 × 10m, postgres-exporter 2 × 10m, flextime-backup 1 × 100m, flextime-restore-verify 1 × 250m); raise the quota or lower replicas/resources',
     );
   });
 
