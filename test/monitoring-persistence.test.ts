@@ -66,7 +66,7 @@ describe('monitoring keeps its data', () => {
       'Prometheus has no persistent volume on a gp3 StorageClass (storage class: none)',
       'Prometheus runs 1 replica(s); 2 are needed',
       'Alertmanager runs 1 replica(s); 3 are needed',
-      'Prometheus keeps 1d but rules read 3 days back',
+      'Prometheus keeps 1d but rules read 7 days back' // the right-sizing alerts read 7 days (issue 20),
     ]);
   });
 });
