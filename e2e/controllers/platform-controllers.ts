@@ -11,7 +11,6 @@
  */
 import type { AddonApp } from './addons.ts';
 import { gatekeeperController } from './gatekeeper.ts';
-import { KEDA } from './keda.ts';
 import type { ClusterAccess, Kube } from './kube.ts';
 
 export interface ControllerContext {
@@ -51,7 +50,6 @@ export interface ControllerEntry {
 /** Started together by gitops.ts; add one line per controller. */
 export const PLATFORM_CONTROLLERS: readonly ControllerEntry[] = [
   gatekeeperController,
-  KEDA,
 ];
 
 /**
