@@ -147,8 +147,9 @@ export async function applyStandIns(cluster: Cluster, objects: KubeObject[]): Pr
     const replicas = hpaMin.get(`${ns}/Rollout/${r.metadata.name}`) ?? r.spec.replicas ?? 1;
     await cluster.kube.apply(`/apis/apps/v1/namespaces/${ns}/deployments/${r.metadata.name}`, {
       apiVersion: 'apps/v1', kind: 'Deployment',
-      // Only these labels: nothing that ArgoCD tracking or the Rollout's own selectors would claim.
-      metadata: { name: r.metadata.name, namespace: ns, labels: { 'app.kubernetes.io/name': r.metadata.labels?.['app.kubernetes.io/name'] ?? r.metadata.name, [STAND_IN_LABEL]: 'argo-rollouts' } },
+      // The Rollout's own labels (the platform's required labels: Gatekeeper's required-labels-deny
+      // refuses a Deployment without them) plus the stand-in mark; ArgoCD tracks by annotation.
+      metadata: { name: r.metadata.name, namespace: ns, labels: { ...r.metadata.labels, 'app.kubernetes.io/name': r.metadata.labels?.['app.kubernetes.io/name'] ?? r.metadata.name, [STAND_IN_LABEL]: 'argo-rollouts' } },
       spec: {
         replicas, selector: r.spec.selector, template: r.spec.template,
         ...(r.spec.minReadySeconds ? { minReadySeconds: r.spec.minReadySeconds } : {}),
