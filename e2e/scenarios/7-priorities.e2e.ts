@@ -110,17 +110,26 @@ describe('7 Priorities: development never preempts production; production preemp
     const { casualties, informer } = await watchCasualties();
     try {
       const tpl = (await c.kube.get(`/apis/apps/v1/namespaces/${dev}/deployments/scheduler-svc`)).spec.template;
-      const labels = { 'app.kubernetes.io/name': FILL, 'app.kubernetes.io/instance': `${FILL}-development`, 'app.kubernetes.io/part-of': 'flextime' };
+      const labels = { 'app.kubernetes.io/name': FILL, 'app.kubernetes.io/instance': `${FILL}-development`, 'app.kubernetes.io/part-of': 'flextime', 'flextime.io/environment': 'development' };
       const fit = await podsThatFit(podRequests(tpl.spec));
       const want = fit + 5; // more than the cluster holds
       await c.kube.create(`/apis/apps/v1/namespaces/${dev}/deployments`, {
         apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: FILL, namespace: dev, labels },
         spec: { replicas: want, selector: { matchLabels: labels }, template: { ...tpl, metadata: { labels } } },
       });
-      // Settled: the quota refused the rest, or the scheduler found no room for the rest.
-      const settled = await c.kube.waitFor(`/api/v1/namespaces/${dev}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/name=${FILL}`)}`, {
-        what: 'development filler', expected: 'every filler pod Running or Unschedulable, and the ReplicaSet capped by quota or all created, within 60 s', timeoutMs: 60_000,
-        check: (pods) => pods.every((p) => podReady(p) || (p.status?.conditions ?? []).some((x: { reason?: string }) => x.reason === 'Unschedulable')) && pods.length > 0,
+      // Settled: the ReplicaSet created every pod or the quota refused the rest (pods are created one
+      // admission at a time — with Gatekeeper's webhook in the path, slower than the first pod's
+      // scheduling), then every pod it created is Running or Unschedulable.
+      const selector = encodeURIComponent(`app.kubernetes.io/name=${FILL}`);
+      const [created] = await c.kube.waitFor(`/apis/apps/v1/namespaces/${dev}/replicasets?labelSelector=${selector}`, {
+        what: 'development filler ReplicaSet', expected: `all ${want} pods created or a ReplicaFailure (quota), within 60 s`, timeoutMs: 60_000,
+        check: (sets) => sets.length === 1 && ((sets[0].status?.replicas ?? 0) >= want || (sets[0].status?.conditions ?? []).some((x: { type: string }) => x.type === 'ReplicaFailure')),
+        describe: (sets) => sets.map((r) => `${r.metadata.name}: ${r.status?.replicas ?? 0} of ${want} created`).join(', ') || 'no ReplicaSet',
+      });
+      const createdCount = created.status?.replicas ?? 0;
+      const settled = await c.kube.waitFor(`/api/v1/namespaces/${dev}/pods?labelSelector=${selector}`, {
+        what: 'development filler', expected: `the ${createdCount} filler pods each Running or Unschedulable, within 60 s`, timeoutMs: 60_000,
+        check: (pods) => pods.length >= createdCount && pods.every((p) => podReady(p) || (p.status?.conditions ?? []).some((x: { reason?: string }) => x.reason === 'Unschedulable')) && pods.length > 0,
         describe: (pods) => `${pods.length} pods: ${pods.filter((p) => !podReady(p)).map((p) => `${p.metadata.name} ${p.status?.phase}`).join(', ') || 'all Ready'}`,
       });
       // Wait for the ReplicaSet to report why it stopped short (quota), if it did.
