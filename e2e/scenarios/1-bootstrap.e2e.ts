@@ -19,7 +19,11 @@ import { PROCESS_LABEL } from '../controllers/processes.ts';
 import { context, seconds, type Ctx } from './context.ts';
 
 const HEALTHY_WITHIN_MS = 300_000;
-const SYNCED_AFTER_MS = 30_000;
+// ArgoCD compares an Application again at least once per timeout.reconciliation (180 s, default,
+// plus jitter); a compare made while Gatekeeper was still creating constraint CRDs (seen in a
+// fresh-clone run: cluster-flextime-security OutOfSync right after its successful sync) is
+// corrected by the next one. A real drift stays OutOfSync past it (and scenario 2 hard-refreshes).
+const SYNCED_AFTER_MS = 200_000;
 /** The user the rendered sync-on-create operations name (issue 19: a bootstrap at any hour). */
 const BOOTSTRAP_USER = 'flextime-root-bootstrap';
 
