@@ -22,7 +22,9 @@ SELECT format('CREATE ROLE %I', :'monitor_user')
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'monitor_user') \gexec
 -- INHERIT: the role uses pg_monitor's rights without SET ROLE. Three connections at most (the
 -- exporter holds one), and no statement of its runs long enough to matter.
-ALTER ROLE :"monitor_user" WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 3 PASSWORD :'monitor_password';
+ALTER ROLE :"monitor_user" WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 3;
+-- The credential comes only from $MONITOR_PASSWORD (above); quoted by format(%L), never in this file.
+SELECT format('ALTER ROLE %I PASSWORD %L', :'monitor_user', :'monitor_password') \gexec
 ALTER ROLE :"monitor_user" SET statement_timeout = '10s';
 GRANT pg_monitor TO :"monitor_user";
 
