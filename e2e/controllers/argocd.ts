@@ -65,6 +65,12 @@ export const HEALTH_NOT_ASSESSED: readonly HealthNotAssessed[] = [
 export const V3_DEFAULTS: Readonly<Record<string, string>> = {
   'application.resourceTrackingMethod': 'annotation',
   'resource.ignoreResourceUpdatesEnabled': 'true',
+  // v3 util/settings GetDefaultDiffOptions. Without `ignoreResourceStatusField: all`, a
+  // ServerSideDiff made while a controller writes an object's status (the quota controller on a
+  // new ResourceQuota, Gatekeeper on a new constraint) differs in .status; that status-only update
+  // is an ignored resource update, so nothing recomputes the cached diff and the Application
+  // stays OutOfSync until its periodic reconcile (seen in a fresh-clone run of scenario 1).
+  'resource.compareoptions': 'ignoreAggregatedRoles: false\nignoreResourceStatusField: all\nignoreDifferencesOnResourceUpdates: true\n',
 };
 
 export const NOT_ASSESSED_PREFIX = 'not assessed in the e2e:';
@@ -112,6 +118,8 @@ export interface ArgoCd {
   readonly processes: readonly Proc[];
   /** argocd-cm as installed. */
   readonly cm: Record<string, string>;
+  /** Port of the controller's redis (its cached diffs: argocd-diff-cache.ts). */
+  readonly redisPort: number;
   /** The e2e's deviations from terraform-bootstrap's install, one line each. */
   describeDifferences(): string[];
   /** Applies argocd/bootstrap's root Application, leaving out the named argocd/apps files. */
@@ -136,6 +144,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     return d;
   };
   const started: Proc[] = [];
+  let redisPort = 0;
 
   // ---- objects ----------------------------------------------------------------------------
   const crdDir = join(opts.root, '.tools', 'crds', 'argo-cd');
@@ -183,7 +192,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     for (const p of [...started].reverse()) await p.stop();
   };
   try {
-    const redisPort = await freePort();
+    redisPort = await freePort();
     const redis = startProcess('redis-server', 'redis-server', ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', dir('redis')], {
       logFile: join(opts.workDir, 'redis.log'),
     });
@@ -245,9 +254,10 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     kube,
     processes: started,
     cm,
+    redisPort,
     describeDifferences: () => [
       'ArgoCD v2.14.21, not v3.3 (v3 does not build from the module proxy: tools/argo-cd/go.mod); v3 defaults set explicitly: ' +
-        Object.entries(V3_DEFAULTS).map(([k, v]) => `${k}=${v}`).join(', ') +
+        Object.entries(V3_DEFAULTS).map(([k, v]) => `${k}=${v.trim().replaceAll('\n', '; ')}`).join(', ') +
         '; v2.14 ignores AppProject clusterResourceWhitelist names (≥ 3.2) and has no CronJob health check (≥ 3.2)',
       'destination https://kubernetes.default.svc = the e2e API server (ARGOCD_FAKE_IN_CLUSTER=true + KUBECONFIG)',
       'repo-server reaches github.com and chart repositories through the e2e upstream proxy only',

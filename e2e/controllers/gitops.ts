@@ -39,6 +39,8 @@ export interface GitOpsHandle {
   /** Stand-ins the e2e added for objects nothing renders yet (printed in the report). */
   readonly standIns: string[];
   readonly workDir: string;
+  /** Port of ArgoCD's redis, to read the controller's cached diffs (argocd-diff-cache.ts). */
+  readonly argocdRedisPort: number;
   /** handle of each platform controller that runs (platform-controllers.ts), by name. */
   readonly controllers: Record<string, Record<string, unknown>>;
 }
@@ -157,6 +159,7 @@ export async function startGitOps(
     differences: [...argocd.describeDifferences(), ...controllers.flatMap((c) => c.differences), descheduler.difference ?? `descheduler not running: ${descheduler.skipped}`, ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`)],
     standIns,
     workDir: opts.workDir,
+    argocdRedisPort: argocd.redisPort,
     controllers: Object.fromEntries(controllers.map((c) => [c.name, c.handle])),
   };
   return {
