@@ -8,6 +8,10 @@ import { applyRendered, applyStandIns, readObjects, walk } from './apply.ts';
 import type { Cluster } from './control-plane.ts';
 import { condition, Kube, podReady, type KubeObject } from './kube.ts';
 import { join } from 'node:path';
+import { inject } from 'vitest';
+import { rootApplication } from '../controllers/argocd.ts';
+import { renderedApplications, ROOT_APP, waitApplications } from '../controllers/applications.ts';
+import { Kube as ArgoKube } from '../controllers/kube.ts';
 import { ROOT } from '../../test/tools.ts';
 
 /** Registers the simulated nodes (kwok then runs them) and waits until all are Ready. */
@@ -28,20 +32,29 @@ export const environmentNamespace = (env: 'development' | 'staging' | 'productio
 
 /**
  * Makes sure the platform is in the cluster. When an earlier scenario (ArgoCD bootstrap) synced
- * it, only the stand-ins for controllers that do not run here are added; otherwise dist/ is
- * applied directly (./apply.ts). Returns how the platform got there.
+ * it, only the stand-ins for controllers that do not run here are added. Otherwise, with ArgoCD
+ * running (every `npm run e2e`), the platform is bootstrapped as scenario 1 does it — the root
+ * Application, every Application Synced and Healthy — so a scenario run alone meets the same
+ * ordering (Gatekeeper refuses a constraint before its template, a direct apply of dist/ has no
+ * sync waves). Only without ArgoCD is dist/ applied directly (./apply.ts).
  */
-export async function ensurePlatform(cluster: Pick<Cluster, 'kube' | 'kubeconfig'>): Promise<'argocd' | 'applied by the e2e (no ArgoCD bootstrap ran)'> {
+export async function ensurePlatform(cluster: Pick<Cluster, 'kube' | 'kubeconfig'>): Promise<'argocd' | 'bootstrapped by ArgoCD for this scenario' | 'applied by the e2e (no ArgoCD in this run)'> {
   const prod = environmentNamespace('production');
   let present = true;
   try { await cluster.kube.get(`/api/v1/namespaces/${prod}`); } catch { present = false; }
-  if (present) {
-    const files = walk(join(ROOT, 'dist'));
-    await applyStandIns(cluster as Cluster, readObjects(files).map((o) => o.obj));
-    return 'argocd';
+  const gitops = inject('gitops');
+  if (!present && gitops) {
+    const kube = new ArgoKube({ kubeconfig: gitops.kubeconfig, server: gitops.server });
+    const excludedFiles = gitops.excluded.map((x) => x.file);
+    await kube.apply(rootApplication(gitops.root, excludedFiles), 'applications');
+    await waitApplications(kube, { names: [ROOT_APP, ...renderedApplications(gitops.root, excludedFiles)], what: 'the platform bootstrapped (every Application Synced and Healthy)', timeoutMs: 360_000 });
+  } else if (!present) {
+    await applyRendered(cluster as Cluster);
+    return 'applied by the e2e (no ArgoCD in this run)';
   }
-  await applyRendered(cluster as Cluster);
-  return 'applied by the e2e (no ArgoCD bootstrap ran)';
+  const files = walk(join(ROOT, 'dist'));
+  await applyStandIns(cluster as Cluster, readObjects(files).map((o) => o.obj));
+  return present ? 'argocd' : 'bootstrapped by ArgoCD for this scenario';
 }
 
 export interface Workload { kind: string; namespace: string; name: string; replicas: number; ready: number; selector: Record<string, string> }

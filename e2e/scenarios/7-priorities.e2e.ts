@@ -86,6 +86,32 @@ async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: 
   return { maxima, deps };
 }
 
+/**
+ * Where the room is, node by node (zone, free CPU, CPU development holds) and how each scaled
+ * production workload is spread over the zones (running, and pending with their nominated node):
+ * what a failed preemption needs to be read.
+ */
+async function placement(names: string[]): Promise<string> {
+  const nodes = (await c.kube.list('/api/v1/nodes')).items;
+  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase) && !p.metadata.deletionTimestamp);
+  const zoneOf = new Map(nodes.map((n) => [n.metadata.name as string, (n.metadata.labels?.['topology.kubernetes.io/zone'] as string) ?? '(no zone)']));
+  const lines = nodes.map((n) => {
+    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
+    const used = on.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
+    const devCpu = on.filter((p) => p.metadata.namespace === dev).reduce((a, p) => a + podRequests(p.spec).cpu, 0);
+    const taints = (n.spec.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`).join(',') || 'none';
+    return `  ${n.metadata.name} (${zoneOf.get(n.metadata.name)}${n.spec.unschedulable ? ', cordoned' : ''}, taints ${taints}): ${((cpuMilli(n.status.allocatable.cpu) - used) / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)}`;
+  });
+  for (const name of names) {
+    const mine = pods.filter((p) => p.metadata.namespace === prod && p.metadata.labels?.['app.kubernetes.io/name'] === name);
+    const byZone = new Map<string, number>();
+    for (const p of mine.filter((x) => x.spec.nodeName)) byZone.set(zoneOf.get(p.spec.nodeName)!, (byZone.get(zoneOf.get(p.spec.nodeName)!) ?? 0) + 1);
+    const pending = mine.filter((p) => !p.spec.nodeName).map((p) => `${p.metadata.name} → ${p.status?.nominatedNodeName ?? '(not nominated)'}`);
+    lines.push(`  ${name}: ${[...byZone].sort().map(([z, n]) => `${z} ${n}`).join(', ')}${pending.length ? `; pending ${pending.join(', ')}` : ''}`);
+  }
+  return `placement:\n${lines.join('\n')}`;
+}
+
 describe('7 Priorities: development never preempts production; production preempts development', () => {
   let before = new Map<string, number>();
   let replicasBefore = new Map<string, number>();
@@ -208,7 +234,7 @@ describe('7 Priorities: development never preempts production; production preemp
         const pcs = new Map((await c.kube.list('/apis/scheduling.k8s.io/v1/priorityclasses')).items.map((p) => [p.metadata.name, (p as unknown as { value: number }).value]));
         const byClass = new Map<string, number>();
         for (const p of (await c.kube.list(`/api/v1/namespaces/${dev}/pods`)).items.filter(podReady)) byClass.set(p.spec.priorityClassName ?? '(none)', (byClass.get(p.spec.priorityClassName ?? '(none)') ?? 0) + 1);
-        throw new Error(`${(e as Error).message}\nrunning development pods by priority class: ${[...byClass].map(([k, n]) => `${k} (${pcs.get(k) ?? 0}) × ${n}`).join(', ')} — a pending production pod only preempts lower priorities`);
+        throw new Error(`${(e as Error).message}\nrunning development pods by priority class: ${[...byClass].map(([k, n]) => `${k} (${pcs.get(k) ?? 0}) × ${n}`).join(', ')} — a pending production pod only preempts lower priorities\n${await placement([...target.keys()])}`);
       }
       expect(casualties.developmentPreempted.length, 'development pods preempted by the scheduler to make room for production').toBeGreaterThan(0);
       expect(casualties.production, 'production pods preempted or evicted').toEqual([]);
