@@ -87,6 +87,15 @@ function makePki(dir: string): { token: string } {
   openssl(dir, 'req', '-new', '-key', 'apiserver.key', '-subj', '/CN=kube-apiserver', '-out', 'apiserver.csr');
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
   openssl(dir, 'x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-sha256', '-extfile', 'ext.cnf', '-out', 'apiserver.crt');
+  // The aggregation layer's front proxy (as on EKS): the API server presents this client
+  // certificate to aggregated API servers (KEDA's metrics server), which trust the CA through the
+  // extension-apiserver-authentication ConfigMap the API server publishes.
+  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'front-proxy-ca.key');
+  openssl(dir, 'req', '-x509', '-new', '-key', 'front-proxy-ca.key', '-sha256', '-days', '1', '-subj', '/CN=flextime-e2e-front-proxy-ca', '-out', 'front-proxy-ca.crt');
+  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'front-proxy-client.key');
+  openssl(dir, 'req', '-new', '-key', 'front-proxy-client.key', '-subj', '/CN=front-proxy-client', '-out', 'front-proxy-client.csr');
+  writeFileSync(join(dir, 'client-ext.cnf'), 'extendedKeyUsage=clientAuth\n');
+  openssl(dir, 'x509', '-req', '-in', 'front-proxy-client.csr', '-CA', 'front-proxy-ca.crt', '-CAkey', 'front-proxy-ca.key', '-CAcreateserial', '-days', '1', '-sha256', '-extfile', 'client-ext.cnf', '-out', 'front-proxy-client.crt');
   openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key');
   openssl(dir, 'ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
   const token = execFileSync('openssl', ['rand', '-hex', '24'], { encoding: 'utf8' }).trim();
@@ -180,6 +189,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki}/sa.pub`, `--service-account-signing-key-file=${pki}/sa.key`,
       ...sharedApiServerFlags(),
+      // Aggregation layer (EKS enables it): front-proxy identity for aggregated APIs.
+      `--requestheader-client-ca-file=${pki}/front-proxy-ca.crt`, '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User', '--requestheader-group-headers=X-Remote-Group', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki}/front-proxy-client.crt`, `--proxy-client-key-file=${pki}/front-proxy-client.key`,
       `--default-not-ready-toleration-seconds=${timings.defaultTolerationSeconds}`,
       `--default-unreachable-toleration-seconds=${timings.defaultTolerationSeconds}`,
     ], join(dir, 'kube-apiserver.log'));

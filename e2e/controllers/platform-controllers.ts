@@ -11,6 +11,7 @@
  */
 import type { AddonApp } from './addons.ts';
 import { gatekeeperController } from './gatekeeper.ts';
+import { KEDA } from './keda.ts';
 import type { ClusterAccess, Kube } from './kube.ts';
 
 export interface ControllerContext {
@@ -50,6 +51,7 @@ export interface ControllerEntry {
 /** Started together by gitops.ts; add one line per controller. */
 export const PLATFORM_CONTROLLERS: readonly ControllerEntry[] = [
   gatekeeperController,
+  KEDA,
 ];
 
 /**

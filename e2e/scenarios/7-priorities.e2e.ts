@@ -72,6 +72,27 @@ async function podsThatFit(req: { cpu: number; mem: number }, sumCpu = false): P
   return fit;
 }
 
+const PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
+/** ScaledObjects this scenario paused (KEDA running): their pause is lifted at the end. */
+const paused = new Set<string>();
+
+/**
+ * Sets a production Deployment's replica count. Where KEDA runs and a ScaledObject drives it, its
+ * HPA would undo a plain /scale within seconds (empty queue), so the count goes through KEDA's own
+ * pause annotation (KEDA scales the target to it and stops autoscaling until it is removed).
+ */
+async function scaleProduction(name: string, replicas: number): Promise<void> {
+  let sos: KubeObject[] = [];
+  try { sos = (await c.kube.list(`/apis/keda.sh/v1alpha1/namespaces/${prod}/scaledobjects`)).items; } catch { /* no KEDA CRD */ }
+  const so = sos.find((o) => o.spec.scaleTargetRef.name === name && o.status?.conditions?.length);
+  if (!so) {
+    await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/${name}/scale`, { spec: { replicas } });
+    return;
+  }
+  paused.add(so.metadata.name);
+  await c.kube.mergePatch(`/apis/keda.sh/v1alpha1/namespaces/${prod}/scaledobjects/${so.metadata.name}`, { metadata: { annotations: { [PAUSED_REPLICAS]: String(replicas) } } });
+}
+
 /** Autoscaled production Deployments and their maxima (HPA maxReplicas, KEDA maxReplicaCount). */
 async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: KubeObject[] }> {
   const hpas = (await c.kube.list(`/apis/autoscaling/v2/namespaces/${prod}/horizontalpodautoscalers`)).items;
@@ -125,6 +146,9 @@ describe('7 Priorities: development never preempts production; production preemp
   });
   afterAll(async () => {
     await c.kube.delete(`/apis/apps/v1/namespaces/${dev}/deployments/${FILL}`).catch(() => undefined);
+    for (const so of paused) {
+      await c.kube.mergePatch(`/apis/keda.sh/v1alpha1/namespaces/${prod}/scaledobjects/${so}`, { metadata: { annotations: { [PAUSED_REPLICAS]: null } } }).catch(() => undefined);
+    }
     for (const [name, replicas] of replicasBefore) {
       await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/${name}/scale`, { spec: { replicas } }).catch(() => undefined);
     }
@@ -215,7 +239,7 @@ describe('7 Priorities: development never preempts production; production preemp
       console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU (${devPods.length} pods)`);
       expect(extra, 'production within its maxima needs more than the free room (else nothing has to be preempted)').toBeGreaterThan(freeCpu);
       expect(extra, 'room production asks for, at most the free room plus what development holds').toBeLessThanOrEqual(freeCpu + devCpu);
-      for (const [name, r] of target) await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/${name}/scale`, { spec: { replicas: r } });
+      for (const [name, r] of target) await scaleProduction(name, r);
       const readyOf = (pods: KubeObject[], name: string) => pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === name && podReady(p)).length;
       try {
         await c.kube.waitFor(`/api/v1/namespaces/${prod}/pods`, {
