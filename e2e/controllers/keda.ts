@@ -163,6 +163,12 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
     }, 'apiservices');
     stops.push(async () => void (await kube.delete(apiServicePath).catch(() => undefined)));
 
+    // A controller that dies later must say so where the run's output is read, not only in its log.
+    let stopping = false;
+    stops.push(() => void (stopping = true));
+    for (const p of [operator, adapter]) {
+      void p.started.exited.then(({ code, signal }) => !stopping && log(`keda: ${p.name} EXITED (${code ?? signal}); last lines of ${p.logFile}:\n${p.tail(8)}`));
+    }
     await waitHttpOk(operator, `http://127.0.0.1:${probePort}/readyz`, 60_000);
     await kube.waitFor({
       path: kubePath('apiregistration.k8s.io/v1', 'apiservices'), name: EXTERNAL_METRICS_APISERVICE,

@@ -136,9 +136,13 @@ describe('11 KEDA queue scaling', () => {
     redisCli(keda.redis[NS], ['DEL', QUEUE]);
     redisCli(keda.redis[NS], ['RPUSH', QUEUE, ...Array.from({ length: jobs }, (_, i) => `{"job":${i}}`)]);
     const took = await waitReplicas(EXPECTED.max, `${EXPECTED.workload} scaled to ${EXPECTED.max} by its HPA after ${jobs} jobs were queued on ${QUEUE}`);
-    const hpa = await ctx.kube.get(`${hpas}/${EXPECTED.workload}`);
+    // The HPA writes its status after it scaled: wait for it to show what it read.
+    const hpa = await ctx.kube.waitFor(
+      { path: hpas, name: EXPECTED.workload, what: `HPA ${EXPECTED.workload} status: desired ${EXPECTED.max}, queue length ${jobs} read through external.metrics.k8s.io`, timeoutMs: 30_000, describe: ([h]) => hpaLine(h) },
+      ([h]) => (h?.status?.desiredReplicas === EXPECTED.max && queueSeen(h) === jobs ? h : undefined),
+    );
     console.log(`${jobs} jobs → ${EXPECTED.max} replicas in ${seconds(took)}; ${hpaLine(hpa)}`);
-    expect(queueSeen(hpa), 'queue length the HPA read through external.metrics.k8s.io').toBe(jobs);
+    expect(cond(hpa, 'ScalingLimited')?.reason, 'the HPA wanted more than the maximum and was capped').toBe('TooManyReplicas');
     expect(hpa.spec.maxReplicas, 'the HPA KEDA made caps at the maximum').toBe(EXPECTED.max);
     expect(hpa.metadata?.ownerReferences?.[0]?.kind, 'the HPA belongs to the ScaledObject').toBe('ScaledObject');
   });
