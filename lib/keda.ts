@@ -9,7 +9,20 @@ import { k8s } from 'cdk8s-plus-28';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { ScaledJob } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledJob';
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
+import { SYNC_WAVE_ANNOTATION } from './argocd-application.ts';
 import { modelObject } from './model-object.ts';
+
+/**
+ * ArgoCD sync wave of the ScaledObject/ScaledJob inside its Application: one after the default
+ * wave 0 of its TriggerAuthentication, the ExternalSecret that writes the password Secret and the
+ * scale target, which ArgoCD then has applied and found Healthy. Applied in the same wave, KEDA
+ * can reconcile the scaler before its TriggerAuthentication exists (the kinds have no fixed
+ * order): the first reconcile fails (NOAUTH), the ScaledObject reads Ready=False — Degraded to
+ * ArgoCD — and the root Application's wave fails and waits for its retry (found by the e2e's
+ * bootstrap with KEDA running, scenario 1).
+ */
+export const SCALER_SYNC_WAVE = 1;
+const scalerAnnotations = { [SYNC_WAVE_ANNOTATION]: String(SCALER_SYNC_WAVE) };
 
 export interface RedisListTrigger {
   /** `host:port` of Redis. */
@@ -111,7 +124,7 @@ export class RedisListScaler extends Construct {
     }
     const trigger = redisTrigger(this, props);
     modelObject(this, 'ScaledObject', new ScaledObject({
-      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels }, annotations: { ...scalerAnnotations } },
       spec: {
         scaleTargetRef: { apiVersion: props.target.apiVersion, kind: props.target.kind, name: props.target.name },
         minReplicaCount: props.minReplicas ?? 0,
@@ -140,7 +153,7 @@ export class RedisListScaledJob extends Construct {
     }
     const trigger = redisTrigger(this, props);
     modelObject(this, 'ScaledJob', new ScaledJob({
-      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels }, annotations: { ...scalerAnnotations } },
       spec: {
         jobTargetRef: {
           activeDeadlineSeconds: props.activeDeadlineSeconds,

@@ -111,6 +111,23 @@ describe.each(ENVS)('workloads in %s', (envName) => {
     expect(auth.spec).toEqual({ secretTargetRef: [{ parameter: 'password', name: 'scheduler-svc-secrets', key: 'REDIS_PASSWORD' }] });
   });
 
+  it('applies each KEDA scaler in a later sync wave than its TriggerAuthentication, the ExternalSecret of its password and its target', () => {
+    // KEDA reconciling a ScaledObject before these exist marks it Ready=False (Degraded to ArgoCD).
+    const wave = (o: KubeObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+    const all = objects(prefix, files);
+    const scalers = all.filter((o) => o.kind === 'ScaledObject' || o.kind === 'ScaledJob');
+    expect(scalers.length).toBeGreaterThan(0);
+    for (const s of scalers) {
+      const spec = s.spec as { scaleTargetRef?: { kind?: string; name: string }; triggers: Array<{ authenticationRef: { name: string } }> };
+      const auth = find('TriggerAuthentication', spec.triggers[0]!.authenticationRef.name, prefix, files);
+      const secretName = (auth.spec as { secretTargetRef: Array<{ name: string }> }).secretTargetRef[0]!.name;
+      const external = all.find((o) => o.kind === 'ExternalSecret' && ((o.spec as { target?: { name?: string } }).target?.name ?? o.metadata.name) === secretName);
+      if (!external) throw new Error(`${s.kind} ${s.metadata.name}: no ExternalSecret writes Secret ${secretName}`);
+      const before = [auth, external, ...(spec.scaleTargetRef ? [find(spec.scaleTargetRef.kind ?? 'Deployment', spec.scaleTargetRef.name, prefix, files)] : [])];
+      for (const o of before) expect(wave(s), `${s.kind} ${s.metadata.name} after ${o.kind} ${o.metadata.name}`).toBeGreaterThan(wave(o));
+    }
+  });
+
   it('gives scheduler-svc a grace period that outlasts a 5-minute solve', () => {
     const pod = podTemplate(find('Deployment', 'scheduler-svc', prefix, files))!;
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(300);
