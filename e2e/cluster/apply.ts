@@ -10,8 +10,9 @@
  *   `flextime.io/e2e-stand-in: argo-rollouts`, at the replicas its HPA's minReplicas asks for
  *   (as verify dry-runs it): the PDB and Service select its pods exactly as they would the
  *   Rollout's. No canary steps, no analysis.
- * - KEDA: each ScaledObject's target is scaled to its minReplicaCount (KEDA's floor with an
- *   empty queue); no scaling on the Redis list.
+ * - KEDA, where it does not run (no ArgoCD; with ArgoCD it runs for real, e2e/controllers/keda.ts):
+ *   each ScaledObject's target is scaled to its minReplicaCount (KEDA's floor with an empty
+ *   queue); no scaling on the Redis list.
  * - HPA: kube-controller-manager's own HPA controller holds minReplicas (no metrics-server, so
  *   it never scales on CPU).
  */
@@ -137,8 +138,11 @@ export async function applyRendered(cluster: Cluster, opts: { dirs?: string[]; l
   return summary;
 }
 
-/** Stand-ins for the Argo Rollouts and KEDA controllers (see the module comment). */
-export async function applyStandIns(cluster: Cluster, objects: KubeObject[]): Promise<string[]> {
+/**
+ * Stand-ins for the Argo Rollouts and KEDA controllers (see the module comment). `kedaRuns`:
+ * the real KEDA runs (e2e/controllers/keda.ts) and its HPAs own the replica counts.
+ */
+export async function applyStandIns(cluster: Cluster, objects: KubeObject[], opts: { kedaRuns?: boolean } = {}): Promise<string[]> {
   const out: string[] = [];
   const hpaMin = new Map(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')
     .map((h) => [`${h.metadata.namespace}/${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`, h.spec.minReplicas as number]));
@@ -158,7 +162,7 @@ export async function applyStandIns(cluster: Cluster, objects: KubeObject[]): Pr
     });
     out.push(`Rollout ${ns}/${r.metadata.name} → Deployment × ${replicas}`);
   }
-  for (const so of objects.filter((o) => o.kind === 'ScaledObject')) {
+  for (const so of objects.filter((o) => o.kind === 'ScaledObject' && !opts.kedaRuns)) {
     const ns = so.metadata.namespace!;
     const target = so.spec.scaleTargetRef as { kind?: string; name: string };
     const min = (so.spec.minReplicaCount as number | undefined) ?? 0;

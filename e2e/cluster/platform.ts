@@ -53,7 +53,7 @@ export async function ensurePlatform(cluster: Pick<Cluster, 'kube' | 'kubeconfig
     return 'applied by the e2e (no ArgoCD in this run)';
   }
   const files = walk(join(ROOT, 'dist'));
-  await applyStandIns(cluster as Cluster, readObjects(files).map((o) => o.obj));
+  await applyStandIns(cluster as Cluster, readObjects(files).map((o) => o.obj), { kedaRuns: Boolean(gitops?.controllers?.keda) });
   return present ? 'argocd' : 'bootstrapped by ArgoCD for this scenario';
 }
 

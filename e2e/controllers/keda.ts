@@ -32,6 +32,8 @@ export const KEDA_NAMESPACE = 'keda';
 /** The chart's names (keda chart 2.17.2, release "keda"). */
 export const METRICS_SERVICE = 'keda-operator-metrics-apiserver';
 export const EXTERNAL_METRICS_APISERVICE = 'v1beta1.external.metrics.k8s.io';
+/** The operator's LeaderElectionID (KEDA cmd/operator/main.go), in its POD_NAMESPACE. */
+const OPERATOR_LEASE = 'operator.keda.sh';
 /** A platform controller by this name writes the Secrets ExternalSecrets describe. */
 const EXTERNAL_SECRETS_CONTROLLER = /external.?secrets|^eso$/i;
 
@@ -42,6 +44,8 @@ export interface KedaHandle extends Record<string, unknown> {
   readonly adapterLog: string;
   /** Whether the e2e wrote the Secrets (no External Secrets controller in this run). */
   readonly standInSecrets: boolean;
+  /** The operator's leader Lease (--leader-elect): renewed every 2 s while it runs. */
+  readonly operatorLease: { readonly namespace: string; readonly name: string };
 }
 
 async function waitHttpOk(proc: Proc, url: string, timeoutMs: number): Promise<void> {
@@ -182,6 +186,7 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
       operatorLog: operator.logFile,
       adapterLog: adapter.logFile,
       standInSecrets: standIn,
+      operatorLease: { namespace: KEDA_NAMESPACE, name: OPERATOR_LEASE },
     };
     return {
       name: 'keda',
