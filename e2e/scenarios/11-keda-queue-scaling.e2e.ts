@@ -219,6 +219,8 @@ describe('11 KEDA queue scaling', () => {
 
   it(`draining the queue: the HPA holds ${EXPECTED.max} for its scale-down window, then returns ${EXPECTED.workload} to its minimum (${EXPECTED.min})`, async () => {
     const hpa = await kedaHpa();
+    const before = await ctx.kube.get(`${deployments}/${EXPECTED.workload}`);
+    expect(before.spec?.replicas, `premise: ${EXPECTED.workload} at its maximum before the drain (the scale-up above)`).toBe(EXPECTED.max);
     const t0 = Date.now();
     redisCli(keda.redis[NS], ['DEL', QUEUE]);
     // The first status in which the HPA read the empty queue: the window's recommendations (the
