@@ -86,6 +86,34 @@ async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: 
   return { maxima, deps };
 }
 
+/** Per zone of the schedulable nodes: free CPU and CPU development pods hold (millicores). */
+async function zoneRoom(): Promise<Map<string, { free: number; dev: number }>> {
+  const nodes = (await c.kube.list('/api/v1/nodes')).items.filter((n) => !n.spec.unschedulable);
+  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => p.spec.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase));
+  const out = new Map<string, { free: number; dev: number }>();
+  for (const n of nodes) {
+    const zone = (n.metadata.labels?.['topology.kubernetes.io/zone'] as string) ?? '(no zone)';
+    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
+    const used = on.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
+    const held = on.filter((p) => p.metadata.namespace === dev && !p.metadata.deletionTimestamp).reduce((a, p) => a + podRequests(p.spec).cpu, 0);
+    const z = out.get(zone) ?? { free: 0, dev: 0 };
+    out.set(zone, { free: z.free + Math.max(0, cpuMilli(n.status.allocatable.cpu) - used), dev: z.dev + held });
+  }
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Scheduled pods of production workload `name` per zone (every zone listed, 0 where none). */
+async function podsPerZone(name: string, zones: string[]): Promise<Map<string, number>> {
+  const zoneOf = new Map((await c.kube.list('/api/v1/nodes')).items.map((n) => [n.metadata.name as string, n.metadata.labels?.['topology.kubernetes.io/zone'] as string]));
+  const out = new Map(zones.map((z) => [z, 0]));
+  for (const p of (await c.kube.list(`/api/v1/namespaces/${prod}/pods`)).items) {
+    if (p.metadata.labels?.['app.kubernetes.io/name'] !== name || !p.spec.nodeName || p.metadata.deletionTimestamp) continue;
+    const z = zoneOf.get(p.spec.nodeName);
+    if (z && out.has(z)) out.set(z, out.get(z)! + 1);
+  }
+  return out;
+}
+
 /**
  * Where the room is, node by node (zone, free CPU, CPU development holds) and how each scaled
  * production workload is spread over the zones (running, and pending with their nominated node):
@@ -195,26 +223,44 @@ describe('7 Priorities: development never preempts production; production preemp
     try {
       // Production scales out (its HPA and KEDA would, under load) by more than the free room
       // holds, but by no more than development gives back: the scheduler must preempt
-      // development pods. Pods are added one at a time, cheapest workload first, within their
-      // maxima, until the extra requests exceed the free CPU by one pod of the cheapest.
+      // development pods. Both workloads spread over zones with DoNotSchedule, so room counts per
+      // zone: a pod may only go to a zone where its workload has the fewest pods, and preemption
+      // can only free what development holds in that zone (kubernetes#117634). Pods are added one
+      // at a time, cheapest workload first, within their maxima, while every zone can hold its
+      // worst case (the balanced count rounded up, less the pods it has) in free room plus
+      // development's pods there — until the extra requests exceed the free CPU by one pod of the
+      // cheapest.
       const { maxima, deps } = await productionMaxima();
-      const freeCpu = await podsThatFit({ cpu: 1, mem: 1 }, true); // free millicores
-      const devPods = (await c.kube.list(`/api/v1/namespaces/${dev}/pods`)).items.filter(podReady);
-      const devCpu = devPods.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
+      const zones = await zoneRoom();
+      const freeCpu = [...zones.values()].reduce((a, z) => a + z.free, 0);
+      const devCpu = [...zones.values()].reduce((a, z) => a + z.dev, 0);
       const cpuOf = new Map(deps.map((d) => [d.metadata.name as string, podRequests(d.spec.template.spec).cpu]));
       const cheapestFirst = [...deps].sort((a, b) => cpuOf.get(a.metadata.name)! - cpuOf.get(b.metadata.name)!);
       const target = new Map(cheapestFirst.map((d) => [d.metadata.name as string, d.spec.replicas as number]));
+      const perZone = new Map(await Promise.all(cheapestFirst.map(async (d) => [d.metadata.name as string, await podsPerZone(d.metadata.name, [...zones.keys()])] as const)));
+      /** CPU each zone must hold, worst case, for `t` (balanced counts rounded up, less what runs there). */
+      const demand = (t: Map<string, number>) => {
+        const out = new Map([...zones.keys()].map((z) => [z, 0]));
+        for (const [name, n] of t) {
+          const share = Math.ceil(n / zones.size);
+          for (const [z, have] of perZone.get(name)!) out.set(z, out.get(z)! + Math.max(0, share - have) * cpuOf.get(name)!);
+        }
+        return out;
+      };
+      const fits = (t: Map<string, number>) => [...demand(t)].every(([z, cpu]) => cpu <= zones.get(z)!.free + zones.get(z)!.dev);
       const threshold = freeCpu + Math.min(...cpuOf.values());
       let extra = 0;
       for (const [name] of target) {
         while (extra <= threshold && target.get(name)! < maxima.get(name)!) {
-          target.set(name, target.get(name)! + 1);
+          const next = new Map(target).set(name, target.get(name)! + 1);
+          if (!fits(next)) break;
+          target.set(name, next.get(name)!);
           extra += cpuOf.get(name)!;
         }
       }
-      console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU (${devPods.length} pods)`);
-      expect(extra, 'production within its maxima needs more than the free room (else nothing has to be preempted)').toBeGreaterThan(freeCpu);
-      expect(extra, 'room production asks for, at most the free room plus what development holds').toBeLessThanOrEqual(freeCpu + devCpu);
+      const room = [...zones].map(([z, r]) => `${z} ${(r.free / 1000).toFixed(2)} free + ${(r.dev / 1000).toFixed(2)} development, needs ≤ ${(demand(target).get(z)! / 1000).toFixed(2)}`).join('; ');
+      console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU; by zone: ${room}`);
+      expect(extra, `production within its maxima, placeable zone by zone, needs more than the free room (else nothing has to be preempted); by zone: ${room}`).toBeGreaterThan(freeCpu);
       for (const [name, r] of target) await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/${name}/scale`, { spec: { replicas: r } });
       const readyOf = (pods: KubeObject[], name: string) => pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === name && podReady(p)).length;
       try {
