@@ -38,6 +38,10 @@ export const clusterTerraformOutputs = z.object({
   cluster_autoscaler_role_arn: awsRoleArn,
   /** The AWS Load Balancer Controller's role (its policy: terraform-bootstrap/cluster/iam-load-balancer-controller.tf). */
   aws_load_balancer_controller_role_arn: awsRoleArn,
+  /** The log collector's role: writes to the container log groups only (terraform-bootstrap/cluster/logs.tf). */
+  log_collector_role_arn: awsRoleArn,
+  /** Grafana's CloudWatch data source: reads and queries the container log groups only. */
+  grafana_logs_role_arn: awsRoleArn,
   /** The cluster's VPC: the load balancer controller is told it (nodes allow IMDS only to the host, hop limit 1). */
   vpc_id: z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a VPC id such as "vpc-0123456789abcdef0"'),
 }).strict();

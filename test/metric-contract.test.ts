@@ -48,6 +48,8 @@ const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | strin
   'trivy-operator': { namespaces: 'any', honorLabels: true },
   falcosidekick: { namespaces: ['falco'], honorLabels: false },
   'otel-collector': { namespaces: ['observability'], honorLabels: false },
+  // The log collector's own metrics (dist/cluster/logging ServiceMonitor, honorLabels false).
+  'log-collector': { namespaces: ['logging'], honorLabels: false },
 };
 
 /**
@@ -58,6 +60,7 @@ const CONTROLLER_POD_LABELS: Record<string, readonly string[]> = {
   Deployment: ['pod-template-hash'],
   Rollout: ['rollouts-pod-template-hash'],
   StatefulSet: ['controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index'],
+  DaemonSet: ['controller-revision-hash', 'pod-template-generation'],
 };
 
 /** A query and, for rules and analyses, the namespace of the object holding it (the environment's). */
