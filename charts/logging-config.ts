@@ -91,21 +91,21 @@ export function logCollectorConfig(platform: Platform): Record<string, unknown> 
           {
             context: 'resource',
             statements: [
-              'set(attributes["flextime.environment"], "platform")',
-              ...environments.map((e) => `set(attributes["flextime.environment"], "${e.key}") where attributes["k8s.namespace.name"] == "${e.namespace}"`),
-              `set(attributes["k8s.node.name"], "${env(COLLECTOR_ENV.node)}")`,
-              'set(attributes["service.name"], attributes["k8s.container.name"])',
+              'set(resource.attributes["flextime.environment"], "platform")',
+              ...environments.map((e) => `set(resource.attributes["flextime.environment"], "${e.key}") where resource.attributes["k8s.namespace.name"] == "${e.namespace}"`),
+              `set(resource.attributes["k8s.node.name"], "${env(COLLECTOR_ENV.node)}")`,
+              'set(resource.attributes["service.name"], resource.attributes["k8s.container.name"])',
             ],
           },
           {
             context: 'log',
             statements: [
-              'set(attributes["log.format"], "json") where IsMap(body)',
-              'set(attributes["log.format"], "text") where not IsMap(body)',
+              'set(log.attributes["log.format"], "json") where IsMap(log.body)',
+              'set(log.attributes["log.format"], "text") where not IsMap(log.body)',
               // Looked like JSON but did not parse: shipped raw, and findable.
-              'set(attributes["log.format"], "unparsed-json") where IsString(body) and IsMatch(body, "^[ ]*[{]")',
-              'set(severity_text, ToUpperCase(body["level"])) where IsMap(body) and IsString(body["level"])',
-              ...SEVERITIES.map(([text, number]) => `set(severity_number, ${number}) where severity_text == "${text}"`),
+              'set(log.attributes["log.format"], "unparsed-json") where IsString(log.body) and IsMatch(log.body, "^[ ]*[{]")',
+              'set(log.severity_text, ToUpperCase(log.body["level"])) where IsMap(log.body) and IsString(log.body["level"])',
+              ...SEVERITIES.map(([text, number]) => `set(log.severity_number, ${number}) where log.severity_text == "${text}"`),
             ],
           },
         ],
@@ -116,7 +116,7 @@ export function logCollectorConfig(platform: Platform): Record<string, unknown> 
         // A condition that errors sends the record to the default pipeline, never to nowhere.
         error_mode: 'ignore',
         default_pipelines: [pipeline('platform')],
-        table: environments.map((e) => ({ context: 'resource', condition: `attributes["flextime.environment"] == "${e.key}"`, pipelines: [pipeline(e.key)] })),
+        table: environments.map((e) => ({ context: 'resource', condition: `resource.attributes["flextime.environment"] == "${e.key}"`, pipelines: [pipeline(e.key)] })),
       },
     },
     exporters: Object.fromEntries(groups.map((key) => [exporter(key), {
