@@ -76,6 +76,10 @@ export function loggingChart(app: App, platform: Platform): void {
     data: { 'config.yaml': stringify(logCollectorConfig(platform), { lineWidth: 0 }) },
   });
 
+  const account = platform.aws.serviceAccounts.logCollector;
+  if (account.namespace !== namespace || account.name !== LOG_COLLECTOR) {
+    throw new BuildError([`aws.serviceAccounts.logCollector = ${account.namespace}/${account.name}: must be ${namespace}/${LOG_COLLECTOR} (observability.logs.namespace and the collector's name), the account its IAM role trusts`]);
+  }
   const cluster = platform.environments.find((e) => e.name === 'production')?.cluster ?? platform.clusters[0]!.name;
   const roleArn = platform.aws.outputs.clusters[cluster]?.log_collector_role_arn;
   if (!roleArn) throw new BuildError([`aws.outputs.clusters.${cluster}.log_collector_role_arn is missing: the log collector ships to CloudWatch Logs as this role (terraform-bootstrap/cluster/logs.tf)`]);

@@ -145,6 +145,10 @@ export const aws = z.object({
     /** The VPC CNI's node agent (EKS add-on `vpc-cni`): assigns pod IPs, enforces NetworkPolicies. */
     vpcCni: serviceAccountRef,
     awsLoadBalancerController: serviceAccountRef,
+    /** The log collector DaemonSet (charts/logging.ts): writes to the container log groups. */
+    logCollector: serviceAccountRef,
+    /** Grafana of kube-prometheus-stack: its CloudWatch data source reads the container log groups. */
+    grafana: serviceAccountRef,
   }).strict(),
   /** The outputs of every cluster's and every environment's Terraform state (config/terraform-outputs.json). */
   outputs: terraformOutputs,

@@ -89,6 +89,8 @@ describe('IRSA trust', () => {
       ebs_csi_driver: ref(sa.ebsCsiDriver),
       vpc_cni: ref(sa.vpcCni),
       aws_load_balancer_controller: ref(sa.awsLoadBalancerController),
+      log_collector: 'system:serviceaccount:logging:log-collector',
+      grafana_logs: 'system:serviceaccount:observability:kube-prometheus-stack-grafana',
     });
   });
 
