@@ -66,6 +66,10 @@ export const environmentTerraformOutputs = z.object({
   backup_role_arn: awsRoleArn,
   /** The environment's customer-managed key: SSE-KMS of the backups (and RDS, Redis, logs). */
   kms_key_arn: z.string().regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN such as "arn:aws:kms:us-east-2:111111111111:key/<uuid>"'),
+  /** The read replica's address (production): the read-only PgBouncer pool's server; null without one. */
+  db_replica_endpoint: z.string().regex(/^[a-z0-9.-]+$/, 'must be a DNS name').nullable(),
+  /** SNS topic of the database's CloudWatch alarms (replica lag); null without a replica. */
+  database_alarms_topic_arn: z.string().regex(/^arn:aws:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN').nullable(),
 }).strict();
 export type EnvironmentTerraformOutputs = z.infer<typeof environmentTerraformOutputs>;
 

@@ -165,7 +165,8 @@ export const rules: Record<string, Rule> = {
       }
     }
     for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
-      if (body.manage_master_user_password !== true) out.push(`${address}: manage_master_user_password must be true`);
+      // A read replica has no master user of its own: it replicates its source's (replicate_source_db).
+      if (body.manage_master_user_password !== true && body.replicate_source_db === undefined) out.push(`${address}: manage_master_user_password must be true`);
       if (body.password !== undefined) out.push(`${address}: password must not be set (RDS manages it in Secrets Manager)`);
     }
     for (const [name, list] of Object.entries<Block[]>(stack.variable ?? {})) {
