@@ -96,7 +96,8 @@ function queries(all: readonly KubeObject[]): Query[] {
         const d = JSON.parse(json) as { title: string; templating: { list: Array<{ name: string; type: string; query: string }> }; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
         const vars = d.templating.list.filter((v) => v.type === 'custom').map((v) => [v.name, v.query.split(',')] as const);
         for (const p of d.panels) {
-          for (const t of p.targets ?? []) {
+          // Logs Insights targets (CloudWatch, the Logs row) read log groups, not metrics: test/dashboards.test.ts.
+          for (const t of (p.targets ?? []).filter((x) => (x as { datasource?: { type?: string } }).datasource?.type !== 'cloudwatch')) {
             // Each variable over each of its values (they are independent choices).
             let exprs = [{ expr: t.expr.replaceAll('$__rate_interval', '5m'), at: '' }];
             for (const [name, values] of vars) {
