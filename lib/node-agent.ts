@@ -8,7 +8,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { hardenedPodTemplate } from './pod.ts';
-import type { HardenedPodProps } from './pod-props.ts';
+import { KUBE_LINTER_IGNORE_PREFIX, type HardenedPodProps } from './pod-props.ts';
 import type { WorkloadServicePort } from './workload.ts';
 
 export interface NodeAgentProps {
@@ -55,8 +55,11 @@ export class NodeAgent extends Construct {
       automountServiceAccountToken: false,
     });
     const template = hardenedPodTemplate({ ...props.pod, labels, serviceAccountName: name });
+    // kube-linter reads its ignore annotations on the object, not on the pod template: the
+    // exceptions that silence a check (with their reasons) are repeated there.
+    const linterNotes = Object.fromEntries(Object.entries(template.metadata?.annotations ?? {}).filter(([k]) => k.startsWith(KUBE_LINTER_IGNORE_PREFIX)));
     new k8s.KubeDaemonSet(this, 'DaemonSet', {
-      metadata: { name, namespace, labels: { ...labels } },
+      metadata: { name, namespace, labels: { ...labels }, ...(Object.keys(linterNotes).length ? { annotations: linterNotes } : {}) },
       spec: {
         selector: { matchLabels: { ...props.selectorLabels } },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable) } },
