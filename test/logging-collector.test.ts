@@ -6,6 +6,7 @@
  *   same pipelines), runs on sample pod log files laid out as the kubelet writes them
  *   (/var/log/pods/<ns>_<pod>_<uid>/<container>/0.log, CRI lines), and every record comes out in
  *   the right group with the fields written below by hand from those sample lines;
+ * - a line already on the node when the collector starts (BACKLOG) is not shipped (start_at: end);
  * - the metrics the shipping alert reads are ones this collector exposes.
  * The node-specific values come from the environment, as the DaemonSet gives them.
  * Skipped without the binary outside CI, failing in CI (test/tools.ts).
@@ -21,8 +22,10 @@ import { requireTool, ROOT, skipWithout } from './tools.ts';
 const RENDERED = join(ROOT, 'dist/cluster/logging/configmap-log-collector.yaml');
 const RULE = join(ROOT, 'dist/cluster/logging/prometheusrule-flextime-log-collector.yaml');
 const NODE = 'ip-10-10-64-12.us-east-2.compute.internal';
-/** How long the collector may take to come up and to write what it read (a busy 2-core machine). */
+/** How long the collector may take to come up, to scan and to write what it read (a busy 2-core machine). */
 const WAIT_MS = 60_000;
+/** The file exporters' groups: the records of each land in out/<group>.jsonl. */
+const GROUPS = ['production', 'staging', 'development', 'platform'];
 
 /** Sample pod logs: [directory under /var/log/pods, container, CRI lines]. */
 const API_POD = 'flextime-production_api-svc-7d9f8b6c5-x2k4q_0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
@@ -43,6 +46,16 @@ const SAMPLES: Array<[string, string, string[]]> = [
     '2026-12-06T23:16:00.000000000Z stdout F 10.10.64.7 - - "GET /v1/teams HTTP/2.0" 502 0',
   ]],
 ];
+
+/**
+ * A development pod's log as it is on the node before the collector starts. start_at: end skips
+ * it (so development stays empty), and the collector logs "Started watching file" for it during
+ * its first scan: the signal that the samples can be written (see the test).
+ */
+const BACKLOG: [string, string, string[]] = [
+  'flextime-development_api-svc-5b6c7d8e9f-h3j4k_2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', 'api-svc', [
+    '2026-12-06T23:10:00.000000000Z stdout F {"level":"error","msg":"written before the collector started"}',
+  ]];
 
 interface Flat { resource: Record<string, unknown>; severityText?: string; severityNumber?: number; body: unknown; attributes: Record<string, unknown> }
 
@@ -85,14 +98,64 @@ export function swapExporters(config: Record<string, unknown>, out: string): Rec
   return copy;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, log: () => string): Promise<T> {
+/** Writes a pod's CRI lines where the kubelet would: <pods>/<pod dir>/<container>/0.log. */
+function writePodLog(pods: string, [podDir, container, lines]: [string, string, string[]]): string {
+  mkdirSync(join(pods, podDir, container), { recursive: true });
+  const file = join(pods, podDir, container, '0.log');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** Why a wait on the collector cannot succeed any more: it has exited. */
+function exited(collector: ChildProcess | undefined): string | undefined {
+  if (!collector) return 'the collector was not started';
+  if (collector.exitCode !== null || collector.signalCode !== null) return `the collector exited (${collector.exitCode ?? collector.signalCode})`;
+  return undefined;
+}
+
+/**
+ * Polls `probe` (an HTTP endpoint or the exporters' files, which announce nothing) until it gives
+ * a value; fails after WAIT_MS, or at once if the collector has exited, with its output.
+ */
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, collector: ChildProcess | undefined, log: () => string): Promise<T> {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
+    const gone = exited(collector);
+    if (gone) throw new Error(`${gone} while waiting for ${what}; collector output:\n${log()}`);
     if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_MS / 1000} s waiting for ${what}; collector output:\n${log()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * Resolves as soon as the collector's output (stdout + stderr, accumulated in `log()`) satisfies
+ * `seen`, checked on every chunk it writes; fails after WAIT_MS, or when the collector exits first.
+ */
+function untilOutput(what: string, seen: (output: string) => boolean, collector: ChildProcess, log: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const streams = [collector.stdout!, collector.stderr!];
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      for (const s of streams) s.off('data', check);
+      collector.off('exit', onExit);
+      if (error) reject(error); else resolve();
+    };
+    // Registered after the listeners that accumulate the output, so a chunk is in log() when this runs.
+    function check() { if (seen(log())) finish(); }
+    function onExit() { finish(new Error(`${exited(collector)} before ${what}; collector output:\n${log()}`)); }
+    const timer = setTimeout(() => finish(new Error(`timed out after ${WAIT_MS / 1000} s waiting for ${what}; collector output:\n${log()}`)), WAIT_MS);
+    for (const s of streams) s.on('data', check);
+    collector.on('exit', onExit);
+    const gone = exited(collector);
+    if (gone) finish(new Error(`${gone} before ${what}; collector output:\n${log()}`)); else check();
+  });
+}
+
+/** Sum of a counter over the file exporters, from the collector's own metrics text. */
+function sentByFileExporters(metrics: string): number {
+  return [...metrics.matchAll(/^otelcol_exporter_sent_log_records_total\{[^}]*exporter="file\/[^"]+"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 const get = async (url: string): Promise<string | undefined> => {
@@ -133,22 +196,33 @@ describe.skipIf(skipWithout('otelcol-flextime'))('the rendered log collector con
   it('parses the apps\' log lines into the fields on-call searches by, in the right group', async () => {
     const config = swapExporters(parse(configText()) as Record<string, unknown>, join(dir, 'out'));
     writeFileSync(join(dir, 'swapped.yaml'), stringify(config, { lineWidth: 0 }));
+    // start_at: end applies to what the receiver's first scan finds (a node's backlog); files that
+    // appear after that scan, as a new pod's do, are read from their first line. The first scan
+    // runs one poll interval after the receiver starts, so the samples must not exist before it:
+    // written earlier, they would be skipped as backlog. The signal that it ran is its
+    // "Started watching file" line for the backlog file, logged while that scan creates its
+    // reader; the scan had listed the directory before, and the next scan starts after this one
+    // has ended, so files written from then on are new files to it. (An empty file gives no
+    // signal: the receiver skips files with nothing to fingerprint, and so gives no log line.)
+    const backlog = writePodLog(join(dir, 'pods'), BACKLOG);
     collector = spawn(requireTool('otelcol-flextime'), [`--config=${join(dir, 'swapped.yaml')}`], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     collector.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
     collector.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
-    await until('the health_check extension to answer', () => get(`http://${ip}:13133/`), () => output);
-    // start_at: end covers what the first scan finds (a node's backlog); files that appear after
-    // it, as a new pod's do, are read from their first line. So: the first scan, then the files.
-    await until('the first scan of the empty pod log directory', () => (output.includes('no files match the configured criteria') ? true : undefined), () => output);
-    for (const [podDir, container, lines] of SAMPLES) {
-      mkdirSync(join(dir, 'pods', podDir, container), { recursive: true });
-      writeFileSync(join(dir, 'pods', podDir, container, '0.log'), `${lines.join('\n')}\n`);
-    }
+    await until('the health_check extension to answer', () => get(`http://${ip}:13133/`), collector, () => output);
+    await untilOutput('the first scan of the pod log directory (its "Started watching file" line for the backlog file)',
+      (text) => text.split('\n').some((line) => line.includes('Started watching file') && line.includes(JSON.stringify(backlog))), collector, () => output);
+    for (const sample of SAMPLES) writePodLog(join(dir, 'pods'), sample);
     const out = (group: string) => join(dir, 'out', `${group}.jsonl`);
     await until('6 records in the file exporters', () => {
-      const n = ['production', 'staging', 'development', 'platform'].reduce((sum, g) => sum + records(out(g)).length, 0);
+      const n = GROUPS.reduce((sum, g) => sum + records(out(g)).length, 0);
       return n >= 6 ? n : undefined;
-    }, () => output);
+    }, collector, () => output);
+    // The file exporters flush their files on a timer, apart from counting what they sent: the
+    // metrics test below reads the counts, so they must have caught up with the files.
+    await until('the collector\'s metrics to count the 6 records as sent', async () => {
+      const metrics = await get(`http://${ip}:8888/metrics`);
+      return metrics !== undefined && sentByFileExporters(metrics) >= 6 ? true : undefined;
+    }, collector, () => output);
 
     const production = records(out('production'));
     const api = { 'k8s.namespace.name': 'flextime-production', 'k8s.pod.name': 'api-svc-7d9f8b6c5-x2k4q', 'k8s.pod.uid': '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', 'k8s.container.name': 'api-svc', 'k8s.container.restart_count': '0', 'flextime.environment': 'production', 'service.name': 'api-svc', 'k8s.node.name': NODE };
@@ -176,7 +250,7 @@ describe.skipIf(skipWithout('otelcol-flextime'))('the rendered log collector con
   }, 3 * WAIT_MS);
 
   it('exposes the metrics the shipping alert reads', async () => {
-    const metrics = await until('the collector\'s own metrics', () => get(`http://${ip}:8888/metrics`), () => output);
+    const metrics = await until('the collector\'s own metrics', () => get(`http://${ip}:8888/metrics`), collector, () => output);
     const read = [...readFileSync(RULE, 'utf8').matchAll(/\b(otelcol_[a-z_]+)\{/g)].map((m) => m[1]!);
     expect(new Set(read)).toEqual(new Set(['otelcol_exporter_send_failed_log_records_total', 'otelcol_exporter_enqueue_failed_log_records_total']));
     // Counted for every exporter, failures or not: scraped from the run above.
