@@ -17,6 +17,7 @@ import { useCluster } from '../cluster/context.ts';
 import { podReady, type Informer, type KubeObject } from '../cluster/kube.ts';
 import { loadConfig } from '../../config/index.ts';
 import { nodeGroupsOf } from '../../charts/terraform.ts';
+import { cpuMilli, podRequests, podsPerZone, podsThatFit, placement, zoneRoom } from '../cluster/room.ts';
 import { ensurePlatform, environmentNamespace, readySnapshot, waitPlatformSettled, waitWorkloadsReady } from '../cluster/platform.ts';
 
 const c = useCluster();
@@ -24,15 +25,6 @@ const dev = environmentNamespace('development');
 const prod = environmentNamespace('production');
 const appNamespaces = (['development', 'staging', 'production'] as const).map(environmentNamespace);
 const FILL = 'e2e-fill';
-
-const cpuMilli = (q: string | undefined): number => (!q ? 0 : q.endsWith('m') ? parseFloat(q) : parseFloat(q) * 1000);
-const MEM_UNIT: Record<string, number> = { '': 1 / 1048576, Ki: 1 / 1024, Mi: 1, Gi: 1024 };
-const memMi = (q: string | undefined): number => {
-  const m = q ? /^([0-9.]+)(Ki|Mi|Gi)?$/.exec(q) : null;
-  return m ? parseFloat(m[1]) * MEM_UNIT[m[2] ?? ''] : 0;
-};
-const podRequests = (spec: { containers: Array<{ resources?: { requests?: Record<string, string> } }> }): { cpu: number; mem: number } =>
-  spec.containers.reduce((a, ct) => ({ cpu: a.cpu + cpuMilli(ct.resources?.requests?.cpu), mem: a.mem + memMi(ct.resources?.requests?.memory) }), { cpu: 0, mem: 0 });
 
 /** Production pods that disappeared or were marked for disruption, and development pods preempted. */
 interface Casualties { production: string[]; developmentPreempted: string[] }
@@ -58,20 +50,6 @@ async function watchCasualties(): Promise<{ casualties: Casualties; informer: In
   return { casualties, informer };
 }
 
-/** Free room on the schedulable nodes for pods of `req`, node by node (`cpu` in millicores: total free CPU). */
-async function podsThatFit(req: { cpu: number; mem: number }, sumCpu = false): Promise<number> {
-  const nodes = (await c.kube.list('/api/v1/nodes')).items.filter((n) => !n.spec.unschedulable);
-  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => p.spec.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase));
-  let fit = 0;
-  for (const n of nodes) {
-    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
-    const used = on.reduce((a, p) => { const r = podRequests(p.spec); return { cpu: a.cpu + r.cpu, mem: a.mem + r.mem }; }, { cpu: 0, mem: 0 });
-    const free = { cpu: cpuMilli(n.status.allocatable.cpu) - used.cpu, mem: memMi(n.status.allocatable.memory) - used.mem, pods: Number(n.status.allocatable.pods) - on.length };
-    fit += sumCpu ? Math.max(0, free.cpu) : Math.max(0, Math.min(Math.floor(free.cpu / req.cpu), Math.floor(free.mem / req.mem), free.pods));
-  }
-  return fit;
-}
-
 /** Autoscaled production Deployments and their maxima (HPA maxReplicas, KEDA maxReplicaCount). */
 async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: KubeObject[] }> {
   const hpas = (await c.kube.list(`/apis/autoscaling/v2/namespaces/${prod}/horizontalpodautoscalers`)).items;
@@ -84,60 +62,6 @@ async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: 
   const deps = (await c.kube.list(`/apis/apps/v1/namespaces/${prod}/deployments`)).items.filter((d) => maxima.has(d.metadata.name));
   expect(deps.map((d) => d.metadata.name).sort(), 'autoscaled production Deployments').toEqual([...maxima.keys()].sort());
   return { maxima, deps };
-}
-
-/** Per zone of the schedulable nodes: free CPU and CPU development pods hold (millicores). */
-async function zoneRoom(): Promise<Map<string, { free: number; dev: number }>> {
-  const nodes = (await c.kube.list('/api/v1/nodes')).items.filter((n) => !n.spec.unschedulable);
-  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => p.spec.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase));
-  const out = new Map<string, { free: number; dev: number }>();
-  for (const n of nodes) {
-    const zone = (n.metadata.labels?.['topology.kubernetes.io/zone'] as string) ?? '(no zone)';
-    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
-    const used = on.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-    const held = on.filter((p) => p.metadata.namespace === dev && !p.metadata.deletionTimestamp).reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-    const z = out.get(zone) ?? { free: 0, dev: 0 };
-    out.set(zone, { free: z.free + Math.max(0, cpuMilli(n.status.allocatable.cpu) - used), dev: z.dev + held });
-  }
-  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
-}
-
-/** Scheduled pods of production workload `name` per zone (every zone listed, 0 where none). */
-async function podsPerZone(name: string, zones: string[]): Promise<Map<string, number>> {
-  const zoneOf = new Map((await c.kube.list('/api/v1/nodes')).items.map((n) => [n.metadata.name as string, n.metadata.labels?.['topology.kubernetes.io/zone'] as string]));
-  const out = new Map(zones.map((z) => [z, 0]));
-  for (const p of (await c.kube.list(`/api/v1/namespaces/${prod}/pods`)).items) {
-    if (p.metadata.labels?.['app.kubernetes.io/name'] !== name || !p.spec.nodeName || p.metadata.deletionTimestamp) continue;
-    const z = zoneOf.get(p.spec.nodeName);
-    if (z && out.has(z)) out.set(z, out.get(z)! + 1);
-  }
-  return out;
-}
-
-/**
- * Where the room is, node by node (zone, free CPU, CPU development holds) and how each scaled
- * production workload is spread over the zones (running, and pending with their nominated node):
- * what a failed preemption needs to be read.
- */
-async function placement(names: string[]): Promise<string> {
-  const nodes = (await c.kube.list('/api/v1/nodes')).items;
-  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase) && !p.metadata.deletionTimestamp);
-  const zoneOf = new Map(nodes.map((n) => [n.metadata.name as string, (n.metadata.labels?.['topology.kubernetes.io/zone'] as string) ?? '(no zone)']));
-  const lines = nodes.map((n) => {
-    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
-    const used = on.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-    const devCpu = on.filter((p) => p.metadata.namespace === dev).reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-    const taints = (n.spec.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`).join(',') || 'none';
-    return `  ${n.metadata.name} (${zoneOf.get(n.metadata.name)}${n.spec.unschedulable ? ', cordoned' : ''}, taints ${taints}): ${((cpuMilli(n.status.allocatable.cpu) - used) / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)}`;
-  });
-  for (const name of names) {
-    const mine = pods.filter((p) => p.metadata.namespace === prod && p.metadata.labels?.['app.kubernetes.io/name'] === name);
-    const byZone = new Map<string, number>();
-    for (const p of mine.filter((x) => x.spec.nodeName)) byZone.set(zoneOf.get(p.spec.nodeName)!, (byZone.get(zoneOf.get(p.spec.nodeName)!) ?? 0) + 1);
-    const pending = mine.filter((p) => !p.spec.nodeName).map((p) => `${p.metadata.name} → ${p.status?.nominatedNodeName ?? '(not nominated)'}`);
-    lines.push(`  ${name}: ${[...byZone].sort().map(([z, n]) => `${z} ${n}`).join(', ')}${pending.length ? `; pending ${pending.join(', ')}` : ''}`);
-  }
-  return `placement:\n${lines.join('\n')}`;
 }
 
 describe('7 Priorities: development never preempts production; production preempts development', () => {
@@ -165,7 +89,7 @@ describe('7 Priorities: development never preempts production; production preemp
     try {
       const tpl = (await c.kube.get(`/apis/apps/v1/namespaces/${dev}/deployments/scheduler-svc`)).spec.template;
       const labels = { 'app.kubernetes.io/name': FILL, 'app.kubernetes.io/instance': `${FILL}-development`, 'app.kubernetes.io/part-of': 'flextime', 'flextime.io/environment': 'development' };
-      const fit = await podsThatFit(podRequests(tpl.spec));
+      const fit = await podsThatFit(c.kube, podRequests(tpl.spec));
       const want = fit + 5; // more than the cluster holds
       await c.kube.create(`/apis/apps/v1/namespaces/${dev}/deployments`, {
         apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: FILL, namespace: dev, labels },
@@ -231,13 +155,13 @@ describe('7 Priorities: development never preempts production; production preemp
       // development's pods there — until the extra requests exceed the free CPU by one pod of the
       // cheapest.
       const { maxima, deps } = await productionMaxima();
-      const zones = await zoneRoom();
+      const zones = await zoneRoom(c.kube, dev);
       const freeCpu = [...zones.values()].reduce((a, z) => a + z.free, 0);
       const devCpu = [...zones.values()].reduce((a, z) => a + z.dev, 0);
       const cpuOf = new Map(deps.map((d) => [d.metadata.name as string, podRequests(d.spec.template.spec).cpu]));
       const cheapestFirst = [...deps].sort((a, b) => cpuOf.get(a.metadata.name)! - cpuOf.get(b.metadata.name)!);
       const target = new Map(cheapestFirst.map((d) => [d.metadata.name as string, d.spec.replicas as number]));
-      const perZone = new Map(await Promise.all(cheapestFirst.map(async (d) => [d.metadata.name as string, await podsPerZone(d.metadata.name, [...zones.keys()])] as const)));
+      const perZone = new Map(await Promise.all(cheapestFirst.map(async (d) => [d.metadata.name as string, await podsPerZone(c.kube, prod, d.metadata.name, [...zones.keys()])] as const)));
       /** CPU each zone must hold, worst case, for `t` (balanced counts rounded up, less what runs there). */
       const demand = (t: Map<string, number>) => {
         const out = new Map([...zones.keys()].map((z) => [z, 0]));
@@ -280,7 +204,7 @@ describe('7 Priorities: development never preempts production; production preemp
         const pcs = new Map((await c.kube.list('/apis/scheduling.k8s.io/v1/priorityclasses')).items.map((p) => [p.metadata.name, (p as unknown as { value: number }).value]));
         const byClass = new Map<string, number>();
         for (const p of (await c.kube.list(`/api/v1/namespaces/${dev}/pods`)).items.filter(podReady)) byClass.set(p.spec.priorityClassName ?? '(none)', (byClass.get(p.spec.priorityClassName ?? '(none)') ?? 0) + 1);
-        throw new Error(`${(e as Error).message}\nrunning development pods by priority class: ${[...byClass].map(([k, n]) => `${k} (${pcs.get(k) ?? 0}) × ${n}`).join(', ')} — a pending production pod only preempts lower priorities\n${await placement([...target.keys()])}`);
+        throw new Error(`${(e as Error).message}\nrunning development pods by priority class: ${[...byClass].map(([k, n]) => `${k} (${pcs.get(k) ?? 0}) × ${n}`).join(', ')} — a pending production pod only preempts lower priorities\n${await placement(c.kube, { dev, prod }, [...target.keys()])}`);
       }
       expect(casualties.developmentPreempted.length, 'development pods preempted by the scheduler to make room for production').toBeGreaterThan(0);
       expect(casualties.production, 'production pods preempted or evicted').toEqual([]);
