@@ -10,10 +10,26 @@ import { ERROR_BUDGET_RECORD, errorRatioRecord } from '../lib/monitoring/slo-rul
 import { requestsByWorkload, vpaByWorkload } from '../lib/monitoring/right-sizing.ts';
 import { databaseDashboard } from './dashboard-database.ts';
 import { securityDashboard } from './dashboard-security.ts';
+import { CLOUDWATCH_LOGS_DATASOURCE } from './addon-roles.ts';
 
 /** `grafana.sidecar.dashboards.folderAnnotation` in the kube-prometheus-stack values. */
 export const FOLDER_ANNOTATION = 'grafana_folder';
 export const DASHBOARD_FOLDER = 'FlexTime';
+
+/**
+ * Container logs of the chosen environment (CloudWatch Logs, charts/logging-config.ts fields):
+ * error lines per service, and lines that looked like JSON but did not parse (a logging bug).
+ */
+function logsRow(platform: Platform): { title: string; panels: PanelSpec[] } {
+  const logs = (query: string) => ({ datasourceUid: CLOUDWATCH_LOGS_DATASOURCE, logGroups: [`${platform.observability.logs.logGroupPrefix}/$environment`], query });
+  return {
+    title: 'Logs',
+    panels: [
+      { title: 'Error lines per service', width: 12, queries: [], logs: logs('filter severity_text = "ERROR" | stats count(*) as errors by bin(5m), `resource.service.name`') },
+      { title: 'Unparsed JSON lines per service', width: 12, queries: [], logs: logs('filter `attributes.log.format` = "unparsed-json" | stats count(*) as lines by bin(5m), `resource.service.name`') },
+    ],
+  };
+}
 
 /** The FlexTime dashboards, built from config (SLOs, environments); Security and Database in ./dashboard-<name>.ts. */
 export function dashboardSpecs(platform: Platform): DashboardSpec[] {
@@ -82,6 +98,7 @@ export function dashboardSpecs(platform: Platform): DashboardSpec[] {
           { title: 'Backup age', unit: 's', queries: [{ expr: `time() - max by (database) (flextime_backup_last_success_timestamp_seconds{${ns}})`, legend: '{{database}}' }], thresholds: [{ value: platform.observability.alerts.backupMaxAgeHours * 3600, color: 'red' }] },
         ],
       },
+      logsRow(platform),
     ],
   };
 

@@ -15,6 +15,14 @@ export interface DatabaseEndpoint {
   readonly database: string;
 }
 
+/** The read-only pool in front of the read replica (environments[].database.readPool). */
+export const PGBOUNCER_READ_SERVICE = 'pgbouncer-ro';
+
+/** Where apps send read traffic, where the environment has a read pool. */
+export function databaseReadEndpoint({ env, namespace }: EnvContext): { readonly host: string; readonly port: number } | undefined {
+  return env.database.readPool ? { host: `${PGBOUNCER_READ_SERVICE}.${namespace}.svc.cluster.local`, port: PGBOUNCER_PORT } : undefined;
+}
+
 export function databaseEndpoint({ platform, namespace }: EnvContext): DatabaseEndpoint {
   return { host: `${PGBOUNCER_SERVICE}.${namespace}.svc.cluster.local`, port: PGBOUNCER_PORT, database: platform.database.name };
 }

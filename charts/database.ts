@@ -23,7 +23,7 @@ import { Disruption, HardenedWorkload, Replicas } from '../lib/workload.ts';
 import { backupJobs, CA_FILE, sha256 } from './database-backups.ts';
 import { postgresExporter } from './database-exporter.ts';
 import { envChart, type EnvContext } from './context.ts';
-import { PGBOUNCER_PORT, PGBOUNCER_SERVICE } from './database-endpoint.ts';
+import { PGBOUNCER_PORT, PGBOUNCER_READ_SERVICE, PGBOUNCER_SERVICE } from './database-endpoint.ts';
 import { PROMETHEUS_SELECTOR_LABELS } from './monitoring.ts';
 import { serviceSecrets } from './secrets.ts';
 import { storageClassFor } from './storage.ts';
@@ -40,26 +40,51 @@ export function databaseChart(app: App, ctx: EnvContext): void {
   if (!outputs) throw new Error(`the database of ${ctx.env.name} needs aws.outputs.environments.${ctx.env.name} (db_endpoint, backup_bucket, kms_key_arn, backup_role_arn)`);
   const rds = { host: outputs.db_endpoint, port: outputs.db_port };
 
-  pgbouncer(chart, ctx, rds);
+  const secretName = pgbouncerSecret(chart, ctx);
+  pgbouncer(chart, ctx, { name: PGBOUNCER_SERVICE, id: 'PgBouncer', server: rds, pool: ctx.env.database.pgbouncer, readOnly: false, secretName });
+  const readPool = ctx.env.database.readPool;
+  if (readPool) {
+    // Read traffic to the read replica, through a pool of its own (databaseReadEndpoint).
+    const replica = outputs.db_replica_endpoint;
+    if (!replica) throw new Error(`environments[${ctx.env.name}].database.readPool needs aws.outputs.environments.${ctx.env.name}.db_replica_endpoint (terraform-bootstrap/environment: a tier with db_read_replicas > 0)`);
+    pgbouncer(chart, ctx, { name: PGBOUNCER_READ_SERVICE, id: 'PgBouncerReadOnly', server: { host: replica, port: outputs.db_port }, pool: readPool, readOnly: true, secretName });
+  }
   postgresExporter(chart, ctx, rds);
   const pushgatewayUrl = pushgateway(chart, ctx);
   backupJobs(chart, ctx, { ...rds, bucket: outputs.backup_bucket, kmsKeyArn: outputs.kms_key_arn, roleArn: outputs.backup_role_arn, region: outputs.region, pushgatewayUrl });
 }
 
 
-function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port: number }): void {
-  const { platform, env, namespace } = ctx;
-  const db = platform.database;
-  const pool = env.database.pgbouncer;
-  const secretName = serviceSecrets(chart, ctx, {
+/** The userlist and RDS CA bundle every PgBouncer pool of the environment mounts; returns the Secret's name. */
+function pgbouncerSecret(chart: Construct, ctx: EnvContext): string {
+  const db = ctx.platform.database;
+  return serviceSecrets(chart, ctx, {
     name: PGBOUNCER_SERVICE,
     component: COMPONENT,
     keys: ['DATABASE_APP_PASSWORD', 'RDS_CA_BUNDLE'],
     // userlist.txt: PgBouncer checks clients (SCRAM) and logs in to RDS with the same password.
     templates: { 'userlist.txt': `"${db.appUser}" "{{ .DATABASE_APP_PASSWORD | replace "\\"" "\\"\\"" }}"\n` },
   });
+}
+
+interface PgBouncerTarget {
+  /** Deployment, Service and ConfigMap prefix (`pgbouncer`, `pgbouncer-ro`). */
+  readonly name: string;
+  /** Construct id (kept for the primary pool, so its objects do not move). */
+  readonly id: string;
+  readonly server: { readonly host: string; readonly port: number };
+  readonly pool: EnvContext['env']['database']['pgbouncer'];
+  /** Every transaction read-only (the pool in front of the read replica). */
+  readonly readOnly: boolean;
+  readonly secretName: string;
+}
+
+function pgbouncer(chart: Construct, ctx: EnvContext, target: PgBouncerTarget): void {
+  const { platform, namespace } = ctx;
+  const db = platform.database;
+  const { pool, secretName, name } = target;
   const ini = pgbouncerIni({
-    databases: [{ alias: db.name, host: rds.host, port: rds.port }],
+    databases: [{ alias: db.name, host: target.server.host, port: target.server.port, readOnly: target.readOnly }],
     listenPort: PGBOUNCER_PORT,
     authFile: '/etc/pgbouncer/secret/userlist.txt',
     poolMode: db.pgbouncer.poolMode,
@@ -76,18 +101,18 @@ function pgbouncer(chart: Construct, ctx: EnvContext, rds: { host: string; port:
     serverIdleTimeoutSeconds: db.pgbouncer.serverIdleTimeoutSeconds,
     queryWaitTimeoutSeconds: db.pgbouncer.queryWaitTimeoutSeconds,
   });
-  const configMap = `${PGBOUNCER_SERVICE}-config`;
-  new k8s.KubeConfigMap(chart, 'PgBouncerConfig', {
-    metadata: { name: configMap, namespace, labels: ctx.labels(PGBOUNCER_SERVICE, COMPONENT) },
+  const configMap = `${name}-config`;
+  new k8s.KubeConfigMap(chart, `${target.id}Config`, {
+    metadata: { name: configMap, namespace, labels: ctx.labels(name, COMPONENT) },
     data: { 'pgbouncer.ini': ini },
   });
 
   const password = { secretKeyRef: { name: secretName, key: 'DATABASE_APP_PASSWORD' } };
-  new HardenedWorkload(chart, 'PgBouncer', {
-    name: PGBOUNCER_SERVICE,
+  new HardenedWorkload(chart, target.id, {
+    name,
     namespace,
-    labels: ctx.labels(PGBOUNCER_SERVICE, COMPONENT, parseImage(db.pgbouncer.image).tag),
-    selectorLabels: selectorLabels(ctx.identity(PGBOUNCER_SERVICE, COMPONENT)),
+    labels: ctx.labels(name, COMPONENT, parseImage(db.pgbouncer.image).tag),
+    selectorLabels: selectorLabels(ctx.identity(name, COMPONENT)),
     replicas: Replicas.fixed(pool.replicas),
     zoneSpread: ctx.zoneSpread,
     disruption: Disruption.maxUnavailable(1),

@@ -20,6 +20,7 @@ import { clusterMonitoringChart, monitoringChart } from './monitoring.ts';
 import { alertingChart } from './alerting.ts';
 import { tracingChart } from './tracing.ts';
 import { observabilityChart } from './observability.ts';
+import { loggingChart } from './logging.ts';
 import { networkDocument, networkPoliciesChart } from './network-policies.ts';
 import { clusterIngressChart, ingressChart } from './ingress.ts';
 import { clusterRbacChart, rbacChart } from './rbac.ts';
@@ -55,7 +56,7 @@ const ENVIRONMENT_CHARTS: ReadonlyArray<(app: App, ctx: EnvContext) => void> = [
 /** dist/cluster/<component> and documents from config alone: built once. Order is free. */
 const CLUSTER_CHARTS: ReadonlyArray<(app: App, platform: Platform) => void> = [
   clusterNamespacesChart, storageChart, secretStoresChart, securityChart, alertingChart, clusterMonitoringChart,
-  tracingChart, observabilityChart, networkDocument, clusterIngressChart, clusterRbacChart, performanceChart, siteTerraformChart,
+  tracingChart, observabilityChart, loggingChart, networkDocument, clusterIngressChart, clusterRbacChart, performanceChart, siteTerraformChart,
 ];
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { App } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { PGBOUNCER_READ_SERVICE } from './database-endpoint.ts';
 import type { Platform } from '../config/index.ts';
 import { recommendedLabels, selectorLabels } from '../lib/labels.ts';
 import { DashboardConfigMap } from '../lib/monitoring/dashboard-configmap.ts';
@@ -102,7 +103,11 @@ export function monitoringChart(app: App, ctx: EnvContext): void {
   const labels = (name: string) => ({ ...ctx.labels(name, 'monitoring'), ...PROMETHEUS_SELECTOR_LABELS });
 
   // No Redis exporter where Redis is ElastiCache: its ServiceMonitor would select nothing.
-  const exporters = EXPORTER_TARGETS.filter((t) => t !== 'redis' || ctx.env.redis.mode === 'in-cluster');
+  const exporters = [
+    ...EXPORTER_TARGETS.filter((t) => t !== 'redis' || ctx.env.redis.mode === 'in-cluster'),
+    // The read-only pool's exporter, where the environment has one (charts/database.ts).
+    ...(ctx.env.database.readPool ? [PGBOUNCER_READ_SERVICE] : []),
+  ];
   const targets = [...platform.services.map((s) => s.name), ...exporters];
   for (const target of targets) {
     new MetricsScrape(chart, `scrape-${target}`, {

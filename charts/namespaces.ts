@@ -13,7 +13,7 @@ import { recommendedLabels } from '../lib/labels.ts';
 import { clusterChart, envChart, type EnvContext } from './context.ts';
 import { redisEndpoint } from './redis-endpoint.ts';
 import { CHAOS_INJECT_ANNOTATION } from './chaos.ts';
-import { databaseEndpoint } from './database-endpoint.ts';
+import { databaseEndpoint, databaseReadEndpoint } from './database-endpoint.ts';
 import { signatureNamespaceLabels } from './security-rules/image-signatures.ts';
 
 const SOURCE = 'charts/namespaces.ts';
@@ -55,6 +55,7 @@ function appSettings(ctx: EnvContext): Record<string, string> {
   const { env, platform, namespace } = ctx;
   const redis = redisEndpoint(ctx);
   const db = databaseEndpoint(ctx);
+  const read = databaseReadEndpoint(ctx);
   const settings: Record<string, string> = {
     FLEXTIME_ENVIRONMENT: env.name,
     LOG_LEVEL: env.logLevel,
@@ -70,6 +71,8 @@ function appSettings(ctx: EnvContext): Record<string, string> {
     PGPORT: String(db.port),
     PGDATABASE: db.database,
     PGUSER: platform.database.appUser,
+    // Read traffic, where the environment has a read replica and its read-only pool; absent, reads use PGBOUNCER_HOST.
+    ...(read ? { PGBOUNCER_READ_HOST: read.host, PGBOUNCER_READ_PORT: String(read.port) } : {}),
     // In-cluster StatefulSet or ElastiCache, as environments[].redis.mode says (charts/redis-endpoint.ts).
     REDIS_HOST: redis.host,
     REDIS_PORT: String(redis.port),

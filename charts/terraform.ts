@@ -19,6 +19,8 @@ import type { NodeGroup } from '../config/schema-aws.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { namespaceOf } from './context.ts';
 import { environmentSecretsPrefix } from './secrets.ts';
+import { LOG_GROUP_KEYS } from '../config/schema-logs.ts';
+import { logGroupName } from './logging-config.ts';
 
 export const CLUSTER_TFVARS_PATH = 'terraform-bootstrap/cluster/generated.auto.tfvars.json';
 export const ENVIRONMENT_TFVARS_PATH = 'terraform-bootstrap/environment/generated.auto.tfvars.json';
@@ -50,6 +52,12 @@ export interface ClusterTerraformInputs {
     ebs_csi_driver: TfServiceAccount;
     vpc_cni: TfServiceAccount;
     aws_load_balancer_controller: TfServiceAccount;
+    log_collector: TfServiceAccount;
+    grafana: TfServiceAccount;
+  };
+  container_logs: {
+    groups: Record<string, { name: string; retention_days: number; archive: boolean }>;
+    archive: { storage_class: string; transition_days: number; expire_days: number };
   };
   ebs_kms_key_alias: string;
   sso_issuer_url: string;
@@ -160,7 +168,10 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
       ebs_csi_driver: sa(aws.serviceAccounts.ebsCsiDriver),
       vpc_cni: sa(aws.serviceAccounts.vpcCni),
       aws_load_balancer_controller: sa(aws.serviceAccounts.awsLoadBalancerController),
+      log_collector: sa(aws.serviceAccounts.logCollector),
+      grafana: sa(aws.serviceAccounts.grafana),
     },
+    container_logs: containerLogsInputs(platform),
     // One key per cluster for every StorageClass (config/schema-storage.ts checks they share it).
     ebs_kms_key_alias: platform.storage.classes[0]!.kmsKeyAlias,
     sso_issuer_url: platform.sso.issuer,
@@ -169,6 +180,15 @@ export function clusterTerraformInputs(platform: Platform, platformSecrets: read
       cluster.name,
       Object.fromEntries(nodeGroupsOf(platform, cluster.name).groups.map((g) => [g.name, tfNodeGroup(g)])),
     ])),
+  };
+}
+
+/** The container log groups (terraform-bootstrap/cluster/logs.tf): names, retention, archive. */
+function containerLogsInputs(platform: Platform): ClusterTerraformInputs['container_logs'] {
+  const { logs } = platform.observability;
+  return {
+    groups: Object.fromEntries(LOG_GROUP_KEYS.map((key) => [key, { name: logGroupName(platform, key), retention_days: logs.groups[key].retentionDays, archive: logs.groups[key].archive }])),
+    archive: { storage_class: logs.archive.storageClass, transition_days: logs.archive.transitionDays, expire_days: logs.archive.expireDays },
   };
 }
 

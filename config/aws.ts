@@ -30,6 +30,10 @@ export const awsConfig: PlatformInput['aws'] = {
     vpcCni: { namespace: 'kube-system', name: 'aws-node' },
     // The aws-load-balancer-controller add-on's own namespace (config/addons-aws.ts), restricted Pod Security.
     awsLoadBalancerController: { namespace: 'aws-load-balancer-controller', name: 'aws-load-balancer-controller' },
+    // The log collector (charts/logging.ts, namespace observability.logs.namespace).
+    logCollector: { namespace: 'logging', name: 'log-collector' },
+    // kube-prometheus-stack's Grafana: the chart names its ServiceAccount <release>-grafana.
+    grafana: { namespace: 'observability', name: 'kube-prometheus-stack-grafana' },
   },
   outputs: terraformOutputs,
   nodeGroups: nodeGroupsConfig,

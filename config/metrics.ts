@@ -26,7 +26,8 @@ export type MetricSource =
   | 'gatekeeper'
   | 'trivy-operator'
   | 'falcosidekick'
-  | 'otel-collector';
+  | 'otel-collector'
+  | 'log-collector';
 
 export interface KnownMetric {
   /** Name as written in PromQL; for histograms the base name (`_bucket`, `_sum`, `_count` follow). */
@@ -127,6 +128,10 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   // --- Falcosidekick
   { name: 'falcosidekick_inputs', type: 'counter', source: 'falcosidekick', labels: ['source', 'priority', 'rule'], help: 'Falco events received by Falcosidekick' },
   // --- OpenTelemetry Collector spanmetrics connector (Prometheus exporter, namespace traces.span.metrics)
+  // --- The log collector's own telemetry (tools/otelcol v0.139.0, exporterhelper; test/logging-collector.test.ts scrapes them)
+  { name: 'otelcol_exporter_sent_log_records_total', type: 'counter', source: 'log-collector', labels: ['exporter'], help: 'Log records the exporter handed to CloudWatch Logs' },
+  { name: 'otelcol_exporter_send_failed_log_records_total', type: 'counter', source: 'log-collector', labels: ['exporter'], help: 'Log records CloudWatch Logs refused or that failed past the retry window' },
+  { name: 'otelcol_exporter_enqueue_failed_log_records_total', type: 'counter', source: 'log-collector', labels: ['exporter'], help: 'Log records dropped because the sending queue was full' },
   { name: 'traces_span_metrics_calls_total', type: 'counter', source: 'otel-collector', labels: ['service_name', 'span_name', 'span_kind', 'status_code', 'deployment_environment'], help: 'Spans seen, per service and operation' },
   { name: 'traces_span_metrics_duration_seconds', type: 'histogram', source: 'otel-collector', labels: ['service_name', 'span_name', 'span_kind', 'status_code'], help: 'Span duration' },
 ];

@@ -27,6 +27,9 @@ function scrape(...workloads: string[]): AllowInput[] {
   return workloads.map((to) => ({ from: 'prometheus', to, ports: [{ port: 'metrics' }], reason: 'Prometheus scrapes metrics' }));
 }
 
+/** Where a read-only pool runs (environments[].database.readPool, in front of the read replica). */
+const readPools = [development, staging, production].filter((e) => e.database.readPool).map((e) => e.name);
+
 /** Where Redis runs in the cluster (elsewhere the apps use ElastiCache, the `elasticache` CIDR peer). */
 const inClusterRedis = [development, staging, production].filter((e) => e.redis.mode === 'in-cluster').map((e) => e.name);
 
@@ -34,6 +37,7 @@ export const networkConfig: PlatformInput['network'] = {
   workloads: [
     { name: 'redis', description: 'Redis StatefulSet (job queue, cache) with redis_exporter', ports: { redis: 6379, metrics: 9121 }, environments: inClusterRedis },
     { name: 'pgbouncer', description: 'PgBouncer in front of RDS, with pgbouncer_exporter', ports: { pgbouncer: 6432, metrics: 9127 } },
+    { name: 'pgbouncer-ro', description: 'Read-only PgBouncer in front of the RDS read replica, with pgbouncer_exporter', ports: { pgbouncer: 6432, metrics: 9127 }, environments: readPools },
     { name: 'flextime-backup', description: 'Nightly pg_dump to S3 (CronJob)' },
     { name: 'flextime-restore-verify', description: 'Weekly restore of the newest dump into a throw-away PostgreSQL (CronJob)' },
     { name: 'pushgateway', description: 'Prometheus Pushgateway: the backup and restore jobs push their result metrics', ports: { metrics: 9091 } },
@@ -70,6 +74,8 @@ export const networkConfig: PlatformInput['network'] = {
     { from: 'scheduler-svc', to: 'elasticache', ports: [{ port: 6379 }], reason: 'take jobs from the queue' },
     { from: 'keda-operator', to: 'redis', ports: [{ port: 'redis' }], reason: 'KEDA reads the queue length' },
     { from: 'pgbouncer', to: 'rds', ports: [{ port: 5432 }], reason: 'server connections (TLS verify-full)' },
+    { from: 'api-svc', to: 'pgbouncer-ro', ports: [{ port: 'pgbouncer' }], reason: 'read queries through the read-only pool (read replica)' },
+    { from: 'pgbouncer-ro', to: 'rds', ports: [{ port: 5432 }], reason: 'server connections to the read replica (TLS verify-full)' },
     { from: 'flextime-backup', to: 'rds', ports: [{ port: 5432 }], reason: 'pg_dump reads the database directly (a dump needs a session, not a pooled transaction)' },
     { from: 'postgres-exporter', to: 'rds', ports: [{ port: 5432 }], reason: 'statistics views and pg_stat_statements need a session of their own, not a pooled transaction (TLS verify-full)' },
     { from: 'flextime-backup', to: 's3', ports: HTTPS, reason: 'upload the dump' },
@@ -80,8 +86,8 @@ export const networkConfig: PlatformInput['network'] = {
     { from: 'flextime-restore-verify', to: 'pushgateway', ports: [{ port: 'metrics' }], reason: 'push flextime_restore_verify_success' },
     { from: 'api-svc', to: 'otel-collector', ports: [{ port: 4317 }, { port: 4318 }], reason: 'traces and metrics over OTLP' },
     { from: 'scheduler-svc', to: 'otel-collector', ports: [{ port: 4317 }, { port: 4318 }], reason: 'traces and metrics over OTLP' },
-    ...scrape('api-svc', 'scheduler-svc', 'redis', 'pgbouncer', 'pushgateway', 'postgres-exporter'),
-    ...dns('api-svc', 'scheduler-svc', 'pgbouncer', 'flextime-backup', 'flextime-restore-verify', 'postgres-exporter'),
+    ...scrape('api-svc', 'scheduler-svc', 'redis', 'pgbouncer', 'pgbouncer-ro', 'pushgateway', 'postgres-exporter'),
+    ...dns('api-svc', 'scheduler-svc', 'pgbouncer', 'pgbouncer-ro', 'flextime-backup', 'flextime-restore-verify', 'postgres-exporter'),
   ],
 };
 

@@ -5,6 +5,7 @@
  */
 import type { PlatformInput } from './schema.ts';
 import { ssoConfig } from './network.ts';
+import { logsConfig } from './logs.ts';
 
 /** Grafana role by SSO group (the groups RBAC binds, config/network.ts); anyone else is refused (role_attribute_strict). */
 const { groups } = ssoConfig;
@@ -121,4 +122,5 @@ export const observabilityConfig: PlatformInput['observability'] = {
       resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
     },
   },
+  logs: logsConfig,
 };

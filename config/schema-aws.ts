@@ -38,6 +38,10 @@ export const clusterTerraformOutputs = z.object({
   cluster_autoscaler_role_arn: awsRoleArn,
   /** The AWS Load Balancer Controller's role (its policy: terraform-bootstrap/cluster/iam-load-balancer-controller.tf). */
   aws_load_balancer_controller_role_arn: awsRoleArn,
+  /** The log collector's role: writes to the container log groups only (terraform-bootstrap/cluster/logs.tf). */
+  log_collector_role_arn: awsRoleArn,
+  /** Grafana's CloudWatch data source: reads and queries the container log groups only. */
+  grafana_logs_role_arn: awsRoleArn,
   /** The cluster's VPC: the load balancer controller is told it (nodes allow IMDS only to the host, hop limit 1). */
   vpc_id: z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a VPC id such as "vpc-0123456789abcdef0"'),
 }).strict();
@@ -62,6 +66,10 @@ export const environmentTerraformOutputs = z.object({
   backup_role_arn: awsRoleArn,
   /** The environment's customer-managed key: SSE-KMS of the backups (and RDS, Redis, logs). */
   kms_key_arn: z.string().regex(/^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN such as "arn:aws:kms:us-east-2:111111111111:key/<uuid>"'),
+  /** The read replica's address (production): the read-only PgBouncer pool's server; null without one. */
+  db_replica_endpoint: z.string().regex(/^[a-z0-9.-]+$/, 'must be a DNS name').nullable(),
+  /** SNS topic of the database's CloudWatch alarms (replica lag); null without a replica. */
+  database_alarms_topic_arn: z.string().regex(/^arn:aws:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN').nullable(),
 }).strict();
 export type EnvironmentTerraformOutputs = z.infer<typeof environmentTerraformOutputs>;
 
@@ -141,6 +149,10 @@ export const aws = z.object({
     /** The VPC CNI's node agent (EKS add-on `vpc-cni`): assigns pod IPs, enforces NetworkPolicies. */
     vpcCni: serviceAccountRef,
     awsLoadBalancerController: serviceAccountRef,
+    /** The log collector DaemonSet (charts/logging.ts): writes to the container log groups. */
+    logCollector: serviceAccountRef,
+    /** Grafana of kube-prometheus-stack: its CloudWatch data source reads the container log groups. */
+    grafana: serviceAccountRef,
   }).strict(),
   /** The outputs of every cluster's and every environment's Terraform state (config/terraform-outputs.json). */
   outputs: terraformOutputs,

@@ -111,6 +111,33 @@ export const database = z.object({
 });
 export type Database = z.infer<typeof database>;
 
+/** One PgBouncer Deployment's replicas and pool sizes (pgbouncer.ini). */
+const pgbouncerPool = z.object({
+  /** >= 2 where an outage matters: with 2+ the PDB keeps one up and anti-affinity spreads them. */
+  replicas: z.number().int().min(1),
+  /** Client connections one PgBouncer replica accepts. */
+  maxClientConn: z.number().int().positive(),
+  /** Server connections per database/user pair and replica. */
+  defaultPoolSize: z.number().int().positive(),
+  /** Idle server connections kept open per pool. */
+  minPoolSize: z.number().int().nonnegative().default(0),
+  /** Extra server connections a pool may open when clients have waited reservePoolTimeoutSeconds. */
+  reservePoolSize: z.number().int().nonnegative().default(0),
+  reservePoolTimeoutSeconds: z.number().int().min(1).max(60).default(3),
+  /** Hard cap of server connections per database and replica. */
+  maxDbConnections: z.number().int().positive(),
+}).strict().superRefine((p, ctx) => {
+  if (p.minPoolSize > p.defaultPoolSize) {
+    ctx.addIssue({ code: 'custom', path: ['minPoolSize'], message: `must be <= defaultPoolSize (${p.defaultPoolSize})` });
+  }
+  if (p.defaultPoolSize + p.reservePoolSize > p.maxDbConnections) {
+    ctx.addIssue({ code: 'custom', path: ['maxDbConnections'], message: `must be >= defaultPoolSize + reservePoolSize (${p.defaultPoolSize} + ${p.reservePoolSize}), or the pool can never fill` });
+  }
+  if (p.defaultPoolSize > p.maxClientConn) {
+    ctx.addIssue({ code: 'custom', path: ['defaultPoolSize'], message: `must be <= maxClientConn (${p.maxClientConn}): more server than client connections is waste` });
+  }
+});
+
 /** PgBouncer of one environment: replicas and pool sizes (pgbouncer.ini). */
 export const environmentDatabase = z.object({
   /**
@@ -118,31 +145,14 @@ export const environmentDatabase = z.object({
    * minus what RDS reserves); every PgBouncer replica's maxDbConnections plus the backup must fit in it.
    */
   serverConnectionLimit: z.number().int().positive(),
-  pgbouncer: z.object({
-    /** >= 2 where an outage matters: with 2+ the PDB keeps one up and anti-affinity spreads them. */
-    replicas: z.number().int().min(1),
-    /** Client connections one PgBouncer replica accepts. */
-    maxClientConn: z.number().int().positive(),
-    /** Server connections per database/user pair and replica. */
-    defaultPoolSize: z.number().int().positive(),
-    /** Idle server connections kept open per pool. */
-    minPoolSize: z.number().int().nonnegative().default(0),
-    /** Extra server connections a pool may open when clients have waited reservePoolTimeoutSeconds. */
-    reservePoolSize: z.number().int().nonnegative().default(0),
-    reservePoolTimeoutSeconds: z.number().int().min(1).max(60).default(3),
-    /** Hard cap of server connections per database and replica. */
-    maxDbConnections: z.number().int().positive(),
-  }).strict().superRefine((p, ctx) => {
-    if (p.minPoolSize > p.defaultPoolSize) {
-      ctx.addIssue({ code: 'custom', path: ['minPoolSize'], message: `must be <= defaultPoolSize (${p.defaultPoolSize})` });
-    }
-    if (p.defaultPoolSize + p.reservePoolSize > p.maxDbConnections) {
-      ctx.addIssue({ code: 'custom', path: ['maxDbConnections'], message: `must be >= defaultPoolSize + reservePoolSize (${p.defaultPoolSize} + ${p.reservePoolSize}), or the pool can never fill` });
-    }
-    if (p.defaultPoolSize > p.maxClientConn) {
-      ctx.addIssue({ code: 'custom', path: ['defaultPoolSize'], message: `must be <= maxClientConn (${p.maxClientConn}): more server than client connections is waste` });
-    }
-  }),
+  pgbouncer: pgbouncerPool,
+  /**
+   * A read-only PgBouncer pool (`pgbouncer-ro`) in front of the read replica (Terraform output
+   * db_replica_endpoint); api-svc gets PGBOUNCER_READ_HOST for its read traffic. Every transaction
+   * through it is read-only (default_transaction_read_only).
+   * @default - no read pool: reads go to `pgbouncer` like writes
+   */
+  readPool: pgbouncerPool.optional(),
 }).strict().superRefine((d, ctx) => {
   const needed = d.pgbouncer.replicas * d.pgbouncer.maxDbConnections + 1;
   if (needed > d.serverConnectionLimit) {

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { KNOWN_METRICS, knownMetric } from './metrics.ts';
 import { dnsLabel, environmentName, imageRef, memoryQuantity, resources } from './schema-primitives.ts';
+import { logs } from './schema-logs.ts';
 
 /** A Prometheus metric or label name as PromQL writes it. */
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
@@ -149,6 +150,8 @@ export const observability = z.object({
       resources,
     }).strict(),
   }).strict(),
+  /** Container logs: the node-level collector and its CloudWatch Logs groups (./schema-logs.ts). */
+  logs,
 }).strict();
 export type Observability = z.infer<typeof observability>;
 

@@ -14,6 +14,13 @@ export interface PgBouncerDatabase {
   readonly port: number;
   /** @default - the alias */
   readonly dbname?: string;
+  /**
+   * Make every transaction on this database read-only: each server connection starts with
+   * `SET default_transaction_read_only = on` (connect_query), so a write through the pool fails
+   * even where the server would take it.
+   * @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface PgBouncerIniProps {
@@ -88,7 +95,7 @@ export function pgbouncerIni(props: PgBouncerIniProps): string {
     if (!IDENTIFIER.test(user)) throw new Error(`'statsUsers' entry (${user}) must be a plain identifier`);
   }
 
-  const databases = props.databases.map((db) => `${db.alias} = host=${db.host} port=${db.port} dbname=${db.dbname ?? db.alias}`);
+  const databases = props.databases.map((db) => `${db.alias} = host=${db.host} port=${db.port} dbname=${db.dbname ?? db.alias}${db.readOnly ? " connect_query='SET default_transaction_read_only = on'" : ''}`);
   const settings: Array<[string, string | number]> = [
     ['listen_addr', '0.0.0.0'],
     ['listen_port', props.listenPort],

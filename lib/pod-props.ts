@@ -117,6 +117,17 @@ export interface PodExceptions {
   readonly withoutProbes?: string;
   /** Let a container's liveness and readiness probes check the same thing (it has one signal only). */
   readonly sameLivenessAndReadiness?: string;
+  /**
+   * Run as UID 0, e.g. to read files of the node only root may read (container logs are 0640
+   * root). Capabilities stay dropped, escalation off, the root filesystem read-only; the namespace
+   * must admit it (Pod Security `privileged` or `baseline`).
+   */
+  readonly runAsRoot?: string;
+  /**
+   * Mount directories of the node (hostPath volumes; without this exception one is an error). The
+   * namespace must admit it: Pod Security `privileged` and a Gatekeeper host-isolation exception.
+   */
+  readonly hostPath?: string;
 }
 
 /** Spreading of replicas over zones and nodes. */

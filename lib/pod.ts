@@ -18,6 +18,8 @@ const LINTER_CHECKS: Record<keyof PodExceptions, string[]> = {
   serviceAccountToken: [],
   withoutProbes: ['no-liveness-probe', 'no-readiness-probe'],
   sameLivenessAndReadiness: [],
+  runAsRoot: ['run-as-non-root'],
+  hostPath: [],
 };
 
 export const DEFAULT_RUN_AS_USER = 10001;
@@ -36,8 +38,13 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
     }
   }
   if (props.containers.length === 0) throw new Error(`'containers' must hold at least one container`);
-  const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
-  if (runAsUser < 1) throw new Error(`'runAsUser' (${runAsUser}) must be a non-root UID (>= 1)`);
+  const root = exceptions.runAsRoot !== undefined;
+  const runAsUser = root ? 0 : props.runAsUser ?? DEFAULT_RUN_AS_USER;
+  if (!root && runAsUser < 1) throw new Error(`'runAsUser' (${runAsUser}) must be a non-root UID (>= 1), or name the exception 'runAsRoot' with a reason`);
+  const hostPaths = (props.volumes ?? []).filter((v) => v.hostPath).map((v) => v.name);
+  if (hostPaths.length && !exceptions.hostPath) {
+    throw new Error(`volumes ${hostPaths.map((v) => `'${v}'`).join(', ')} mount the node's filesystem (hostPath); name the exception 'hostPath' with a reason`);
+  }
   const grace = props.terminationGracePeriodSeconds ?? 30;
   const preStop = props.preStopSleepSeconds ?? 5;
   if (preStop >= grace) {
@@ -57,7 +64,7 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
   ];
   const scratch = emptyDirBytes(volumes);
   const build = (c: HardenedContainerProps, main: boolean) =>
-    hardenedContainer(c, { exceptions, preStopSleepSeconds: main ? preStop : 0, requireProbes: !exceptions.withoutProbes, emptyDirBytes: main ? scratch : 0 });
+    hardenedContainer(c, { exceptions, root, preStopSleepSeconds: main ? preStop : 0, requireProbes: !exceptions.withoutProbes, emptyDirBytes: main ? scratch : 0 });
 
   return {
     metadata: {
@@ -72,11 +79,10 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
       terminationGracePeriodSeconds: grace,
       ...(props.restartPolicy ? { restartPolicy: props.restartPolicy } : {}),
       securityContext: {
-        runAsNonRoot: true,
+        runAsNonRoot: !root,
         runAsUser,
         runAsGroup: runAsUser,
-        fsGroup: props.fsGroup ?? runAsUser,
-        fsGroupChangePolicy: 'OnRootMismatch',
+        ...(root ? {} : { fsGroup: props.fsGroup ?? runAsUser, fsGroupChangePolicy: 'OnRootMismatch' }),
         seccompProfile: { type: 'RuntimeDefault' },
       },
       ...(props.spread ? spreading(props.spread) : {}),
@@ -89,6 +95,8 @@ export function hardenedPodTemplate(props: HardenedPodProps): k8s.PodTemplateSpe
 
 interface ContainerOptions {
   readonly exceptions: PodExceptions;
+  /** The pod runs as UID 0 (exception runAsRoot). */
+  readonly root: boolean;
   readonly preStopSleepSeconds: number;
   readonly requireProbes: boolean;
   /** The pod's emptyDir bytes this container's ephemeral storage carries (the main one). */
@@ -145,7 +153,7 @@ function hardenedContainer(c: HardenedContainerProps, options: ContainerOptions)
       ? { lifecycle: { preStop: { exec: { command: ['sleep', String(options.preStopSleepSeconds)] } } } }
       : {}),
     securityContext: {
-      runAsNonRoot: true,
+      runAsNonRoot: !options.root,
       ...(c.runAsUser !== undefined ? { runAsUser: c.runAsUser, runAsGroup: c.runAsUser } : {}),
       allowPrivilegeEscalation: false,
       privileged: false,

@@ -136,7 +136,8 @@ describe('AppProjects', () => {
     const namespaces = p.clusterResourceWhitelist.filter((r) => r.kind === 'Namespace').map((r) => r.name);
     // chaos-mesh (installed on staging's cluster only) is created by ArgoCD; dist/cluster/namespaces renders the
     // others, and since it also renders their ephemeral-storage LimitRanges (issue 19) it is a platform Application.
-    const addonNamespaces = [...new Set(loadConfig().addons.map((a) => a.namespace))].sort();
+    // Plus the log collector's namespace, which dist/cluster/logging renders with its own Pod Security level (issue 23).
+    const addonNamespaces = [...new Set([...loadConfig().addons.map((a) => a.namespace), 'logging'])].sort();
     expect(namespaces).toEqual(addonNamespaces);
     expect(p.clusterResourceWhitelist).toContainEqual({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' });
     expect(p.sourceRepos).toContain('https://charts.jetstack.io');

@@ -11,13 +11,15 @@ import type { RuleGroup } from '../lib/monitoring/rules.ts';
 import { renderDocuments } from '../lib/synth/engine.ts';
 import { buildApp } from '../charts/index.ts';
 import { objects, renderPlatform } from './helpers.ts';
+import { ROOT } from './tools.ts';
 
 const platform = loadConfig();
 const files = renderPlatform();
 const configMaps = objects('dist/cluster/monitoring/', files).filter((o) => o.kind === 'ConfigMap');
 const dashboards = configMaps.map((cm) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]!) as DashboardJson);
+/** PromQL of every Prometheus target (CloudWatch Logs Insights targets are checked on their own below). */
 const panelExprs = (d: DashboardJson) =>
-  (d.panels ?? []).flatMap((p) => ((p as { targets?: { expr: string }[] }).targets ?? []).map((t) => t.expr));
+  (d.panels ?? []).flatMap((p) => ((p as { targets?: { expr?: string; datasource?: { type?: string } }[] }).targets ?? []).filter((t) => t.datasource?.type !== 'cloudwatch').map((t) => t.expr!));
 
 /** Metric names a query reads that nobody produces. */
 function unknownMetrics(exprs: readonly string[], known: Set<string>): string[] {
@@ -168,5 +170,32 @@ describe('buildDashboard', () => {
   });
   it('builds the same JSON every time', () => {
     expect(JSON.stringify(buildDashboard(spec))).toBe(JSON.stringify(buildDashboard(spec)));
+  });
+});
+
+describe('the Logs row of the platform overview (issue 23)', () => {
+  type LogsTarget = { datasource: { type: string; uid: string }; queryMode: string; logGroupNames: string[]; expression: string };
+  const overview = dashboards.find((d) => d.uid === 'flextime-platform-overview')!;
+  const row = (overview.panels ?? []).findIndex((p) => p.type === 'row' && p.title === 'Logs');
+  const panels = (overview.panels ?? []).slice(row + 1) as unknown as Array<{ title: string; targets: LogsTarget[] }>;
+
+  it('counts error lines per service in the chosen environment\'s container log group, through the CloudWatch Logs data source', () => {
+    expect(row).toBeGreaterThan(0);
+    const errors = panels.find((p) => p.title === 'Error lines per service')!;
+    expect(errors.targets).toEqual([expect.objectContaining({
+      datasource: { type: 'cloudwatch', uid: 'cloudwatch-logs' },
+      queryMode: 'Logs',
+      logGroupNames: ['/flextime/containers/$environment'],
+      expression: 'filter severity_text = "ERROR" | stats count(*) as errors by bin(5m), `resource.service.name`',
+    })]);
+  });
+
+  it('reads only groups Terraform creates, for every environment the variable offers', () => {
+    const environments = (overview.templating?.list ?? []).find((v) => v.name === 'environment')!.query as string;
+    const groups = panels.flatMap((p) => p.targets.flatMap((t) => t.logGroupNames));
+    const resolved = environments.split(',').flatMap((env) => groups.map((g) => g.replace('$environment', env)));
+    const created = Object.values((JSON.parse(readFileSync(join(ROOT, 'terraform-bootstrap/cluster/generated.auto.tfvars.json'), 'utf8')) as { container_logs: { groups: Record<string, { name: string }> } }).container_logs.groups).map((g) => g.name);
+    expect(resolved.filter((g) => !created.includes(g))).toEqual([]);
+    expect(new Set(resolved)).toEqual(new Set(['/flextime/containers/development', '/flextime/containers/staging', '/flextime/containers/production']));
   });
 });

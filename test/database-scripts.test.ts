@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgbouncerIni } from '../lib/pgbouncer-config.ts';
+import { RENDERED_READ_POOL, renderedIni } from './pgbouncer-ini.ts';
 import { requireTool, ROOT, skipWithout } from './tools.ts';
 
 const SCRIPTS = join(ROOT, 'scripts', 'db');
@@ -278,5 +279,22 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
       bouncer.kill('SIGTERM');
       await exited;
     }
+  }, 60_000);
+
+  it.skipIf(skipWithout('pgbouncer'))('serves the read-only pool (pgbouncer-ro) from its rendered pgbouncer.ini: reads pass, a write the role may do is refused by the pool', async () => {
+    await psql('flextime', // the role may write: only the pool's default_transaction_read_only can stop the INSERT below
+      'CREATE ROLE flextime_reader LOGIN; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO flextime_reader; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO flextime_reader');
+    const dir = join(root, 'pgbouncer-ro'); mkdirSync(dir, { recursive: true }); writeFileSync(join(dir, 'userlist.txt'), '"flextime_reader" "r3ad"\n');
+    writeFileSync(join(dir, 'pgbouncer.ini'), renderedIni(RENDERED_READ_POOL, { port, listenPort: port + 2, authFile: join(dir, 'userlist.txt') }));
+    if (AS_ROOT) await run('chmod', ['-R', 'a+rX', dir]);
+    const args = [requireTool('pgbouncer'), join(dir, 'pgbouncer.ini')], bouncer = AS_ROOT ? spawn('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'pipe' }) : spawn(args[0]!, args.slice(1), { stdio: 'pipe' });
+    const exited = new Promise((resolve) => bouncer.on('exit', resolve)), client = (sql: string) => run('psql', ['--no-psqlrc', '--tuples-only', '--no-align', '--host=127.0.0.1', `--port=${port + 2}`, '--username=flextime_reader', '--dbname=flextime', `--command=${sql}`], { PGPASSWORD: 'r3ad' });
+    try {
+      let answer = await client('SELECT count(*) FROM public.teams'); // then again every 100 ms until PgBouncer listens
+      for (let i = 0; answer.code !== 0 && i < 50; i++) answer = await new Promise((resolve) => setTimeout(resolve, 100)).then(() => client('SELECT count(*) FROM public.teams'));
+      expect([answer.code, answer.stdout.trim()], answer.stderr).toEqual([0, '16']);
+      const write = await client("INSERT INTO public.teams (name) VALUES ('Read Only U')"); expect([write.code === 0, write.stderr.includes('cannot execute INSERT in a read-only transaction')], write.stderr).toEqual([false, true]);
+      expect((await client('SELECT count(*) FROM public.teams')).stdout.trim()).toBe('16');
+    } finally { bouncer.kill('SIGTERM'); await exited; }
   }, 60_000);
 });

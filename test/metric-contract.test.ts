@@ -48,6 +48,8 @@ const SCRAPE: Record<MetricSource, { namespaces: `env:${string}` | 'any' | strin
   'trivy-operator': { namespaces: 'any', honorLabels: true },
   falcosidekick: { namespaces: ['falco'], honorLabels: false },
   'otel-collector': { namespaces: ['observability'], honorLabels: false },
+  // The log collector's own metrics (dist/cluster/logging ServiceMonitor, honorLabels false).
+  'log-collector': { namespaces: ['logging'], honorLabels: false },
 };
 
 /**
@@ -58,6 +60,7 @@ const CONTROLLER_POD_LABELS: Record<string, readonly string[]> = {
   Deployment: ['pod-template-hash'],
   Rollout: ['rollouts-pod-template-hash'],
   StatefulSet: ['controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index'],
+  DaemonSet: ['controller-revision-hash', 'pod-template-generation'],
 };
 
 /** A query and, for rules and analyses, the namespace of the object holding it (the environment's). */
@@ -93,7 +96,8 @@ function queries(all: readonly KubeObject[]): Query[] {
         const d = JSON.parse(json) as { title: string; templating: { list: Array<{ name: string; type: string; query: string }> }; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
         const vars = d.templating.list.filter((v) => v.type === 'custom').map((v) => [v.name, v.query.split(',')] as const);
         for (const p of d.panels) {
-          for (const t of p.targets ?? []) {
+          // Logs Insights targets (CloudWatch, the Logs row) read log groups, not metrics: test/dashboards.test.ts.
+          for (const t of (p.targets ?? []).filter((x) => (x as { datasource?: { type?: string } }).datasource?.type !== 'cloudwatch')) {
             // Each variable over each of its values (they are independent choices).
             let exprs = [{ expr: t.expr.replaceAll('$__rate_interval', '5m'), at: '' }];
             for (const [name, values] of vars) {

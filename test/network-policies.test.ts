@@ -199,7 +199,7 @@ describe('rendered network policies', () => {
 
   it('give each workload one policy named like it, selecting its pods by name label', () => {
     const names = production.map((o) => o.metadata.name).sort();
-    expect(names).toEqual(['api-svc', 'default-deny', 'flextime-backup', 'flextime-restore-verify', 'pgbouncer', 'postgres-exporter', 'pushgateway', 'scheduler-svc']);
+    expect(names).toEqual(['api-svc', 'default-deny', 'flextime-backup', 'flextime-restore-verify', 'pgbouncer', 'pgbouncer-ro', 'postgres-exporter', 'pushgateway', 'scheduler-svc']);
     const pgbouncer = production.find((o) => o.metadata.name === 'pgbouncer')!;
     expect((pgbouncer.spec as { podSelector: unknown }).podSelector).toEqual({ matchLabels: { [NAME]: 'pgbouncer' } });
   });
@@ -226,7 +226,7 @@ describe('intent table config errors', () => {
     const raw = rawConfig();
     raw.network.allow[1]!.to = 'pgbouncr';
     expect(configError(raw)).toContain(
-      `network.allow[1].to = "pgbouncr": unknown workload or peer 'pgbouncr'; allowed: api-svc, scheduler-svc, redis, pgbouncer, flextime-backup, flextime-restore-verify, pushgateway, postgres-exporter, ingress-nginx, prometheus, otel-collector, kube-dns, keda-operator, rds, elasticache, s3, vpc-endpoints, oidc-issuer`,
+      `network.allow[1].to = "pgbouncr": unknown workload or peer 'pgbouncr'; allowed: api-svc, scheduler-svc, redis, pgbouncer, pgbouncer-ro, flextime-backup, flextime-restore-verify, pushgateway, postgres-exporter, ingress-nginx, prometheus, otel-collector, kube-dns, keda-operator, rds, elasticache, s3, vpc-endpoints, oidc-issuer`,
     );
   });
 

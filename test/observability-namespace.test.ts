@@ -17,7 +17,7 @@ const DIGEST = /@sha256:[a-f0-9]{64}$/;
 
 /** Namespaces with pods or Ingresses in dist/ that lack a default-deny policy. */
 export function undefendedNamespaces(all: readonly KubeObject[]): string[] {
-  const used = new Set(all.filter((o) => ['Deployment', 'StatefulSet', 'Rollout', 'CronJob', 'TestRun', 'Ingress'].includes(o.kind)).map((o) => o.metadata.namespace!));
+  const used = new Set(all.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'CronJob', 'TestRun', 'Ingress'].includes(o.kind)).map((o) => o.metadata.namespace!));
   const denied = new Set(all.filter((o) => o.kind === 'NetworkPolicy').filter((o) => {
     const s = o.spec as { podSelector: { matchLabels?: object; matchExpressions?: object[] }; policyTypes?: string[]; ingress?: unknown[]; egress?: unknown[] };
     const everyPod = !s.podSelector.matchLabels && !s.podSelector.matchExpressions;
@@ -51,6 +51,7 @@ export function unauthenticatedIngresses(all: readonly KubeObject[]): string[] {
 
 const ENV = 'flextime-staging';
 const OBS = 'observability';
+const LOGS = 'logging';
 const POD = (namespace: string, name: string, labels: Record<string, string> = { 'app.kubernetes.io/name': name }, ports: number[] = []): PodEndpoint =>
   ({ namespace, name, labels, ports: ports.map((port) => ({ port })) });
 const PODS: PodEndpoint[] = [
@@ -63,8 +64,15 @@ const PODS: PodEndpoint[] = [
   POD(ENV, 'intruder'),
   POD('ingress-nginx', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }),
   POD('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, [53]),
+  POD(LOGS, 'log-collector', undefined, [8888]),
+  POD(LOGS, 'intruder'),
 ];
-const EXTERNALS: ExternalEndpoint[] = [{ name: 'metadata', cidr: '169.254.169.254/32' }];
+const EXTERNALS: ExternalEndpoint[] = [
+  { name: 'metadata', cidr: '169.254.169.254/32' },
+  // The interface endpoint subnet of us-east-2a (config/network-ranges.ts): CloudWatch Logs, STS.
+  { name: 'vpc-endpoints', cidr: '10.10.60.10/32' },
+  { name: 'internet', cidr: '203.0.113.10/32' },
+];
 
 /** [from, to, port] → must it be allowed? */
 const TABLE: Array<[string, string, string, boolean]> = [
@@ -81,6 +89,15 @@ const TABLE: Array<[string, string, string, boolean]> = [
   [`${ENV}/api-svc`, `${OBS}/jaeger`, '4317/TCP', false],
   [`${OBS}/prometheus`, 'metadata', '80/TCP', false],
   [`${OBS}/jaeger`, 'metadata', '80/TCP', false],
+  // The log collector: scraped by Prometheus only; ships only through the VPC endpoints.
+  [`${OBS}/prometheus`, `${LOGS}/log-collector`, '8888/TCP', true],
+  [`${ENV}/intruder`, `${LOGS}/log-collector`, '8888/TCP', false],
+  [`${LOGS}/intruder`, `${LOGS}/log-collector`, '8888/TCP', false],
+  [`${LOGS}/log-collector`, 'vpc-endpoints', '443/TCP', true],
+  [`${LOGS}/log-collector`, 'internet', '443/TCP', false],
+  [`${LOGS}/log-collector`, 'metadata', '80/TCP', false],
+  [`${LOGS}/log-collector`, `${ENV}/api-svc`, '8080/TCP', false],
+  [`${LOGS}/intruder`, 'vpc-endpoints', '443/TCP', false],
 ];
 
 export function tableViolations(all: readonly KubeObject[]): string[] {

@@ -88,18 +88,24 @@ export function sameProbes(all: readonly KubeObject[]): string[] {
     .map((c) => `${p.where} container ${c.name}: liveness and readiness probe check the same thing`));
 }
 
-/** Every runAsUser below 1000 in pod specs and in add-on values. */
+/**
+ * Every runAsUser below 1000 in pod specs and in add-on values. UID 0 only where the pod template
+ * names the exception `runAsRoot` with its reason (the log collector reading root-only log files).
+ */
 export function systemUids(all: readonly KubeObject[]): string[] {
   const problems: string[] = [];
-  const walk = (node: unknown, where: string) => {
-    if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${where}[${i}]`)); return; }
+  const walk = (node: unknown, where: string, rootExcepted: boolean) => {
+    if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${where}[${i}]`, rootExcepted)); return; }
     if (!node || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node)) {
-      if ((k === 'runAsUser' || k === 'runAsGroup' || k === 'fsGroup') && typeof v === 'number' && v < 1000) problems.push(`${where}.${k} = ${v}`);
-      walk(v, `${where}.${k}`);
+      if ((k === 'runAsUser' || k === 'runAsGroup' || k === 'fsGroup') && typeof v === 'number' && v < 1000 && !(v === 0 && rootExcepted)) problems.push(`${where}.${k} = ${v}`);
+      walk(v, `${where}.${k}`, rootExcepted);
     }
   };
-  for (const o of all) walk(o.spec, `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+  for (const o of all) {
+    const annotations = (o.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations ?? {};
+    walk(o.spec, `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, !!annotations['exceptions.hardened-workload/run-as-root']);
+  }
   return problems;
 }
 
@@ -136,5 +142,13 @@ describe('pod hygiene across dist/ and the add-ons', () => {
     ]);
     expect(sameProbes(planted)).toEqual(['StatefulSet flextime-staging/redis.template container redis-exporter: liveness and readiness probe check the same thing']);
     expect(systemUids(planted)).toEqual(['StatefulSet flextime-staging/redis.template.spec.securityContext.runAsUser = 999']);
+    // Root without the named exception: the log collector with its reason annotation removed.
+    const collector = planted.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'log-collector')!;
+    delete (collector.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations['exceptions.hardened-workload/run-as-root'];
+    expect(systemUids(planted).sort()).toEqual([
+      'DaemonSet logging/log-collector.template.spec.securityContext.runAsGroup = 0',
+      'DaemonSet logging/log-collector.template.spec.securityContext.runAsUser = 0',
+      'StatefulSet flextime-staging/redis.template.spec.securityContext.runAsUser = 999',
+    ]);
   });
 });

@@ -129,6 +129,7 @@ const SERVICE_ACCOUNT_PERMISSIONS: Record<string, string[]> = {
   'scheduler-svc': [],
   redis: [],
   pgbouncer: [],
+  'pgbouncer-ro': [],
   'flextime-backup': [],
   'flextime-restore-verify': [],
   pushgateway: [],

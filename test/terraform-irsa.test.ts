@@ -65,13 +65,14 @@ const ref = (r: { namespace: string; name: string }) => `system:serviceaccount:$
  */
 function addonServiceAccountRoles(objs: KubeObject[]): Array<[string, string]> {
   type ServiceAccountValues = { name?: string; annotations?: Record<string, string> };
-  type Spec = { destination: { namespace: string }; source?: { helm?: { releaseName: string; valuesObject?: { serviceAccount?: ServiceAccountValues; rbac?: { serviceAccount?: ServiceAccountValues } } } } };
+  type Spec = { destination: { namespace: string }; source?: { helm?: { releaseName: string; valuesObject?: { serviceAccount?: ServiceAccountValues; rbac?: { serviceAccount?: ServiceAccountValues }; grafana?: { serviceAccount?: ServiceAccountValues } } } } };
   return objs
     .filter((o) => o.kind === 'Application')
     .flatMap((app): Array<[string, string]> => {
       const { destination, source } = app.spec as Spec;
       const values = source?.helm?.valuesObject;
-      const sa = values?.serviceAccount ?? values?.rbac?.serviceAccount;
+      // kube-prometheus-stack's Grafana sub-chart: grafana.serviceAccount (its CloudWatch Logs data source).
+      const sa = values?.serviceAccount ?? values?.rbac?.serviceAccount ?? values?.grafana?.serviceAccount;
       const arn = sa?.annotations?.[ROLE_ARN_ANNOTATION];
       return arn ? [[`system:serviceaccount:${destination.namespace}:${sa!.name ?? source!.helm!.releaseName}`, arn]] : [];
     })
@@ -89,6 +90,8 @@ describe('IRSA trust', () => {
       ebs_csi_driver: ref(sa.ebsCsiDriver),
       vpc_cni: ref(sa.vpcCni),
       aws_load_balancer_controller: ref(sa.awsLoadBalancerController),
+      log_collector: 'system:serviceaccount:logging:log-collector',
+      grafana_logs: 'system:serviceaccount:observability:kube-prometheus-stack-grafana',
     });
   });
 
@@ -112,6 +115,7 @@ describe('IRSA trust', () => {
       'system:serviceaccount:cert-manager:cert-manager',
       'system:serviceaccount:cluster-autoscaler:cluster-autoscaler',
       'system:serviceaccount:external-secrets:external-secrets',
+      'system:serviceaccount:observability:kube-prometheus-stack-grafana',
     ]);
     for (const [sa, arn] of addons) expect(trusted.get(arn), sa).toBe(sa);
   });

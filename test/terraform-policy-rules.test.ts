@@ -53,21 +53,21 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
   ['environment', 'a log group key', (s) => delete resource(s, 'aws_cloudwatch_log_group', 'redis').kms_key_id,
     'aws_cloudwatch_log_group.redis: kms_key_id must be set'],
   ['environment', 'rds.force_ssl', (s) => { resource(s, 'aws_db_parameter_group', 'main').parameter.shift(); },
-    'aws_db_instance.main: its parameter group must set rds.force_ssl = 1'],
+    'aws_db_instance.main: its parameter group must set rds.force_ssl = 1\naws_db_instance.replica: its parameter group must set rds.force_ssl = 1'],
   ['environment', 'pg_stat_statements preloaded', (s) => {
     const params = resource(s, 'aws_db_parameter_group', 'main').parameter;
     params.find((p: Hcl) => p.name === 'shared_preload_libraries').value = 'auto_explain';
-  }, 'aws_db_instance.main: its parameter group must set shared_preload_libraries for pg_stat_statements (now "auto_explain")'],
+  }, 'aws_db_instance.main: its parameter group must set shared_preload_libraries for pg_stat_statements (now "auto_explain")\naws_db_instance.replica: its parameter group must set shared_preload_libraries for pg_stat_statements (now "auto_explain")'],
   ['environment', 'pg_stat_statements tracking', (s) => {
     const params = resource(s, 'aws_db_parameter_group', 'main').parameter;
     params.splice(params.findIndex((p: Hcl) => p.name === 'pg_stat_statements.track'), 1);
-  }, 'aws_db_instance.main: its parameter group must set pg_stat_statements.track for pg_stat_statements (now unset)'],
+  }, 'aws_db_instance.main: its parameter group must set pg_stat_statements.track for pg_stat_statements (now unset)\naws_db_instance.replica: its parameter group must set pg_stat_statements.track for pg_stat_statements (now unset)'],
   ['environment', 'the TLS-only bucket policy', (s) => { bucketPolicyDoc(s).statement[0].condition[0].values = ['true']; },
     'aws_s3_bucket.backups: its bucket policy must deny requests with aws:SecureTransport = false'],
   ['environment', 'multi-AZ in production', (s) => { tier(s, 'production').multi_az = false; },
-    'aws_db_instance.main: multi_az must be true in production\naws_elasticache_replication_group.main: multi_az_enabled must be true in production'],
+    'aws_db_instance.main: multi_az must be true in production\naws_db_instance.replica: multi_az must be true in production\naws_elasticache_replication_group.main: multi_az_enabled must be true in production'],
   ['environment', 'deletion protection in production', (s) => { tier(s, 'production').deletion_protection = false; },
-    'aws_db_instance.main: deletion_protection must be true in production'],
+    'aws_db_instance.main: deletion_protection must be true in production\naws_db_instance.replica: deletion_protection must be true in production'],
   ['environment', 'the final snapshot', (s) => { rds(s).skip_final_snapshot = true; }, 'aws_db_instance.main: skip_final_snapshot must be false'],
   ['environment', 'Redis failover in production', (s) => { tier(s, 'production').redis_nodes = 1; },
     'aws_elasticache_replication_group.main: automatic_failover_enabled must be true in production'],
@@ -78,7 +78,7 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
   ['cluster', 'the production tier of a cluster hosting production', (s) => { s.locals.find((l: Hcl) => l.tier_name).tier_name = 'non-production'; },
     'locals.tier_name: a cluster hosting development, production, staging must take the production tier, not non-production\nlocals.tier_name: a cluster hosting production must take the production tier, not non-production'],
   ['environment', 'seven days of database backups', (s) => { tier(s, 'development').backup_retention_days = 1; },
-    'aws_db_instance.main: backup_retention_period must be >= 7 days (development: 1)\naws_elasticache_replication_group.main: snapshot_retention_limit must be >= 7 days (development: 1)'],
+    'aws_db_instance.main: backup_retention_period must be >= 7 days (development: 1)\naws_db_instance.replica: backup_retention_period must be >= 7 days (development: 1)\naws_elasticache_replication_group.main: snapshot_retention_limit must be >= 7 days (development: 1)'],
   ['environment', 'bucket versioning', (s) => { delete s.resource.aws_s3_bucket_versioning; }, 'aws_s3_bucket.access_logs: versioning must be Enabled\naws_s3_bucket.backups: versioning must be Enabled'],
   ['cluster', 'log retention', (s) => delete resource(s, 'aws_cloudwatch_log_group', 'flow_logs').retention_in_days,
     'aws_cloudwatch_log_group.flow_logs: retention_in_days must be >= 30 (non-production: undefined, production: undefined)'],

@@ -19,6 +19,8 @@ export type Rule = (stack: Hcl) => string[];
 const EXACT_VERSION = /^[0-9]+\.[0-9]+\.[0-9]+$/;
 /** Shortest log retention we accept anywhere (days). */
 export const MIN_LOG_RETENTION_DAYS = 30;
+/** The container log groups (terraform-bootstrap/cluster/logs.tf): retention from config, not the audit minimum. */
+const CONTAINER_LOG_GROUPS = 'aws_cloudwatch_log_group.containers';
 
 /** `attr` of `body` must be `true` (literally or through local.tier) in every environment. */
 function mustBeTrueEverywhere(stack: Hcl, address: string, body: Block, attr: string): string[] {
@@ -106,6 +108,13 @@ export const rules: Record<string, Rule> = {
   logRetention(stack) {
     const out: string[] = [];
     for (const [address, body] of blocks(stack, 'resource', 'aws_cloudwatch_log_group')) {
+      // Container (application) logs keep what config says per environment (issue 23: development
+      // 7 days, staging 14, production 90 and archived); the audit trail (control plane, database,
+      // flow logs) keeps at least the minimum. Container groups must still take a retention from config.
+      if (address === CONTAINER_LOG_GROUPS) {
+        if (!/\$\{each\.value\.retention_days\}/.test(JSON.stringify(body.retention_in_days ?? null)) || !/var\.container_logs/.test(JSON.stringify(body.for_each ?? null) + JSON.stringify(stack.locals ?? null))) out.push(`${address}: retention_in_days must come from var.container_logs (config observability.logs.groups)`);
+        continue;
+      }
       const bad = Object.entries(perTier(stack, body.retention_in_days)).filter(([, v]) => !(typeof v === 'number' && v >= MIN_LOG_RETENTION_DAYS));
       if (bad.length) out.push(`${address}: retention_in_days must be >= ${MIN_LOG_RETENTION_DAYS} (${bad.map(([env, v]) => `${env}: ${v}`).join(', ')})`);
     }
@@ -156,7 +165,8 @@ export const rules: Record<string, Rule> = {
       }
     }
     for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
-      if (body.manage_master_user_password !== true) out.push(`${address}: manage_master_user_password must be true`);
+      // A read replica has no master user of its own: it replicates its source's (replicate_source_db).
+      if (body.manage_master_user_password !== true && body.replicate_source_db === undefined) out.push(`${address}: manage_master_user_password must be true`);
       if (body.password !== undefined) out.push(`${address}: password must not be set (RDS manages it in Secrets Manager)`);
     }
     for (const [name, list] of Object.entries<Block[]>(stack.variable ?? {})) {

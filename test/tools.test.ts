@@ -30,7 +30,7 @@ describe('the tool-skip rule', () => {
   });
 
   it('refuses a tool it does not know', () => {
-    expect(() => findTool('kubectx')).toThrow(/^unknown tool 'kubectx'; test\/tools.ts knows gator, promtool, actionlint, k6, tflint, argo-analysis, image-policy-check, cosign, crane, postgres_exporter, kube-state-metrics, terraform, postgresql, pgbouncer$/);
+    expect(() => findTool('kubectx')).toThrow(/^unknown tool 'kubectx'; test\/tools.ts knows gator, promtool, actionlint, k6, tflint, argo-analysis, image-policy-check, cosign, crane, postgres_exporter, kube-state-metrics, otelcol-flextime, terraform, postgresql, pgbouncer$/);
   });
 });
 

@@ -59,6 +59,8 @@ const TOOLS: Record<string, ToolSpec> = {
   postgres_exporter: { ...goTool('postgres_exporter'), install: 'scripts/install-tools postgres-exporter' },
   // kube-state-metrics (tools/kube-state-metrics): test/vpa-metrics.test.ts.
   'kube-state-metrics': goTool('kube-state-metrics'),
+  // The OpenTelemetry Collector with the log collector's components (tools/otelcol): test/logging-collector.test.ts.
+  'otelcol-flextime': goTool('otelcol-flextime'),
   terraform: {
     ...goTool('terraform'),
     candidates: () => [join(ROOT, '.tools', 'bin', 'terraform'), join(cache, 'terraform-1.8.5', 'terraform'), join(cache, 'terraform-v1.8.5', 'terraform')],

@@ -23,7 +23,7 @@ function multiReplicaWorkloads(files = renderPlatform()): KubeObject[] {
 describe('zone spreading in production', () => {
   it('every multi-replica production workload spreads over zones as a hard rule that skips cordoned/unreachable nodes', () => {
     const workloads = multiReplicaWorkloads();
-    expect(workloads.map((w) => `${w.kind}/${w.metadata.name}`).sort()).toEqual(['Deployment/pgbouncer', 'Deployment/scheduler-svc', 'Rollout/api-svc']);
+    expect(workloads.map((w) => `${w.kind}/${w.metadata.name}`).sort()).toEqual(['Deployment/pgbouncer', 'Deployment/pgbouncer-ro', 'Deployment/scheduler-svc', 'Rollout/api-svc']);
     for (const w of workloads) {
       expect(zoneRule(w), `${w.kind}/${w.metadata.name} zone rule`).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor' });
     }
@@ -35,7 +35,7 @@ describe('zone spreading in production', () => {
     (production as { zoneSpread?: string }).zoneSpread = 'ScheduleAnyway';
     const files = renderPlatform(loadConfig(raw));
     const soft = multiReplicaWorkloads(files).filter((w) => zoneRule(w)?.whenUnsatisfiable !== 'DoNotSchedule');
-    expect(soft.length).toBe(3);
+    expect(soft.length).toBe(4);
   });
 
   it('staging and development only prefer spreading (spot capacity may not offer every zone)', () => {

@@ -7,6 +7,7 @@
 import type { Environment, Platform } from '../../config/index.ts';
 import type { JsonSchema, KindMatch, LabelSelector } from '../../lib/gatekeeper-policy.ts';
 import { namespaceOf } from '../context.ts';
+import { logCollectorHostPaths } from '../logging.ts';
 import type { ControlId } from './controls.ts';
 import * as objectRego from './rego-objects.ts';
 import * as podRego from './rego.ts';
@@ -148,6 +149,14 @@ export const POLICIES: readonly PolicyDefinition[] = [
     rego: rego.HOST_ISOLATION,
     controls: ['CIS-K8S-5.2.3', 'CIS-K8S-5.2.4', 'CIS-K8S-5.2.5', 'CIS-K8S-5.2.12', 'CIS-K8S-5.2.13',
       'CIS-EKS-4.2.2', 'CIS-EKS-4.2.3', 'CIS-EKS-4.2.4', 'NIST-SC-39', 'NIST-AC-6', 'SOC2-CC6.1'],
+    parameters: {
+      hostPathExceptions: {
+        type: 'array',
+        description: 'hostPath volumes allowed in one namespace: exactly this path, mounted read-only where readOnly is true (the log collector).',
+        items: { type: 'object', properties: { namespace: { type: 'string' }, path: { type: 'string' }, readOnly: { type: 'boolean' } } },
+      },
+    },
+    values: (p) => ({ hostPathExceptions: logCollectorHostPaths(p).map((h) => ({ namespace: p.observability.logs.namespace, ...h })) }),
     environments: { kinds: POD_KINDS },
     platform: {
       kinds: POD_KINDS,

@@ -211,7 +211,34 @@ violation contains {"msg": msg} if {
 violation contains {"msg": msg} if {
 	some volume in pods.spec.volumes
 	volume.hostPath
+	not excepted(volume)
 	msg := sprintf("%s: volume '%s' must not be a hostPath (%s)", [pods.subject, volume.name, volume.hostPath.path])
+}
+
+violation contains {"msg": msg} if {
+	some volume in pods.spec.volumes
+	volume.hostPath
+	some exception in object.get(input.parameters, "hostPathExceptions", [])
+	matches(exception, volume)
+	exception.readOnly
+	some entry in pods.containers
+	some mount in object.get(entry.container, "volumeMounts", [])
+	mount.name == volume.name
+	not mount.readOnly
+	msg := sprintf("%s: %s '%s' must mount hostPath volume '%s' (%s) readOnly", [pods.subject, entry.type, entry.container.name, volume.name, volume.hostPath.path])
+}
+
+# The one exception (parameter hostPathExceptions): this path, in this namespace, nothing else.
+namespace := object.get(input.review.object.metadata, "namespace", object.get(input.review, "namespace", ""))
+
+matches(exception, volume) if {
+	exception.namespace == namespace
+	exception.path == volume.hostPath.path
+}
+
+excepted(volume) if {
+	some exception in object.get(input.parameters, "hostPathExceptions", [])
+	matches(exception, volume)
 }
 
 violation contains {"msg": msg} if {

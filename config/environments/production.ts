@@ -47,6 +47,8 @@ export const production: EnvironmentInput = {
   database: {
     serverConnectionLimit: 1600,
     pgbouncer: { replicas: 3, maxClientConn: 1000, defaultPoolSize: 40, minPoolSize: 5, reservePoolSize: 10, maxDbConnections: 80 },
+    // Reads of api-svc go to the read replica (same instance class, same connection limit).
+    readPool: { replicas: 2, maxClientConn: 1000, defaultPoolSize: 40, minPoolSize: 5, reservePoolSize: 10, maxDbConnections: 80 },
   },
   services: {
     'api-svc': {

@@ -17,6 +17,7 @@ import { useCluster } from '../cluster/context.ts';
 import { podReady, type Informer, type KubeObject } from '../cluster/kube.ts';
 import { loadConfig } from '../../config/index.ts';
 import { nodeGroupsOf } from '../../charts/terraform.ts';
+import { cpuMilli, podRequests, podsPerZone, podsThatFit, placement, zoneRoom } from '../cluster/room.ts';
 import { ensurePlatform, environmentNamespace, readySnapshot, waitPlatformSettled, waitWorkloadsReady } from '../cluster/platform.ts';
 
 const c = useCluster();
@@ -24,15 +25,6 @@ const dev = environmentNamespace('development');
 const prod = environmentNamespace('production');
 const appNamespaces = (['development', 'staging', 'production'] as const).map(environmentNamespace);
 const FILL = 'e2e-fill';
-
-const cpuMilli = (q: string | undefined): number => (!q ? 0 : q.endsWith('m') ? parseFloat(q) : parseFloat(q) * 1000);
-const MEM_UNIT: Record<string, number> = { '': 1 / 1048576, Ki: 1 / 1024, Mi: 1, Gi: 1024 };
-const memMi = (q: string | undefined): number => {
-  const m = q ? /^([0-9.]+)(Ki|Mi|Gi)?$/.exec(q) : null;
-  return m ? parseFloat(m[1]) * MEM_UNIT[m[2] ?? ''] : 0;
-};
-const podRequests = (spec: { containers: Array<{ resources?: { requests?: Record<string, string> } }> }): { cpu: number; mem: number } =>
-  spec.containers.reduce((a, ct) => ({ cpu: a.cpu + cpuMilli(ct.resources?.requests?.cpu), mem: a.mem + memMi(ct.resources?.requests?.memory) }), { cpu: 0, mem: 0 });
 
 /** Production pods that disappeared or were marked for disruption, and development pods preempted. */
 interface Casualties { production: string[]; developmentPreempted: string[] }
@@ -56,20 +48,6 @@ async function watchCasualties(): Promise<{ casualties: Casualties; informer: In
     }
   });
   return { casualties, informer };
-}
-
-/** Free room on the schedulable nodes for pods of `req`, node by node (`cpu` in millicores: total free CPU). */
-async function podsThatFit(req: { cpu: number; mem: number }, sumCpu = false): Promise<number> {
-  const nodes = (await c.kube.list('/api/v1/nodes')).items.filter((n) => !n.spec.unschedulable);
-  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => p.spec.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase));
-  let fit = 0;
-  for (const n of nodes) {
-    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
-    const used = on.reduce((a, p) => { const r = podRequests(p.spec); return { cpu: a.cpu + r.cpu, mem: a.mem + r.mem }; }, { cpu: 0, mem: 0 });
-    const free = { cpu: cpuMilli(n.status.allocatable.cpu) - used.cpu, mem: memMi(n.status.allocatable.memory) - used.mem, pods: Number(n.status.allocatable.pods) - on.length };
-    fit += sumCpu ? Math.max(0, free.cpu) : Math.max(0, Math.min(Math.floor(free.cpu / req.cpu), Math.floor(free.mem / req.mem), free.pods));
-  }
-  return fit;
 }
 
 const PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
@@ -107,32 +85,6 @@ async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: 
   return { maxima, deps };
 }
 
-/**
- * Where the room is, node by node (zone, free CPU, CPU development holds) and how each scaled
- * production workload is spread over the zones (running, and pending with their nominated node):
- * what a failed preemption needs to be read.
- */
-async function placement(names: string[]): Promise<string> {
-  const nodes = (await c.kube.list('/api/v1/nodes')).items;
-  const pods = (await c.kube.list('/api/v1/pods')).items.filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase) && !p.metadata.deletionTimestamp);
-  const zoneOf = new Map(nodes.map((n) => [n.metadata.name as string, (n.metadata.labels?.['topology.kubernetes.io/zone'] as string) ?? '(no zone)']));
-  const lines = nodes.map((n) => {
-    const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
-    const used = on.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-    const devCpu = on.filter((p) => p.metadata.namespace === dev).reduce((a, p) => a + podRequests(p.spec).cpu, 0);
-    const taints = (n.spec.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`).join(',') || 'none';
-    return `  ${n.metadata.name} (${zoneOf.get(n.metadata.name)}${n.spec.unschedulable ? ', cordoned' : ''}, taints ${taints}): ${((cpuMilli(n.status.allocatable.cpu) - used) / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)}`;
-  });
-  for (const name of names) {
-    const mine = pods.filter((p) => p.metadata.namespace === prod && p.metadata.labels?.['app.kubernetes.io/name'] === name);
-    const byZone = new Map<string, number>();
-    for (const p of mine.filter((x) => x.spec.nodeName)) byZone.set(zoneOf.get(p.spec.nodeName)!, (byZone.get(zoneOf.get(p.spec.nodeName)!) ?? 0) + 1);
-    const pending = mine.filter((p) => !p.spec.nodeName).map((p) => `${p.metadata.name} → ${p.status?.nominatedNodeName ?? '(not nominated)'}`);
-    lines.push(`  ${name}: ${[...byZone].sort().map(([z, n]) => `${z} ${n}`).join(', ')}${pending.length ? `; pending ${pending.join(', ')}` : ''}`);
-  }
-  return `placement:\n${lines.join('\n')}`;
-}
-
 describe('7 Priorities: development never preempts production; production preempts development', () => {
   let before = new Map<string, number>();
   let replicasBefore = new Map<string, number>();
@@ -161,7 +113,7 @@ describe('7 Priorities: development never preempts production; production preemp
     try {
       const tpl = (await c.kube.get(`/apis/apps/v1/namespaces/${dev}/deployments/scheduler-svc`)).spec.template;
       const labels = { 'app.kubernetes.io/name': FILL, 'app.kubernetes.io/instance': `${FILL}-development`, 'app.kubernetes.io/part-of': 'flextime', 'flextime.io/environment': 'development' };
-      const fit = await podsThatFit(podRequests(tpl.spec));
+      const fit = await podsThatFit(c.kube, podRequests(tpl.spec));
       const want = fit + 5; // more than the cluster holds
       await c.kube.create(`/apis/apps/v1/namespaces/${dev}/deployments`, {
         apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: FILL, namespace: dev, labels },
@@ -219,26 +171,44 @@ describe('7 Priorities: development never preempts production; production preemp
     try {
       // Production scales out (its HPA and KEDA would, under load) by more than the free room
       // holds, but by no more than development gives back: the scheduler must preempt
-      // development pods. Pods are added one at a time, cheapest workload first, within their
-      // maxima, until the extra requests exceed the free CPU by one pod of the cheapest.
+      // development pods. Both workloads spread over zones with DoNotSchedule, so room counts per
+      // zone: a pod may only go to a zone where its workload has the fewest pods, and preemption
+      // can only free what development holds in that zone (kubernetes#117634). Pods are added one
+      // at a time, cheapest workload first, within their maxima, while every zone can hold its
+      // worst case (the balanced count rounded up, less the pods it has) in free room plus
+      // development's pods there — until the extra requests exceed the free CPU by one pod of the
+      // cheapest.
       const { maxima, deps } = await productionMaxima();
-      const freeCpu = await podsThatFit({ cpu: 1, mem: 1 }, true); // free millicores
-      const devPods = (await c.kube.list(`/api/v1/namespaces/${dev}/pods`)).items.filter(podReady);
-      const devCpu = devPods.reduce((a, p) => a + podRequests(p.spec).cpu, 0);
+      const zones = await zoneRoom(c.kube, dev);
+      const freeCpu = [...zones.values()].reduce((a, z) => a + z.free, 0);
+      const devCpu = [...zones.values()].reduce((a, z) => a + z.dev, 0);
       const cpuOf = new Map(deps.map((d) => [d.metadata.name as string, podRequests(d.spec.template.spec).cpu]));
       const cheapestFirst = [...deps].sort((a, b) => cpuOf.get(a.metadata.name)! - cpuOf.get(b.metadata.name)!);
       const target = new Map(cheapestFirst.map((d) => [d.metadata.name as string, d.spec.replicas as number]));
+      const perZone = new Map(await Promise.all(cheapestFirst.map(async (d) => [d.metadata.name as string, await podsPerZone(c.kube, prod, d.metadata.name, [...zones.keys()])] as const)));
+      /** CPU each zone must hold, worst case, for `t` (balanced counts rounded up, less what runs there). */
+      const demand = (t: Map<string, number>) => {
+        const out = new Map([...zones.keys()].map((z) => [z, 0]));
+        for (const [name, n] of t) {
+          const share = Math.ceil(n / zones.size);
+          for (const [z, have] of perZone.get(name)!) out.set(z, out.get(z)! + Math.max(0, share - have) * cpuOf.get(name)!);
+        }
+        return out;
+      };
+      const fits = (t: Map<string, number>) => [...demand(t)].every(([z, cpu]) => cpu <= zones.get(z)!.free + zones.get(z)!.dev);
       const threshold = freeCpu + Math.min(...cpuOf.values());
       let extra = 0;
       for (const [name] of target) {
         while (extra <= threshold && target.get(name)! < maxima.get(name)!) {
-          target.set(name, target.get(name)! + 1);
+          const next = new Map(target).set(name, target.get(name)! + 1);
+          if (!fits(next)) break;
+          target.set(name, next.get(name)!);
           extra += cpuOf.get(name)!;
         }
       }
-      console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU (${devPods.length} pods)`);
-      expect(extra, 'production within its maxima needs more than the free room (else nothing has to be preempted)').toBeGreaterThan(freeCpu);
-      expect(extra, 'room production asks for, at most the free room plus what development holds').toBeLessThanOrEqual(freeCpu + devCpu);
+      const room = [...zones].map(([z, r]) => `${z} ${(r.free / 1000).toFixed(2)} free + ${(r.dev / 1000).toFixed(2)} development, needs ≤ ${(demand(target).get(z)! / 1000).toFixed(2)}`).join('; ');
+      console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU; by zone: ${room}`);
+      expect(extra, `production within its maxima, placeable zone by zone, needs more than the free room (else nothing has to be preempted); by zone: ${room}`).toBeGreaterThan(freeCpu);
       for (const [name, r] of target) await scaleProduction(name, r);
       const readyOf = (pods: KubeObject[], name: string) => pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === name && podReady(p)).length;
       try {
@@ -258,7 +228,7 @@ describe('7 Priorities: development never preempts production; production preemp
         const pcs = new Map((await c.kube.list('/apis/scheduling.k8s.io/v1/priorityclasses')).items.map((p) => [p.metadata.name, (p as unknown as { value: number }).value]));
         const byClass = new Map<string, number>();
         for (const p of (await c.kube.list(`/api/v1/namespaces/${dev}/pods`)).items.filter(podReady)) byClass.set(p.spec.priorityClassName ?? '(none)', (byClass.get(p.spec.priorityClassName ?? '(none)') ?? 0) + 1);
-        throw new Error(`${(e as Error).message}\nrunning development pods by priority class: ${[...byClass].map(([k, n]) => `${k} (${pcs.get(k) ?? 0}) × ${n}`).join(', ')} — a pending production pod only preempts lower priorities\n${await placement([...target.keys()])}`);
+        throw new Error(`${(e as Error).message}\nrunning development pods by priority class: ${[...byClass].map(([k, n]) => `${k} (${pcs.get(k) ?? 0}) × ${n}`).join(', ')} — a pending production pod only preempts lower priorities\n${await placement(c.kube, { dev, prod }, [...target.keys()])}`);
       }
       expect(casualties.developmentPreempted.length, 'development pods preempted by the scheduler to make room for production').toBeGreaterThan(0);
       expect(casualties.production, 'production pods preempted or evicted').toEqual([]);

@@ -4,6 +4,7 @@
  * reads panel titles and PromQL rather than hundreds of lines of JSON.
  * @see https://grafana.github.io/grafana-foundation-sdk/
  */
+import * as cloudwatch from '@grafana/grafana-foundation-sdk/cloudwatch';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
@@ -16,8 +17,23 @@ export interface QuerySpec {
   readonly legend?: string;
 }
 
+/** A CloudWatch Logs Insights query (container logs), run through a CloudWatch data source. */
+export interface LogsQuerySpec {
+  /** uid of the CloudWatch data source. */
+  readonly datasourceUid: string;
+  /** Log groups it reads; dashboard variables are allowed (`/flextime/containers/$environment`). */
+  readonly logGroups: readonly string[];
+  /** The Logs Insights query, e.g. `filter severity_text = "ERROR" | stats count(*) by bin(5m)`. */
+  readonly query: string;
+}
+
 export interface PanelSpec {
   readonly title: string;
+  /**
+   * Read container logs instead of Prometheus: the panel has no PromQL `queries` then.
+   * @default - a Prometheus panel
+   */
+  readonly logs?: LogsQuerySpec;
   readonly description?: string;
   /** @default 'timeseries' */
   readonly kind?: 'timeseries' | 'stat';
@@ -111,15 +127,20 @@ export function buildDashboard(spec: DashboardSpec): DashboardJson {
   for (const row of spec.rows) {
     builder.withRow(new dashboard.RowBuilder(row.title).id(id++));
     for (const p of row.panels) {
-      if (p.queries.length === 0) throw new Error(`panel '${p.title}' of dashboard '${spec.uid}' has no query`);
+      if (p.queries.length === 0 && !p.logs) throw new Error(`panel '${p.title}' of dashboard '${spec.uid}' has no query`);
+      if (p.queries.length > 0 && p.logs) throw new Error(`panel '${p.title}' of dashboard '${spec.uid}' mixes PromQL and Logs Insights queries; one data source per panel`);
       const width = p.width ?? 8;
       if (!Number.isInteger(width) || width < 1 || width > 24) {
         throw new Error(`panel '${p.title}': 'width' (${width}) must be 1..24 grid columns`);
       }
-      const targets = p.queries.map((q, i) => {
-        const t = new prometheus.DataqueryBuilder().expr(q.expr).refId(String.fromCharCode(65 + i)).datasource(datasource);
-        return q.legend ? t.legendFormat(q.legend) : t;
-      });
+      const logsSource = p.logs ? { type: 'cloudwatch', uid: p.logs.datasourceUid } : undefined;
+      const targets = p.logs
+        ? [new cloudwatch.LogsQueryBuilder().refId('A').datasource(logsSource!).queryMode(cloudwatch.QueryMode.Logs)
+          .queryLanguage(cloudwatch.LogsQueryLanguage.CWLI).region('default').logGroupNames([...p.logs.logGroups]).expression(p.logs.query)]
+        : p.queries.map((q, i) => {
+          const t = new prometheus.DataqueryBuilder().expr(q.expr).refId(String.fromCharCode(65 + i)).datasource(datasource);
+          return q.legend ? t.legendFormat(q.legend) : t;
+        });
       const thresholds = new dashboard.ThresholdsConfigBuilder()
         .mode(dashboard.ThresholdsMode.Absolute)
         .steps([{ value: null, color: p.baseColor ?? 'green' }, ...(p.thresholds ?? []).map((t) => ({ ...t }))]);
@@ -129,7 +150,7 @@ export function buildDashboard(spec: DashboardSpec): DashboardJson {
       panel
         .id(id++)
         .title(p.title)
-        .datasource(datasource)
+        .datasource(logsSource ?? datasource)
         .span(width)
         .targets(targets)
         .thresholds(thresholds);

@@ -13,6 +13,9 @@ locals {
     vpc_cni            = "system:serviceaccount:${var.service_accounts.vpc_cni.namespace}:${var.service_accounts.vpc_cni.name}"
 
     aws_load_balancer_controller = "system:serviceaccount:${var.service_accounts.aws_load_balancer_controller.namespace}:${var.service_accounts.aws_load_balancer_controller.name}"
+
+    log_collector = "system:serviceaccount:${var.service_accounts.log_collector.namespace}:${var.service_accounts.log_collector.name}"
+    grafana_logs  = "system:serviceaccount:${var.service_accounts.grafana.namespace}:${var.service_accounts.grafana.name}"
   }
 
   # Our own policies, one inline policy per role.
@@ -22,6 +25,8 @@ locals {
     cluster_autoscaler           = data.aws_iam_policy_document.cluster_autoscaler.json
     ebs_csi_driver               = data.aws_iam_policy_document.ebs_csi_driver_kms.json
     aws_load_balancer_controller = data.aws_iam_policy_document.aws_load_balancer_controller.json
+    log_collector                = data.aws_iam_policy_document.log_collector.json
+    grafana_logs                 = data.aws_iam_policy_document.grafana_logs.json
   }
 
   # AWS managed policies the EKS add-ons document for their controllers (eks-addons.tf).

@@ -55,3 +55,13 @@ output "vpc_id" {
   description = "VPC of the cluster (the AWS Load Balancer Controller manages load balancers in it)."
   value       = aws_vpc.main.id
 }
+
+output "log_collector_role_arn" {
+  description = "IRSA role of the log collector (writes to this cluster's container log groups only; logs.tf)."
+  value       = module.irsa.arns["log_collector"]
+}
+
+output "grafana_logs_role_arn" {
+  description = "IRSA role of Grafana's CloudWatch data source (reads and queries the container log groups only; logs.tf)."
+  value       = module.irsa.arns["grafana_logs"]
+}

@@ -108,6 +108,26 @@ variable "service_accounts" {
 
     # The AWS Load Balancer Controller add-on (config/addons-aws.ts) runs as exactly this account.
     aws_load_balancer_controller = object({ namespace = string, name = string })
+
+    # The log collector DaemonSet (dist/cluster/logging) and Grafana's CloudWatch data source (logs.tf).
+    log_collector = object({ namespace = string, name = string })
+    grafana       = object({ namespace = string, name = string })
+  })
+}
+
+variable "container_logs" {
+  description = "Container log groups (config observability.logs): per environment and `platform`, the group name, retention in days and whether its events are archived to S3; the archive's storage class and lifetime."
+  type = object({
+    groups = map(object({
+      name           = string
+      retention_days = number
+      archive        = bool
+    }))
+    archive = object({
+      storage_class   = string
+      transition_days = number
+      expire_days     = number
+    })
   })
 }
 

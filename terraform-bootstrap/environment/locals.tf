@@ -14,6 +14,8 @@ locals {
       log_retention_days       = 30
       backup_glacier_days      = 30
       backup_expiry_days       = 90
+      db_read_replicas         = 0
+      replica_lag_alarm_secs   = 300
     }
     staging = {
       db_instance_class        = "db.t4g.large"
@@ -27,6 +29,8 @@ locals {
       log_retention_days       = 90
       backup_glacier_days      = 30
       backup_expiry_days       = 180
+      db_read_replicas         = 0
+      replica_lag_alarm_secs   = 300
     }
     production = {
       db_instance_class        = "db.r6g.large"
@@ -40,6 +44,9 @@ locals {
       log_retention_days       = 365
       backup_glacier_days      = 30
       backup_expiry_days       = 400
+      # Read scaling (issue 23): api-svc's read traffic through the pgbouncer-ro pool.
+      db_read_replicas       = 1
+      replica_lag_alarm_secs = 60
     }
   }
   tier = local.tiers[var.environment]

@@ -61,3 +61,13 @@ output "kms_key_arn" {
   description = "Customer-managed key of the environment; the backup job encrypts dumps with it (SSE-KMS)."
   value       = module.kms.arn
 }
+
+output "db_replica_endpoint" {
+  description = "Address of the read replica (the read-only PgBouncer pool's server), or null where the tier has none."
+  value       = one(aws_db_instance.replica[*].address)
+}
+
+output "database_alarms_topic_arn" {
+  description = "SNS topic of the database's CloudWatch alarms (replica lag); subscribe the on-call's endpoint. Null without a replica."
+  value       = one(aws_sns_topic.database_alarms[*].arn)
+}

@@ -108,6 +108,10 @@ resource "aws_db_instance" "main" {
   performance_insights_kms_key_id       = module.kms.arn
   performance_insights_retention_period = 7
 
+  # Enhanced monitoring (OS metrics every 60 s), as on the read replica (rds-replica.tf).
+  monitoring_interval = 60
+  monitoring_role_arn = aws_iam_role.rds_monitoring.arn
+
   iam_database_authentication_enabled = true
   auto_minor_version_upgrade          = true
   enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]

@@ -61,6 +61,17 @@ variables {
     ebs_csi_driver               = { namespace = "kube-system", name = "ebs-csi-controller-sa" }
     vpc_cni                      = { namespace = "kube-system", name = "aws-node" }
     aws_load_balancer_controller = { namespace = "aws-load-balancer-controller", name = "aws-load-balancer-controller" }
+    log_collector                = { namespace = "logging", name = "log-collector" }
+    grafana                      = { namespace = "observability", name = "kube-prometheus-stack-grafana" }
+  }
+  container_logs = {
+    groups = {
+      development = { name = "/flextime/containers/development", retention_days = 7, archive = false }
+      staging     = { name = "/flextime/containers/staging", retention_days = 14, archive = false }
+      production  = { name = "/flextime/containers/production", retention_days = 90, archive = true }
+      platform    = { name = "/flextime/containers/platform", retention_days = 30, archive = false }
+    }
+    archive = { storage_class = "DEEP_ARCHIVE", transition_days = 30, expire_days = 2557 }
   }
   ebs_kms_key_alias = "flextime-ebs"
   sso_issuer_url    = "https://sso.example.com/realms/big12"
@@ -132,9 +143,34 @@ run "production_cluster_defaults" {
       ebs_csi_driver               = "system:serviceaccount:kube-system:ebs-csi-controller-sa"
       efs_csi_driver               = "system:serviceaccount:kube-system:efs-csi-controller-sa"
       external_secrets             = "system:serviceaccount:external-secrets:external-secrets"
+      grafana_logs                 = "system:serviceaccount:observability:kube-prometheus-stack-grafana"
+      log_collector                = "system:serviceaccount:logging:log-collector"
       vpc_cni                      = "system:serviceaccount:kube-system:aws-node"
     })
     error_message = "Each cluster IRSA role must trust exactly the one service account config names."
+  }
+
+  # Container logs: a group per hosted environment plus the platform's (development is not on this
+  # cluster), retention as given, KMS-encrypted; production's events go to the archive.
+  assert {
+    condition = jsonencode({ for k, g in aws_cloudwatch_log_group.containers : k => [g.name, g.retention_in_days] }) == jsonencode({
+      platform   = ["/flextime/containers/platform", 30]
+      production = ["/flextime/containers/production", 90]
+      staging    = ["/flextime/containers/staging", 14]
+    })
+    error_message = "One container log group per hosted environment and one for the platform, with the retention config gives."
+  }
+  assert {
+    condition     = alltrue([for g in aws_cloudwatch_log_group.containers : g.kms_key_id != null])
+    error_message = "Container log groups must be encrypted with the cluster's key."
+  }
+  assert {
+    condition     = keys(aws_cloudwatch_log_subscription_filter.log_archive) == ["production"] && aws_cloudwatch_log_subscription_filter.log_archive["production"].filter_pattern == ""
+    error_message = "Exactly production's container logs are archived, every event of them."
+  }
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.log_archive.rule : one(r.transition).storage_class]) == "DEEP_ARCHIVE"
+    error_message = "The log archive moves to an archive storage class."
   }
 }
 
