@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_METRICS } from '../config/metrics.ts';
 import { matches, metricNames, selectors } from '../lib/monitoring/promql.ts';
 import { objects, renderPlatform } from './helpers.ts';
-import { freePort, PostgresServer } from './postgres-server.ts';
+import { freePort } from './ports.ts';
+import { PostgresServer } from './postgres-server.ts';
 import { scrape as scrapeMetrics } from './metrics-text.ts';
 import { requireTool, ROOT, skipWithout } from './tools.ts';
 

@@ -16,7 +16,7 @@ import { stringify, parse } from 'yaml';
 import { startCluster, type Cluster } from '../e2e/cluster/control-plane.ts';
 import { matches, selectors } from '../lib/monitoring/promql.ts';
 import { objects, renderPlatform } from './helpers.ts';
-import { freePort } from './postgres-server.ts';
+import { freePort } from './ports.ts';
 import { scrape as scrapeMetrics } from './metrics-text.ts';
 import { requireTool, ROOT, skipWithout } from './tools.ts';
 

@@ -13,11 +13,11 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, toolPath } from '../../test/tools.ts';
 import { Kube, type Connection } from './kube.ts';
+import { freePort } from '../../test/ports.ts';
 import { onCleanup, startProcess, stopProcess, tail, type Started } from './processes.ts';
 
 export type Component = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
@@ -61,17 +61,6 @@ export interface Cluster {
   /** Seconds each component took to become ready. */
   startup: Record<string, number>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function openssl(cwd: string, ...args: string[]): void {

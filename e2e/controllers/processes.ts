@@ -8,7 +8,7 @@
 import { connect } from 'node:net';
 import { startProcess as startInGroup, stopProcess, tail, type Started } from '../cluster/processes.ts';
 
-export { freePort } from '../cluster/control-plane.ts';
+export { freePort } from '../../test/ports.ts';
 
 /**
  * Label of a Pod object that stands for a controller running as a local process (never

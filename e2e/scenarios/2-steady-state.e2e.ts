@@ -14,14 +14,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
 import { appLine } from '../controllers/applications.ts';
 import type { KubeObject } from '../controllers/kube.ts';
-import { context, type Ctx } from './context.ts';
+import { platformContext, PLATFORM_SETUP_MS, type Ctx } from './context.ts';
 
 const ROUND_WITHIN_MS = 90_000;
 let ctx: Ctx;
 
-beforeAll(() => {
-  ctx = context();
-});
+beforeAll(async () => {
+  ctx = await platformContext();
+}, PLATFORM_SETUP_MS);
 
 async function reconcileRound(round: number): Promise<KubeObject[]> {
   const before = new Map((await ctx.kube.list(APPLICATIONS_PATH)).map((a) => [a.metadata!.name as string, a]));

@@ -18,16 +18,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
 import { appLine, healthyAndSyncedExcept, outOfSyncResources, waitApplications } from '../controllers/applications.ts';
 import { kubePath } from '../controllers/kube.ts';
-import { context, seconds, type Ctx } from './context.ts';
+import { platformContext, PLATFORM_SETUP_MS, seconds, type Ctx } from './context.ts';
 
 const SELF_HEAL = { env: 'development', component: 'api-svc', deployment: 'api-svc' };
 const PRUNE = { env: 'development', component: 'redis' };
 const WITHIN_MS = 90_000;
 
 let ctx: Ctx;
-beforeAll(() => {
-  ctx = context();
-});
+beforeAll(async () => {
+  ctx = await platformContext();
+}, PLATFORM_SETUP_MS);
 
 describe('3 self-heal and prune', () => {
   it(`a deleted Deployment (${SELF_HEAL.env}/${SELF_HEAL.deployment}) is restored from git`, async () => {

@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
 import { appLine, healthyAndSyncedExcept, outOfSyncResources, waitApplications } from '../controllers/applications.ts';
 import { kubePath, type KubeObject } from '../controllers/kube.ts';
-import { context, seconds, type Ctx } from './context.ts';
+import { platformContext, PLATFORM_SETUP_MS, seconds, type Ctx } from './context.ts';
 
 const ENV = 'staging';
 const SERVICE = 'api-svc';
@@ -23,9 +23,9 @@ const NS = `flextime-${ENV}`;
 const WITHIN_MS = 120_000;
 
 let ctx: Ctx;
-beforeAll(() => {
-  ctx = context();
-});
+beforeAll(async () => {
+  ctx = await platformContext();
+}, PLATFORM_SETUP_MS);
 
 /** maxUnavailable of a rolling update as a number of pods (percentages round down, as Kubernetes does). */
 function maxUnavailable(d: KubeObject): number {

@@ -25,7 +25,7 @@ import {
   waitConstraints, waitTemplatesCreated, webhookCalls, type ConstraintRef,
 } from '../controllers/gatekeeper-status.ts';
 import { KubeError, kubePath, type KubeObject } from '../controllers/kube.ts';
-import { context, seconds, type Ctx } from './context.ts';
+import { platformContext, PLATFORM_SETUP_MS, seconds, type Ctx } from './context.ts';
 
 const NS = 'flextime-production';
 /** A production Deployment ArgoCD synced: the compliant base each forbidden variant starts from. */
@@ -38,12 +38,12 @@ let ctx: Ctx;
 let gk: GatekeeperHandle;
 let policies: ReturnType<typeof renderedPolicies>;
 
-beforeAll(() => {
-  ctx = context();
+beforeAll(async () => {
+  ctx = await platformContext();
   gk = ctx.h.controllers.gatekeeper as unknown as GatekeeperHandle;
   if (!gk) throw new Error(`Gatekeeper is not running in this e2e (controllers: ${Object.keys(ctx.h.controllers).join(', ') || 'none'})`);
   policies = renderedPolicies(ctx.h.root);
-});
+}, PLATFORM_SETUP_MS);
 
 afterAll(async () => {
   await ctx?.kube.delete(`${constraintsPath(PLANT.kind)}/${PLANT.name}`).catch(() => undefined);

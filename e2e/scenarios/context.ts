@@ -9,6 +9,8 @@ import { inject } from 'vitest';
 import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
 import type { GitOpsHandle } from '../controllers/gitops.ts';
 import { Kube, type KubeObject } from '../controllers/kube.ts';
+import { useCluster } from '../cluster/context.ts';
+import { ensurePlatform } from '../cluster/platform.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -36,6 +38,19 @@ const GIT_ENV = {
   GIT_COMMITTER_EMAIL: 'e2e@flextime.invalid',
   GIT_CONFIG_GLOBAL: '/dev/null',
 };
+
+/**
+ * context() once the platform is up: in `npm run e2e` scenario 1 has bootstrapped it; a scenario
+ * run alone bootstraps it here through the root Application, as scenario 1 does.
+ */
+export async function platformContext(): Promise<Ctx> {
+  const how = await ensurePlatform(useCluster());
+  if (how !== 'argocd') console.log(`platform: ${how}`);
+  return context();
+}
+
+/** Time for platformContext() in beforeAll: a bootstrap from empty is allowed 360 s (cluster/platform.ts). */
+export const PLATFORM_SETUP_MS = 400_000;
 
 export function context(): Ctx {
   const h = inject('gitops');
