@@ -11,13 +11,14 @@
  * eviction after a node is lost takes seconds instead of 5 minutes.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, toolPath } from '../../test/tools.ts';
 import { Kube, type Connection } from './kube.ts';
 import { freePort } from '../../test/ports.ts';
+import { issue, makeCa, openssl } from './pki.ts';
 import { onCleanup, startProcess, stopProcess, tail, type Started } from './processes.ts';
 
 export type Component = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
@@ -63,33 +64,19 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-function openssl(cwd: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** Throw-away CA, serving certificate for 127.0.0.1, service-account key pair, admin token. */
-function makePki(dir: string): { token: string } {
-  mkdirSync(dir, { recursive: true });
-  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key');
-  openssl(dir, 'req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '1', '-subj', '/CN=flextime-e2e-ca', '-out', 'ca.crt');
-  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'apiserver.key');
-  openssl(dir, 'req', '-new', '-key', 'apiserver.key', '-subj', '/CN=kube-apiserver', '-out', 'apiserver.csr');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
-  openssl(dir, 'x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-sha256', '-extfile', 'ext.cnf', '-out', 'apiserver.crt');
+/** Throw-away cluster CA and API server certificate for 127.0.0.1, front proxy, service-account key pair, admin token. */
+function makePki(dir: string): { token: string; ca: string } {
+  const ca = makeCa(dir, 'cluster');
+  issue(ca, 'apiserver', { ips: ['127.0.0.1'], dns: ['localhost', 'kubernetes.default.svc'] }, 'kube-apiserver');
   // The aggregation layer's front proxy (as on EKS): the API server presents this client
   // certificate to aggregated API servers (KEDA's metrics server), which trust the CA through the
   // extension-apiserver-authentication ConfigMap the API server publishes.
-  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'front-proxy-ca.key');
-  openssl(dir, 'req', '-x509', '-new', '-key', 'front-proxy-ca.key', '-sha256', '-days', '1', '-subj', '/CN=flextime-e2e-front-proxy-ca', '-out', 'front-proxy-ca.crt');
-  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'front-proxy-client.key');
-  openssl(dir, 'req', '-new', '-key', 'front-proxy-client.key', '-subj', '/CN=front-proxy-client', '-out', 'front-proxy-client.csr');
-  writeFileSync(join(dir, 'client-ext.cnf'), 'extendedKeyUsage=clientAuth\n');
-  openssl(dir, 'x509', '-req', '-in', 'front-proxy-client.csr', '-CA', 'front-proxy-ca.crt', '-CAkey', 'front-proxy-ca.key', '-CAcreateserial', '-days', '1', '-sha256', '-extfile', 'client-ext.cnf', '-out', 'front-proxy-client.crt');
+  issue(makeCa(dir, 'front-proxy'), 'front-proxy-client', {});
   openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key');
   openssl(dir, 'ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
   const token = execFileSync('openssl', ['rand', '-hex', '24'], { encoding: 'utf8' }).trim();
   writeFileSync(join(dir, 'tokens.csv'), `${token},flextime-e2e,flextime-e2e,"system:masters"\n`);
-  return { token };
+  return { token, ca: ca.cert };
 }
 
 /** The API server flags scripts/verify uses too (one file, read by both). */
@@ -154,7 +141,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   try {
     const t0 = Date.now();
     const pki = join(dir, 'pki');
-    const { token } = makePki(pki);
+    const { token, ca: caFile } = makePki(pki);
     const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort] = await Promise.all(Array.from({ length: 5 }, freePort));
 
     // etcd
@@ -169,12 +156,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     startup.etcd = (Date.now() - t0) / 1000;
 
     // kube-apiserver
-    const ca = readFileSync(join(pki, 'ca.crt'));
+    const ca = readFileSync(caFile);
     const api = startProcess('kube-apiserver', toolPath('kube-apiserver'), [
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
       `--tls-cert-file=${pki}/apiserver.crt`, `--tls-private-key-file=${pki}/apiserver.key`,
-      `--cert-dir=${pki}`, `--client-ca-file=${pki}/ca.crt`, `--token-auth-file=${pki}/tokens.csv`,
+      `--cert-dir=${pki}`, `--client-ca-file=${caFile}`, `--token-auth-file=${pki}/tokens.csv`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki}/sa.pub`, `--service-account-signing-key-file=${pki}/sa.key`,
       ...sharedApiServerFlags(),
@@ -190,7 +177,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     await waitHealthy('kube-apiserver', `https://127.0.0.1:${apiPort}/readyz`, api, 120_000, { Authorization: `Bearer ${token}` }, ca);
     startup['kube-apiserver'] = (Date.now() - t1) / 1000;
 
-    const connection: Connection = { server: `https://127.0.0.1:${apiPort}`, token, caFile: join(pki, 'ca.crt') };
+    const connection: Connection = { server: `https://127.0.0.1:${apiPort}`, token, caFile };
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, [
       'apiVersion: v1', 'kind: Config',
@@ -208,7 +195,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         ...auth, '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, `--cert-dir=${join(dir, 'kcm')}`,
         '--leader-elect=false', '--cluster-name=flextime-e2e',
         // Service-account tokens and the kube-root-ca.crt ConfigMap in every namespace.
-        `--service-account-private-key-file=${pki}/sa.key`, `--root-ca-file=${pki}/ca.crt`,
+        `--service-account-private-key-file=${pki}/sa.key`, `--root-ca-file=${caFile}`,
         // Node lifecycle: a node whose Lease is not renewed for the grace period turns Unknown and
         // gets the unreachable NoExecute taint at once (no rate limit worth the name), so its pods
         // are evicted after defaultTolerationSeconds. Zones come from topology.kubernetes.io/zone.

@@ -16,13 +16,13 @@
  *   - the audit runs every AUDIT_INTERVAL_SECONDS instead of the add-on's auditInterval.
  * Started before ArgoCD, so every object ArgoCD applies passes this webhook.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { effectiveValues, managerFlags, validatingWebhookConfiguration, CHART_VERSION, type Values } from './gatekeeper-chart.ts';
 import { KubeError, kubePath, type Kube } from './kube.ts';
 import type { ControllerContext, ControllerEntry, PlatformController } from './platform-controllers.ts';
+import { issue, makeCa } from '../cluster/pki.ts';
 import { freePort, PROCESS_LABEL, startProcess, waitForPort, type Proc } from './processes.ts';
 
 export const GATEKEEPER_CHART = 'gatekeeper';
@@ -45,21 +45,6 @@ export interface GatekeeperHandle {
   readonly webhookConfiguration: string;
   readonly failurePolicy: string;
   readonly startSeconds: number;
-}
-
-/** A CA and a serving certificate for 127.0.0.1 (tls.crt/tls.key, the names the manager reads). */
-function makeCertificates(dir: string): { caPem: string } {
-  mkdirSync(dir, { recursive: true });
-  const p = (f: string) => join(dir, f);
-  const ossl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=flextime-e2e-gatekeeper-ca', '-keyout', p('ca.key'), '-out', p('ca.crt'));
-  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-subj', '/CN=gatekeeper-webhook-service.gatekeeper-system.svc', '-keyout', p('tls.key'), '-out', p('tls.csr'));
-  writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  ossl('x509', '-req', '-in', p('tls.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', p('ext.cnf'), '-out', p('tls.crt'));
-  return { caPem: readFileSync(p('ca.crt'), 'utf8') };
 }
 
 /** The Pod the process stands for: never scheduled (a scheduling gate nobody removes). */
@@ -145,7 +130,10 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
   const certDir = join(ctx.workDir, 'certs');
   const auditCache = join(ctx.workDir, 'audit-cache');
   mkdirSync(auditCache);
-  const { caPem } = makeCertificates(certDir);
+  // The manager reads tls.crt/tls.key from its --cert-dir.
+  const ca = makeCa(certDir, 'gatekeeper');
+  issue(ca, 'tls', { ips: ['127.0.0.1'] }, 'gatekeeper-webhook-service.gatekeeper-system.svc');
+  const caPem = readFileSync(ca.cert, 'utf8');
   const [port, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
 
   // What the chart's post-install hook does (postInstall.labelNamespace, on by default); the
@@ -187,7 +175,7 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
     const handle: GatekeeperHandle = {
       namespace: ns,
       webhookUrl: `https://127.0.0.1:${port}/v1/admit`,
-      caFile: join(certDir, 'ca.crt'),
+      caFile: ca.cert,
       readyzUrl,
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       logFile: proc.logFile,

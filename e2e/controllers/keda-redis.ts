@@ -18,8 +18,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Ca } from './pki.ts';
-import { issue } from './pki.ts';
+import type { Ca } from '../cluster/pki.ts';
+import { issue } from '../cluster/pki.ts';
 import { startProcess, type Proc } from './processes.ts';
 
 /** A Redis trigger as rendered: where KEDA connects and with which Secret. */

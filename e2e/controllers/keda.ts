@@ -23,7 +23,7 @@ import { startClusterDns } from './cluster-dns.ts';
 import { readRedisTriggers, startRedis, type RedisEndpoint, type RedisServer } from './keda-redis.ts';
 import { followServerSecret, writeStandInSecrets } from './keda-secrets.ts';
 import { kubePath } from './kube.ts';
-import { makeCa, issue } from './pki.ts';
+import { makeCa, issue } from '../cluster/pki.ts';
 import type { ControllerContext, ControllerEntry, PlatformController } from './platform-controllers.ts';
 import { freePort, startProcess, type Proc } from './processes.ts';
 

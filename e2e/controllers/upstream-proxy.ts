@@ -9,12 +9,11 @@
  * `routes` is answered by a local TLS server presenting a certificate for that host, signed by
  * that CA; every other host is refused (403) and logged, so nothing leaves the machine.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { join } from 'node:path';
+import { issue, makeCa } from '../cluster/pki.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -30,19 +29,10 @@ export interface UpstreamProxy {
   stop(): Promise<void>;
 }
 
-/** A CA and one server certificate for `hosts`, made with openssl (as scripts/verify does). */
+/** A CA and one server certificate for `hosts`. */
 function makeCertificates(dir: string, hosts: string[]): { ca: string; cert: string; key: string } {
-  mkdirSync(dir, { recursive: true });
-  const p = (f: string) => join(dir, f);
-  const ossl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=flextime-e2e-upstream-ca', '-keyout', p('ca.key'), '-out', p('ca.crt'));
-  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-subj', `/CN=${hosts[0]}`, '-keyout', p('server.key'), '-out', p('server.csr'));
-  writeFileSync(p('ext.cnf'), `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(',')}\nextendedKeyUsage=serverAuth\n`);
-  ossl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', p('ext.cnf'), '-out', p('server.crt'));
-  return { ca: p('ca.crt'), cert: p('server.crt'), key: p('server.key') };
+  const ca = makeCa(dir, 'upstream');
+  return { ca: ca.cert, ...issue(ca, 'server', { dns: hosts }, hosts[0]) };
 }
 
 export async function startUpstreamProxy(opts: {

@@ -1,8 +1,9 @@
 /**
- * Throw-away certificates for the e2e's local controllers, made with openssl (as scripts/verify
- * and the cluster's own PKI do): a CA per purpose, and leaf certificates with the names a client
- * checks (a Service's DNS name for the aggregator, an ElastiCache endpoint for KEDA's Redis
- * client). Keys stay in the controller's work dir, which the run removes.
+ * Throw-away certificates for the e2e, made with openssl (as scripts/verify does): a CA per
+ * purpose (the cluster's, the aggregation layer's front proxy, each local controller's), and leaf
+ * certificates with the names a client checks (127.0.0.1 for the API server and webhooks, a
+ * Service's DNS name for the aggregator, an ElastiCache endpoint for KEDA's Redis client, a public
+ * host for the upstream proxy). Keys stay in the run's work dir, which the run removes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ export interface Leaf {
   readonly key: string;
 }
 
-function openssl(cwd: string, ...args: string[]): void {
+export function openssl(cwd: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
