@@ -51,6 +51,9 @@ describe('the S3 buckets (terraform-bootstrap/modules/secure-bucket)', () => {
       'Deny', ['s3:*'], ['${aws_s3_bucket.this.arn}', '${aws_s3_bucket.this.arn}/*'], [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
     ]);
     expect(block(module, 'resource', 'aws_s3_bucket_policy', 'this').policy).toBe('${data.aws_iam_policy_document.this.json}');
+    // A bucket without a key that is no access-log bucket fails the plan (environment.tftest.hcl runs it).
+    const [precondition] = block(module, 'resource', 'aws_s3_bucket_server_side_encryption_configuration', 'this').lifecycle[0].precondition;
+    expect(precondition.condition).toBe('${(var.kms_key_arn != null) == (var.server_access_logs_of == null)}');
     // The calls: the names they had before the module (a new name would be a new bucket), the key, the lifecycle.
     const calls: Array<[ModuleName, string, Record<string, Hcl>]> = [
       ['environment', 'backups', {
