@@ -67,7 +67,7 @@ run "production" {
     error_message = "RDS storage must be encrypted."
   }
   assert {
-    condition     = aws_elasticache_replication_group.main.at_rest_encryption_enabled == true && aws_elasticache_replication_group.main.transit_encryption_enabled == true
+    condition     = tobool(aws_elasticache_replication_group.main.at_rest_encryption_enabled) == true && aws_elasticache_replication_group.main.transit_encryption_enabled == true
     error_message = "Redis must be encrypted at rest and in transit."
   }
 
