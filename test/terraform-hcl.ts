@@ -203,7 +203,8 @@ export function evaluateDeep(value: Hcl, scope: Scope): Hcl {
 /**
  * `expr` evaluated once per row of the tier table, with `local.tier` set to that row (and, in the
  * environment module, `var.environment` to its name). In a called module (moduleScope) the tiers
- * are the caller's, and `var.x` is the call's argument `x` evaluated in that tier.
+ * are the caller's, and `var.x` is the call's argument `x` evaluated in that tier, or the
+ * variable's default where the call leaves `x` out.
  */
 export function perTier(stack: Hcl, expr: Hcl): Record<string, Hcl> {
   return Object.fromEntries(Object.entries(tierScopes(stack)).map(([name, scope]) => [name, evaluate(expr, scope)]));
@@ -214,7 +215,7 @@ function tierScopes(stack: Hcl): Record<string, Scope> {
     const { stack: parent, args } = stack.caller as { stack: Hcl; args: Block };
     return Object.fromEntries(Object.entries(tierScopes(parent)).map(([name, scope]) => [
       name,
-      { local: locals(stack), var: Object.fromEntries(Object.entries(args).map(([k, v]) => [k, evaluateDeep(v, scope)])) },
+      { local: locals(stack), var: { ...variableDefaults(stack), ...Object.fromEntries(Object.entries(args).map(([k, v]) => [k, evaluateDeep(v, scope)])) } },
     ]));
   }
   const all = locals(stack);
@@ -223,6 +224,44 @@ function tierScopes(stack: Hcl): Record<string, Scope> {
     name,
     { local: { ...all, tier, tier_name: name }, var: perEnvironment ? { environment: name } : {} },
   ]));
+}
+
+/** Declared variable → its default (`undefined` where it has none). */
+function variableDefaults(stack: Hcl): Record<string, Hcl> {
+  return Object.fromEntries(Object.entries<Block[]>(stack.variable ?? {}).map(([name, [v]]) => [name, v!.default]));
+}
+
+/**
+ * Whether a resource exists in every tier: it has no `count`, or its count evaluates to at least 1
+ * in each row of the tier table (in a called module: with the call's arguments). A count that
+ * cannot be evaluated does not count as existing.
+ */
+export function existsInEveryTier(stack: Hcl, body: Block): boolean {
+  return body.count === undefined || Object.values(perTier(stack, body.count)).every((n) => typeof n === 'number' && n >= 1);
+}
+
+/**
+ * The resources a value refers to, by their full address from the root module (`module.<call>.`
+ * prefixes), followed across module boundaries: `var.x.y` in a called module is what the call
+ * passes as `x` (its attribute `y`), `module.m.out` is what module m's output `out` refers to.
+ * `stack` is the scope the value is written in and `prefix` its address (scopes()).
+ */
+export function qualifiedReferences(stack: Hcl, value: Hcl, prefix = ''): string[] {
+  const text = JSON.stringify(value ?? null);
+  const out = references(value).map((r) => `${prefix}${r}`);
+  if (stack.caller) {
+    const { stack: parent, args } = stack.caller as { stack: Hcl; args: Block };
+    for (const [, name, path] of text.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*)*)/g)) {
+      let arg: Hcl = args[name!];
+      for (const key of path!.split('.').filter(Boolean)) arg = isObject(arg) ? arg[key] : undefined;
+      out.push(...qualifiedReferences(parent, arg, prefix.replace(/module\.[^.]+\.$/, '')));
+    }
+  }
+  for (const [, name, output] of text.matchAll(/(?<![\w.])module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
+    const body = stack.modules?.[name!]?.output?.[output!]?.[0];
+    if (body) out.push(...qualifiedReferences(moduleScope(stack, name!), body.value, `${prefix}module.${name}.`));
+  }
+  return [...new Set(out)];
 }
 
 /** Names of the modules whose outputs (`module.<name>.<output>`) a value refers to. */

@@ -19,9 +19,11 @@ const resource = (s: Hcl, type: string, name: string) => block(s, 'resource', ty
 const rds = (s: Hcl) => resource(s, 'aws_db_instance', 'main');
 const redis = (s: Hcl) => resource(s, 'aws_elasticache_replication_group', 'main');
 const tier = (s: Hcl, name: string) => s.locals.find((l: Hcl) => l.tiers).tiers[name];
-const bucketPolicyDoc = (s: Hcl) => block(s, 'data', 'aws_iam_policy_document', 'backups_bucket');
 /** The copy of a local module a root module calls as `name` (its blocks; edits affect that call only). */
 const called = (s: Hcl, name: string) => s.modules[name];
+/** The bucket policy document of a modules/secure-bucket call. */
+const bucketPolicyDoc = (s: Hcl, call: string) => block(called(s, call), 'data', 'aws_iam_policy_document', 'this');
+const bucketResource = (s: Hcl, call: string, type: string) => resource(called(s, call), type, 'this');
 const irsaTrust = (s: Hcl) => block(called(s, 'irsa'), 'data', 'aws_iam_policy_document', 'trust');
 
 
@@ -34,10 +36,18 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'aws_elasticache_replication_group.main: at_rest_encryption_enabled must be true (not in development, production, staging)'],
   ['environment', 'ElastiCache in-transit encryption', (s) => { redis(s).transit_encryption_enabled = false; },
     'aws_elasticache_replication_group.main: transit_encryption_enabled must be true (not in development, production, staging)'],
-  ['environment', 'S3 SSE-KMS', (s) => { delete s.resource.aws_s3_bucket_server_side_encryption_configuration; },
-    'aws_s3_bucket.access_logs: needs server-side encryption with aws:kms and a kms_master_key_id (or AES256, as an access-log target)\naws_s3_bucket.backups: needs server-side encryption with aws:kms and a kms_master_key_id'],
-  ['environment', 'the backups bucket\'s access logging', (s) => { delete s.resource.aws_s3_bucket_logging; },
-    'aws_s3_bucket.access_logs: needs server access logging (aws_s3_bucket_logging into a log bucket)\naws_s3_bucket.access_logs: needs server-side encryption with aws:kms and a kms_master_key_id\naws_s3_bucket.backups: needs server access logging (aws_s3_bucket_logging into a log bucket)'],
+  ['environment', 'S3 SSE-KMS', (s) => { for (const call of ['backups', 'access_logs']) delete called(s, call).resource.aws_s3_bucket_server_side_encryption_configuration; },
+    'module.access_logs.aws_s3_bucket.this: needs server-side encryption with aws:kms and a kms_master_key_id (or AES256, as an access-log target)\nmodule.backups.aws_s3_bucket.this: needs server-side encryption with aws:kms and a kms_master_key_id'],
+  ['environment', 'the backups bucket\'s KMS key (left out of its call)', (s) => { delete s.module.backups[0].kms_key_arn; },
+    'module.backups.aws_s3_bucket.this: needs server-side encryption with aws:kms and a kms_master_key_id'],
+  ['environment', 'the backups bucket\'s access logging', (s) => { delete called(s, 'access_logs').resource.aws_s3_bucket_logging; },
+    'module.access_logs.aws_s3_bucket.this: needs server access logging (aws_s3_bucket_logging into a log bucket)\nmodule.access_logs.aws_s3_bucket.this: needs server-side encryption with aws:kms and a kms_master_key_id\nmodule.backups.aws_s3_bucket.this: needs server access logging (aws_s3_bucket_logging into a log bucket)'],
+  ['environment', 'the access-log bucket\'s source (left out of its call)', (s) => { delete s.module.access_logs[0].server_access_logs_of; },
+    'module.access_logs.aws_s3_bucket.this: needs server access logging (aws_s3_bucket_logging into a log bucket)\nmodule.access_logs.aws_s3_bucket.this: needs server-side encryption with aws:kms and a kms_master_key_id\nmodule.backups.aws_s3_bucket.this: needs server access logging (aws_s3_bucket_logging into a log bucket)'],
+  ['cluster', 'S3 SSE-KMS (the log archive\'s key left out of its call)', (s) => { delete s.module.log_archive[0].kms_key_arn; },
+    'module.log_archive.aws_s3_bucket.this: needs server-side encryption with aws:kms and a kms_master_key_id'],
+  ['cluster', 'the log archive\'s access logging', (s) => { delete called(s, 'log_archive_access_logs').resource.aws_s3_bucket_logging; },
+    'module.log_archive.aws_s3_bucket.this: needs server access logging (aws_s3_bucket_logging into a log bucket)\nmodule.log_archive_access_logs.aws_s3_bucket.this: needs server access logging (aws_s3_bucket_logging into a log bucket)\nmodule.log_archive_access_logs.aws_s3_bucket.this: needs server-side encryption with aws:kms and a kms_master_key_id'],
   ['cluster', 'EFS encryption', (s) => delete resource(s, 'aws_efs_file_system', 'models').encrypted,
     'aws_efs_file_system.models: encrypted must be true (not in non-production, production)'],
   ['cluster', 'EKS secrets encryption', (s) => delete resource(s, 'aws_eks_cluster', 'main').encryption_config,
@@ -62,8 +72,10 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     const params = resource(s, 'aws_db_parameter_group', 'main').parameter;
     params.splice(params.findIndex((p: Hcl) => p.name === 'pg_stat_statements.track'), 1);
   }, 'aws_db_instance.main: its parameter group must set pg_stat_statements.track for pg_stat_statements (now unset)\naws_db_instance.replica: its parameter group must set pg_stat_statements.track for pg_stat_statements (now unset)'],
-  ['environment', 'the TLS-only bucket policy', (s) => { bucketPolicyDoc(s).statement[0].condition[0].values = ['true']; },
-    'aws_s3_bucket.backups: its bucket policy must deny requests with aws:SecureTransport = false'],
+  ['environment', 'the TLS-only bucket policy', (s) => { bucketPolicyDoc(s, 'backups').statement[0].condition[0].values = ['true']; },
+    'module.backups.aws_s3_bucket.this: its bucket policy must deny requests with aws:SecureTransport = false'],
+  ['cluster', 'the TLS-only bucket policy', (s) => { bucketPolicyDoc(s, 'log_archive_access_logs').statement[0].effect = 'Allow'; },
+    'module.log_archive_access_logs.aws_s3_bucket.this: its bucket policy must deny requests with aws:SecureTransport = false'],
   ['environment', 'multi-AZ in production', (s) => { tier(s, 'production').multi_az = false; },
     'aws_db_instance.main: multi_az must be true in production\naws_db_instance.replica: multi_az must be true in production\naws_elasticache_replication_group.main: multi_az_enabled must be true in production'],
   ['environment', 'deletion protection in production', (s) => { tier(s, 'production').deletion_protection = false; },
@@ -79,7 +91,10 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'locals.tier_name: a cluster hosting development, production, staging must take the production tier, not non-production\nlocals.tier_name: a cluster hosting production must take the production tier, not non-production'],
   ['environment', 'seven days of database backups', (s) => { tier(s, 'development').backup_retention_days = 1; },
     'aws_db_instance.main: backup_retention_period must be >= 7 days (development: 1)\naws_db_instance.replica: backup_retention_period must be >= 7 days (development: 1)\naws_elasticache_replication_group.main: snapshot_retention_limit must be >= 7 days (development: 1)'],
-  ['environment', 'bucket versioning', (s) => { delete s.resource.aws_s3_bucket_versioning; }, 'aws_s3_bucket.access_logs: versioning must be Enabled\naws_s3_bucket.backups: versioning must be Enabled'],
+  ['environment', 'bucket versioning', (s) => { for (const call of ['backups', 'access_logs']) delete called(s, call).resource.aws_s3_bucket_versioning; },
+    'module.access_logs.aws_s3_bucket.this: versioning must be Enabled\nmodule.backups.aws_s3_bucket.this: versioning must be Enabled'],
+  ['cluster', 'bucket versioning', (s) => { bucketResource(s, 'log_archive', 'aws_s3_bucket_versioning').versioning_configuration[0].status = 'Suspended'; },
+    'module.log_archive.aws_s3_bucket.this: versioning must be Enabled'],
   ['cluster', 'log retention', (s) => delete resource(s, 'aws_cloudwatch_log_group', 'flow_logs').retention_in_days,
     'aws_cloudwatch_log_group.flow_logs: retention_in_days must be >= 30 (non-production: undefined, production: undefined)'],
   ['environment', 'log retention', (s) => { tier(s, 'staging').log_retention_days = 14; },
@@ -110,8 +125,10 @@ const removals: Array<[ModuleName, string, (s: Hcl) => void, string]> = [
     'aws_eks_cluster.main: endpoint_public_access must be false unless public_api_cidrs lists networks (private by default)'],
   ['cluster', 'the public API CIDR limit', (s) => { delete resource(s, 'aws_eks_cluster', 'main').vpc_config[0].public_access_cidrs; },
     'aws_eks_cluster.main: a public endpoint must be limited by public_access_cidrs (var.public_api_cidrs)'],
-  ['environment', 'one public access block flag', (s) => { resource(s, 'aws_s3_bucket_public_access_block', 'backups').restrict_public_buckets = false; },
-    'aws_s3_bucket.backups: public access block must set restrict_public_buckets = true'],
+  ['environment', 'one public access block flag', (s) => { bucketResource(s, 'backups', 'aws_s3_bucket_public_access_block').restrict_public_buckets = false; },
+    'module.backups.aws_s3_bucket.this: public access block must set restrict_public_buckets = true'],
+  ['cluster', 'one public access block flag', (s) => { bucketResource(s, 'log_archive_access_logs', 'aws_s3_bucket_public_access_block').block_public_policy = false; },
+    'module.log_archive_access_logs.aws_s3_bucket.this: public access block must set block_public_policy = true'],
   ['environment', 'the RDS-managed password', (s) => { delete rds(s).manage_master_user_password; rds(s).password = 'hunter2-hunter2'; },
     'aws_db_instance.main: manage_master_user_password must be true\naws_db_instance.main: password is a literal; secrets come from Secrets Manager\naws_db_instance.main: password must not be set (RDS manages it in Secrets Manager)'],
   ['environment', 'the Secrets Manager Redis token', (s) => { redis(s).auth_token = 'correct-horse-battery-staple'; },
@@ -160,9 +177,10 @@ describe('each policy rule', () => {
       remove(copy);
       for (const [name, rule] of Object.entries(rules)) if (ruleViolations(copy, rule).length) proven.add(`${module}: ${name}`);
     }
-    // Every rule that has something to check in a module is shown to fail there.
+    // Every rule that has something to check in a module is shown to fail there (both have buckets:
+    // the S3 parts of encryptionInTransit and backupRetention, publicAccessBlocked, accessLogged).
     const applicable = Object.keys(MODULE_DIRS).flatMap((module) => Object.keys(rules)
-      .filter((name) => !['encryptionInTransit', 'backupRetention', 'publicAccessBlocked', 'accessLogged', 'queryInsight'].includes(name) || module === 'environment')
+      .filter((name) => name !== 'queryInsight' || module === 'environment')
       .filter((name) => !['eksAddons', 'networkPolicyEnforced'].includes(name) || module === 'cluster')
       .map((name) => `${module}: ${name}`));
     expect([...proven].sort()).toEqual(applicable.sort());
@@ -188,6 +206,21 @@ describe('each policy rule', () => {
     ]);
     expect(policyViolations(await parseStack(ENVIRONMENT_DIR, without))).toEqual([
       'module.kms.aws_kms_key.this: enable_key_rotation must be true (not in development, production, staging)',
+    ]);
+  });
+
+  it('fails on the HCL text too: the secure-bucket module with versioning suspended fails every bucket of both root modules', async () => {
+    const path = '../modules/secure-bucket/main.tf';
+    const text = readFileSync(join(CLUSTER_DIR, path), 'utf8');
+    expect(text).toMatch(/^\s*status = "Enabled"\n\s*\}\n\}\n\nresource "aws_s3_bucket_server_side_encryption_configuration"/m);
+    const suspended = { [path]: text.replace(/status = "Enabled"(\n\s*\}\n\}\n\nresource "aws_s3_bucket_server_side_encryption_configuration")/, 'status = "Suspended"$1') };
+    expect(policyViolations(await parseStack(CLUSTER_DIR, suspended))).toEqual([
+      'module.log_archive.aws_s3_bucket.this: versioning must be Enabled',
+      'module.log_archive_access_logs.aws_s3_bucket.this: versioning must be Enabled',
+    ]);
+    expect(policyViolations(await parseStack(ENVIRONMENT_DIR, suspended))).toEqual([
+      'module.access_logs.aws_s3_bucket.this: versioning must be Enabled',
+      'module.backups.aws_s3_bucket.this: versioning must be Enabled',
     ]);
   });
 

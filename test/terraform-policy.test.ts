@@ -31,15 +31,18 @@ const MODULE_CALLS: Record<ModuleName, Record<string, string>> = {
     irsa: '../modules/irsa-roles',
     efs_security_group: '../modules/data-store-security-group',
     vpc_endpoints: '../modules/vpc-endpoints',
+    log_archive: '../modules/secure-bucket',
+    log_archive_access_logs: '../modules/secure-bucket',
   },
   environment: {
     kms: '../modules/kms-key',
     irsa: '../modules/irsa-roles',
     db_security_group: '../modules/data-store-security-group',
     redis_security_group: '../modules/data-store-security-group',
+    backups: '../modules/secure-bucket',
+    access_logs: '../modules/secure-bucket',
   },
 };
-
 /** argo-cd chart version → the Argo CD it ships (argoproj/argo-helm charts/argo-cd/Chart.yaml `appVersion`). */
 const ARGO_CD_CHART_APP_VERSION: Record<string, string> = { '9.5.11': 'v3.3.9' };
 /** The Argo CD minor `npm run verify` checks Applications and AppProjects against (its CRDs come from this Go module). */
@@ -116,11 +119,11 @@ describe('the committed terraform-bootstrap modules', () => {
 describe('the local modules (terraform-bootstrap/modules)', () => {
   const call = (s: Hcl, name: string) => s.module[name][0];
 
-  it.each(Object.keys(MODULE_DIRS))('are what %s calls for its KMS key, IRSA roles, data-store security groups and VPC endpoints, which it no longer declares itself', (name) => {
+  it.each(Object.keys(MODULE_DIRS))('are what %s calls for its KMS key, IRSA roles, data-store security groups, VPC endpoints and S3 buckets, which it no longer declares itself', (name) => {
     const s = stacks[name as ModuleName];
     expect(Object.fromEntries(Object.entries<Hcl>(s.module).map(([n, [c]]) => [n, c.source]))).toEqual(MODULE_CALLS[name as ModuleName]);
     expect(Object.keys(s.modules).sort()).toEqual(Object.keys(MODULE_CALLS[name as ModuleName]).sort());
-    for (const type of ['aws_kms_key', 'aws_kms_alias', 'aws_security_group', 'aws_vpc_security_group_ingress_rule']) {
+    for (const type of ['aws_kms_key', 'aws_kms_alias', 'aws_security_group', 'aws_vpc_security_group_ingress_rule', 'aws_s3_bucket', 'aws_s3_bucket_policy', 'aws_s3_bucket_logging']) {
       expect(s.resource[type], `${name}: ${type}`).toBeUndefined();
     }
     expect(s.data.aws_iam_policy_document.irsa_trust, `${name}: a trust policy of its own`).toBeUndefined();

@@ -7,7 +7,7 @@
  * exact message after removing a property.
  */
 import {
-  attachedTo, block, blocks, evaluate, evaluateDeep, isExpression, isLocalSource, locals, perTier, references, scopes, nested,
+  attachedTo, block, blocks, evaluate, evaluateDeep, existsInEveryTier, isExpression, isLocalSource, locals, perTier, references, scopes, nested,
   type Block, type Hcl, type Scope,
 } from './terraform-hcl.ts';
 import { dataRules } from './terraform-policy-data.ts';
@@ -74,10 +74,16 @@ export const rules: Record<string, Rule> = {
     for (const [address, body] of blocks(stack, 'resource', 'aws_kms_key')) out.push(...mustBeTrueEverywhere(stack, address, body, 'enable_key_rotation'));
     for (const [address] of blocks(stack, 'resource', 'aws_s3_bucket')) {
       // S3 delivers server access logs only to SSE-S3 buckets: a log target may use AES256.
-      const logTarget = blocks(stack, 'resource', 'aws_s3_bucket_logging').some(([, l]) => references(l.target_bucket).includes(address));
+      const logTarget = blocks(stack, 'resource', 'aws_s3_bucket_logging')
+        .some(([, l]) => existsInEveryTier(stack, l) && references(l.target_bucket).includes(address));
+      // In a called module the algorithm and key follow from the call's arguments: evaluated per tier
+      // (a reference such as module.kms.arn cannot be evaluated, but is set; a left-out key is null).
+      const encrypted = (d: Block | undefined) => Object.entries(perTier(stack, d?.sse_algorithm)).every(([tier, algorithm]) => {
+        const key = perTier(stack, d?.kms_master_key_id)[tier];
+        return (algorithm === 'aws:kms' && (key === undefined ? d?.kms_master_key_id : key)) || (logTarget && algorithm === 'AES256');
+      });
       const sse = attachedTo(stack, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket', address)
-        .map(([, b]) => nested(nested(b, 'rule'), 'apply_server_side_encryption_by_default'))
-        .find((d) => (d?.sse_algorithm === 'aws:kms' && d.kms_master_key_id) || (logTarget && d?.sse_algorithm === 'AES256'));
+        .some(([, b]) => encrypted(nested(nested(b, 'rule'), 'apply_server_side_encryption_by_default')));
       if (!sse) out.push(`${address}: needs server-side encryption with aws:kms and a kms_master_key_id${logTarget ? ' (or AES256, as an access-log target)' : ''}`);
     }
     return out;

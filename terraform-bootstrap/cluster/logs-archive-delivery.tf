@@ -12,7 +12,7 @@ resource "aws_kinesis_firehose_delivery_stream" "log_archive" {
 
   extended_s3_configuration {
     role_arn            = aws_iam_role.log_archive_firehose.arn
-    bucket_arn          = aws_s3_bucket.log_archive.arn
+    bucket_arn          = module.log_archive.arn
     kms_key_arn         = module.kms.arn
     prefix              = "containers/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"
     error_output_prefix = "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/"
@@ -96,7 +96,7 @@ resource "aws_iam_role_policy" "log_archive_firehose" {
 data "aws_iam_policy_document" "log_archive_firehose" {
   statement {
     actions   = ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"]
-    resources = [aws_s3_bucket.log_archive.arn, "${aws_s3_bucket.log_archive.arn}/*"]
+    resources = [module.log_archive.arn, "${module.log_archive.arn}/*"]
   }
   statement {
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]

@@ -26,11 +26,11 @@ resource "aws_iam_role_policy" "backup" {
 data "aws_iam_policy_document" "backup" {
   statement {
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.backups.arn]
+    resources = [module.backups.arn]
   }
   statement {
     actions   = ["s3:PutObject", "s3:GetObject"]
-    resources = ["${aws_s3_bucket.backups.arn}/*"]
+    resources = ["${module.backups.arn}/*"]
   }
   statement {
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]

@@ -49,7 +49,7 @@ output "redis_auth_secret_name" {
 
 output "backup_bucket" {
   description = "S3 bucket of the database backups."
-  value       = aws_s3_bucket.backups.bucket
+  value       = module.backups.id
 }
 
 output "backup_role_arn" {

@@ -1,8 +1,8 @@
 # Read scaling (issue 23): a read replica of the database where the tier asks for one
 # (production). Same engine, parameter group (rds.force_ssl), subnets and security group as the
-# primary, encrypted with the environment's key; enhanced monitoring (OS metrics every 60 s) on
-# both. The apps reach it only through the read-only PgBouncer pool `pgbouncer-ro`
-# (charts/database.ts), which also makes every transaction read-only.
+# primary, encrypted with the environment's key; enhanced monitoring (OS metrics every 60 s, the
+# role in rds.tf) on both. The apps reach it only through the read-only PgBouncer pool
+# `pgbouncer-ro` (charts/database.ts), which also makes every transaction read-only.
 resource "aws_db_instance" "replica" {
   count = local.tier.db_read_replicas
 
@@ -37,33 +37,7 @@ resource "aws_db_instance" "replica" {
 
   iam_database_authentication_enabled = true
   auto_minor_version_upgrade          = true
-  enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
-}
-
-# Enhanced monitoring: RDS publishes OS metrics to CloudWatch Logs (RDSOSMetrics) as this role.
-resource "aws_iam_role" "rds_monitoring" {
-  name               = "${local.name}-rds-monitoring"
-  assume_role_policy = data.aws_iam_policy_document.rds_monitoring_trust.json
-}
-
-data "aws_iam_policy_document" "rds_monitoring_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["monitoring.rds.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.aws_account_id]
-    }
-  }
-}
-
-resource "aws_iam_role_policy_attachment" "rds_monitoring" {
-  role       = aws_iam_role.rds_monitoring.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+  enabled_cloudwatch_logs_exports     = local.db_log_exports
 }
 
 # Replica lag, read from RDS's own CloudWatch metric (AWS/RDS ReplicaLag, seconds): no exporter in

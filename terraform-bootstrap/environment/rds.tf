@@ -1,6 +1,9 @@
 # PostgreSQL for api-svc and scheduler-svc (through PgBouncer in the cluster).
 locals {
   db_identifier = "${local.name}-postgres"
+  # The logs the instances export, and the log groups made for them (retention, KMS) before RDS
+  # would make them itself without either: one list, so they cannot disagree.
+  db_log_exports = ["postgresql", "upgrade"]
 }
 
 resource "aws_db_subnet_group" "main" {
@@ -64,7 +67,7 @@ resource "aws_db_parameter_group" "main" {
 }
 
 resource "aws_cloudwatch_log_group" "db" {
-  for_each          = toset(["postgresql", "upgrade"])
+  for_each          = toset(local.db_log_exports)
   name              = "/aws/rds/instance/${local.db_identifier}/${each.key}"
   retention_in_days = local.tier.log_retention_days
   kms_key_id        = module.kms.arn
@@ -114,7 +117,33 @@ resource "aws_db_instance" "main" {
 
   iam_database_authentication_enabled = true
   auto_minor_version_upgrade          = true
-  enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
+  enabled_cloudwatch_logs_exports     = local.db_log_exports
 
   depends_on = [aws_cloudwatch_log_group.db]
+}
+
+# Enhanced monitoring: RDS publishes OS metrics to CloudWatch Logs (RDSOSMetrics) as this role.
+resource "aws_iam_role" "rds_monitoring" {
+  name               = "${local.name}-rds-monitoring"
+  assume_role_policy = data.aws_iam_policy_document.rds_monitoring_trust.json
+}
+
+data "aws_iam_policy_document" "rds_monitoring_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["monitoring.rds.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.aws_account_id]
+    }
+  }
+}
+
+resource "aws_iam_role_policy_attachment" "rds_monitoring" {
+  role       = aws_iam_role.rds_monitoring.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }

@@ -168,9 +168,33 @@ run "production_cluster_defaults" {
     condition     = keys(aws_cloudwatch_log_subscription_filter.log_archive) == ["production"] && aws_cloudwatch_log_subscription_filter.log_archive["production"].filter_pattern == ""
     error_message = "Exactly production's container logs are archived, every event of them."
   }
+}
+
+# The log archive's bucket: ../modules/secure-bucket as logs-archive.tf calls it with this file's
+# container_logs.archive (a run of the root module cannot assert on a module's resources).
+run "log_archive_bucket" {
+  command = plan
+
+  module {
+    source = "../modules/secure-bucket"
+  }
+
+  variables {
+    name                                   = "flextime-container-log-archive-123456789012"
+    kms_key_arn                            = "arn:aws:kms:us-east-2:123456789012:key/0123abcd-0123-abcd-0123-0123456789ab"
+    transition                             = { days = 30, storage_class = "DEEP_ARCHIVE" }
+    expiration_days                        = 2557
+    noncurrent_version_expiration_days     = 30
+    abort_incomplete_multipart_upload_days = 7
+  }
+
   assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.log_archive.rule : one(r.transition).storage_class]) == "DEEP_ARCHIVE"
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this.rule : one(r.transition).storage_class]) == "DEEP_ARCHIVE"
     error_message = "The log archive moves to an archive storage class."
+  }
+  assert {
+    condition     = alltrue([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : alltrue([for d in r.apply_server_side_encryption_by_default : d.sse_algorithm == "aws:kms"])])
+    error_message = "The log archive must use SSE-KMS."
   }
 }
 

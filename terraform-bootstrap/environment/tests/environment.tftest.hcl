@@ -67,12 +67,8 @@ run "production" {
     error_message = "RDS storage must be encrypted."
   }
   assert {
-    condition     = aws_elasticache_replication_group.main.at_rest_encryption_enabled == true && aws_elasticache_replication_group.main.transit_encryption_enabled == true
+    condition     = tobool(aws_elasticache_replication_group.main.at_rest_encryption_enabled) == true && aws_elasticache_replication_group.main.transit_encryption_enabled == true
     error_message = "Redis must be encrypted at rest and in transit."
-  }
-  assert {
-    condition     = alltrue([for r in aws_s3_bucket_server_side_encryption_configuration.backups.rule : alltrue([for d in r.apply_server_side_encryption_by_default : d.sse_algorithm == "aws:kms"])])
-    error_message = "The backup bucket must use SSE-KMS."
   }
 
   # Multi-AZ and deletion protection in production.
@@ -87,15 +83,6 @@ run "production" {
   assert {
     condition     = aws_elasticache_replication_group.main.multi_az_enabled == true && aws_elasticache_replication_group.main.automatic_failover_enabled == true
     error_message = "Production Redis must be Multi-AZ with automatic failover."
-  }
-
-  # Public access blocked.
-  assert {
-    condition = (aws_s3_bucket_public_access_block.backups.block_public_acls == true
-      && aws_s3_bucket_public_access_block.backups.block_public_policy == true
-      && aws_s3_bucket_public_access_block.backups.ignore_public_acls == true
-    && aws_s3_bucket_public_access_block.backups.restrict_public_buckets == true)
-    error_message = "The backup bucket must block every kind of public access."
   }
 
   # Private subnets: the data stores sit in the environment's data subnets, never reachable from the internet.
@@ -182,4 +169,105 @@ run "irsa_refuses_a_wildcard" {
   }
 
   expect_failures = [var.subjects]
+}
+
+# The bucket module (../modules/secure-bucket) the backups and access-log buckets of both root
+# modules are made with, as environment/s3.tf calls it for production's backups (its resources are
+# the module's: a run of the root module cannot assert on them). SSE-KMS with the given key, every
+# public access blocked, versioning on, no logging configuration of its own.
+run "secure_bucket" {
+  command = plan
+
+  module {
+    source = "../modules/secure-bucket"
+  }
+
+  variables {
+    name                                   = "flextime-production-backups-123456789012"
+    kms_key_arn                            = "arn:aws:kms:us-east-2:123456789012:key/0123abcd-0123-abcd-0123-0123456789ab"
+    transition                             = { days = 30, storage_class = "GLACIER" }
+    expiration_days                        = 365
+    noncurrent_version_expiration_days     = 30
+    abort_incomplete_multipart_upload_days = 7
+  }
+
+  # Encryption at rest.
+  assert {
+    condition     = alltrue([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : alltrue([for d in r.apply_server_side_encryption_by_default : d.sse_algorithm == "aws:kms" && d.kms_master_key_id == "arn:aws:kms:us-east-2:123456789012:key/0123abcd-0123-abcd-0123-0123456789ab"])])
+    error_message = "The bucket must use SSE-KMS with the key it is given."
+  }
+
+  # Public access blocked.
+  assert {
+    condition = (aws_s3_bucket_public_access_block.this.block_public_acls == true
+      && aws_s3_bucket_public_access_block.this.block_public_policy == true
+      && aws_s3_bucket_public_access_block.this.ignore_public_acls == true
+    && aws_s3_bucket_public_access_block.this.restrict_public_buckets == true)
+    error_message = "The bucket must block every kind of public access."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_versioning.this.versioning_configuration[0].status == "Enabled"
+    error_message = "The bucket must be versioned."
+  }
+  assert {
+    condition     = jsonencode([for r in aws_s3_bucket_lifecycle_configuration.this.rule : [r.id, [for t in r.transition : [t.days, t.storage_class]], r.expiration[0].days]]) == jsonencode([["archive-then-expire", [[30, "GLACIER"]], 365]])
+    error_message = "One lifecycle rule: Glacier after 30 days, deleted after 365."
+  }
+  assert {
+    condition     = length(aws_s3_bucket_logging.source) == 0
+    error_message = "A data bucket configures no logging of its own; its access-log bucket's call does."
+  }
+}
+
+# An access-log bucket: SSE-S3 (S3 delivers server access logs only there), and the logging
+# configuration of the one bucket it serves, under that bucket's prefix.
+run "secure_bucket_for_access_logs" {
+  command = plan
+
+  module {
+    source = "../modules/secure-bucket"
+  }
+
+  variables {
+    name = "flextime-production-backup-access-logs-123456789012"
+    server_access_logs_of = {
+      bucket_id  = "flextime-production-backups-123456789012"
+      bucket_arn = "arn:aws:s3:::flextime-production-backups-123456789012"
+      account_id = "123456789012"
+      prefix     = "backups/"
+    }
+    expiration_days                    = 90
+    noncurrent_version_expiration_days = 7
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : alltrue([for d in r.apply_server_side_encryption_by_default : d.sse_algorithm == "AES256"])])
+    error_message = "An access-log bucket must use SSE-S3."
+  }
+  assert {
+    condition     = aws_s3_bucket_public_access_block.this.restrict_public_buckets == true && aws_s3_bucket_versioning.this.versioning_configuration[0].status == "Enabled"
+    error_message = "An access-log bucket is private and versioned too."
+  }
+  assert {
+    condition     = length(aws_s3_bucket_logging.source) == 1 && aws_s3_bucket_logging.source[0].bucket == "flextime-production-backups-123456789012" && aws_s3_bucket_logging.source[0].target_prefix == "backups/"
+    error_message = "The backups bucket's server access logs must come here, under backups/."
+  }
+}
+
+# A bucket that is not an access-log bucket must be given a key: it is never SSE-S3 by omission.
+run "secure_bucket_refuses_a_missing_key" {
+  command = plan
+
+  module {
+    source = "../modules/secure-bucket"
+  }
+
+  variables {
+    name                               = "flextime-production-backups-123456789012"
+    expiration_days                    = 365
+    noncurrent_version_expiration_days = 30
+  }
+
+  expect_failures = [aws_s3_bucket_server_side_encryption_configuration.this]
 }
