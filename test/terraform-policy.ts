@@ -124,6 +124,14 @@ export const rules: Record<string, Rule> = {
       const bad = Object.entries(perTier(stack, body.retention_in_days)).filter(([, v]) => !(typeof v === 'number' && v >= MIN_LOG_RETENTION_DAYS));
       if (bad.length) out.push(`${address}: retention_in_days must be >= ${MIN_LOG_RETENTION_DAYS} (${bad.map(([env, v]) => `${env}: ${v}`).join(', ')})`);
     }
+    // RDS creates the group of an exported log itself — no retention, no KMS key — unless ours
+    // exists first: an instance that exports logs depends on log groups of this stack.
+    const groups = new Set(blocks(stack, 'resource', 'aws_cloudwatch_log_group').map(([a]) => a));
+    for (const [address, body] of blocks(stack, 'resource', 'aws_db_instance')) {
+      if (body.enabled_cloudwatch_logs_exports === undefined) continue;
+      const awaited = [...JSON.stringify(body.depends_on ?? null).matchAll(/\baws_cloudwatch_log_group\.[a-z0-9_]+/g)].map((m) => m[0]);
+      if (!awaited.some((g) => groups.has(g))) out.push(`${address}: exports logs, so it must depend on its aws_cloudwatch_log_group (else RDS makes the group without retention or key)`);
+    }
     const eks = blocks(stack, 'resource', 'aws_eks_cluster');
     for (const [address, body] of eks) {
       const types: string[] = body.enabled_cluster_log_types ?? [];

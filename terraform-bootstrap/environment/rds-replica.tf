@@ -6,7 +6,7 @@
 resource "aws_db_instance" "replica" {
   count = local.tier.db_read_replicas
 
-  identifier          = "${local.db_identifier}-replica-${count.index + 1}"
+  identifier          = local.db_replica_identifiers[count.index]
   replicate_source_db = aws_db_instance.main.identifier
   instance_class      = local.tier.db_instance_class
 
@@ -38,6 +38,9 @@ resource "aws_db_instance" "replica" {
   iam_database_authentication_enabled = true
   auto_minor_version_upgrade          = true
   enabled_cloudwatch_logs_exports     = local.db_log_exports
+
+  # Our groups (retention, KMS) before RDS would create them itself without either.
+  depends_on = [aws_cloudwatch_log_group.db_replica]
 }
 
 # Replica lag, read from RDS's own CloudWatch metric (AWS/RDS ReplicaLag, seconds): no exporter in

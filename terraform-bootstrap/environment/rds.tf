@@ -4,6 +4,8 @@ locals {
   # The logs the instances export, and the log groups made for them (retention, KMS) before RDS
   # would make them itself without either: one list, so they cannot disagree.
   db_log_exports = ["postgresql", "upgrade"]
+  # The read replicas' identifiers (rds-replica.tf), known at plan time so their log groups can be made first too.
+  db_replica_identifiers = [for i in range(local.tier.db_read_replicas) : "${local.db_identifier}-replica-${i + 1}"]
 }
 
 resource "aws_db_subnet_group" "main" {
@@ -69,6 +71,14 @@ resource "aws_db_parameter_group" "main" {
 resource "aws_cloudwatch_log_group" "db" {
   for_each          = toset(local.db_log_exports)
   name              = "/aws/rds/instance/${local.db_identifier}/${each.key}"
+  retention_in_days = local.tier.log_retention_days
+  kms_key_id        = module.kms.arn
+}
+
+# The same for each read replica: RDS names a replica's groups after the replica's own identifier.
+resource "aws_cloudwatch_log_group" "db_replica" {
+  for_each          = toset([for pair in setproduct(local.db_replica_identifiers, local.db_log_exports) : join("/", pair)])
+  name              = "/aws/rds/instance/${each.key}"
   retention_in_days = local.tier.log_retention_days
   kms_key_id        = module.kms.arn
 }

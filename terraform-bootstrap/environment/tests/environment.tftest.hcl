@@ -66,6 +66,21 @@ run "production" {
     condition     = aws_db_instance.main.storage_encrypted == true
     error_message = "RDS storage must be encrypted."
   }
+  # Every log RDS exports lands in a group of ours (retention, KMS), the read replica's included;
+  # a group RDS made itself would keep its logs forever and unencrypted.
+  assert {
+    condition = toset(concat([for g in aws_cloudwatch_log_group.db : g.name], [for g in aws_cloudwatch_log_group.db_replica : g.name])) == toset([
+      "/aws/rds/instance/flextime-production-postgres/postgresql",
+      "/aws/rds/instance/flextime-production-postgres/upgrade",
+      "/aws/rds/instance/flextime-production-postgres-replica-1/postgresql",
+      "/aws/rds/instance/flextime-production-postgres-replica-1/upgrade",
+    ])
+    error_message = "The primary's and the replica's exported logs each need their own log group."
+  }
+  assert {
+    condition     = [for r in aws_db_instance.replica : r.identifier] == ["flextime-production-postgres-replica-1"]
+    error_message = "Production has one read replica, flextime-production-postgres-replica-1."
+  }
   assert {
     condition     = tobool(aws_elasticache_replication_group.main.at_rest_encryption_enabled) == true && aws_elasticache_replication_group.main.transit_encryption_enabled == true
     error_message = "Redis must be encrypted at rest and in transit."
