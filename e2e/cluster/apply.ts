@@ -6,7 +6,8 @@
  * other referenced namespace, then every object with server-side apply (the pinned kubectl).
  *
  * Controllers that do not run here have stand-ins, each named in the summary:
- * - Argo Rollouts: a Rollout's pod template runs as a Deployment of the same name, labelled
+ * - Argo Rollouts (only when its controller does not run, see e2e/controllers/argo-rollouts.ts):
+ *   a Rollout's pod template runs as a Deployment of the same name, labelled
  *   `flextime.io/e2e-stand-in: argo-rollouts`, at the replicas its HPA's minReplicas asks for
  *   (as verify dry-runs it): the PDB and Service select its pods exactly as they would the
  *   Rollout's. No canary steps, no analysis.
@@ -138,6 +139,15 @@ export async function applyRendered(cluster: Cluster, opts: { dirs?: string[]; l
   return summary;
 }
 
+/** The Lease the Argo Rollouts controller holds while it leads (v1.8.3 controller/controller.go). */
+export const ROLLOUTS_LEADER_LEASE = 'argo-rollouts-controller-lock';
+
+/** Is a real Argo Rollouts controller leading in this cluster (e2e/controllers/argo-rollouts.ts)? */
+async function rolloutsControllerLeads(cluster: Cluster): Promise<boolean> {
+  const { items } = await cluster.kube.list('/apis/coordination.k8s.io/v1/leases');
+  return items.some((l) => l.metadata.name === ROLLOUTS_LEADER_LEASE && !!l.spec?.holderIdentity);
+}
+
 /**
  * Stand-ins for the Argo Rollouts and KEDA controllers (see the module comment). `kedaRuns`:
  * the real KEDA runs (e2e/controllers/keda.ts) and its HPAs own the replica counts.
@@ -146,7 +156,9 @@ export async function applyStandIns(cluster: Cluster, objects: KubeObject[], opt
   const out: string[] = [];
   const hpaMin = new Map(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')
     .map((h) => [`${h.metadata.namespace}/${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`, h.spec.minReplicas as number]));
-  for (const r of objects.filter((o) => o.kind === 'Rollout')) {
+  // With the real controller running, the Rollouts run their own pods: a stand-in would double them.
+  const realRollouts = await rolloutsControllerLeads(cluster);
+  for (const r of objects.filter((o) => o.kind === 'Rollout' && !realRollouts)) {
     const ns = r.metadata.namespace!;
     const replicas = hpaMin.get(`${ns}/Rollout/${r.metadata.name}`) ?? r.spec.replicas ?? 1;
     await cluster.kube.apply(`/apis/apps/v1/namespaces/${ns}/deployments/${r.metadata.name}`, {

@@ -59,13 +59,47 @@ export async function ensurePlatform(cluster: Pick<Cluster, 'kube' | 'kubeconfig
 
 export interface Workload { kind: string; namespace: string; name: string; replicas: number; ready: number; selector: Record<string, string> }
 
-/** Deployments and StatefulSets of the given namespaces. */
+/**
+ * The kinds that run the platform's pods. A Rollout is a workload once the Argo Rollouts
+ * controller runs (e2e/controllers/argo-rollouts.ts); without its CRD the list is empty.
+ */
+export const WORKLOAD_KINDS = [
+  { kind: 'Deployment', api: '/apis/apps/v1', plural: 'deployments' },
+  { kind: 'StatefulSet', api: '/apis/apps/v1', plural: 'statefulsets' },
+  { kind: 'Rollout', api: '/apis/argoproj.io/v1alpha1', plural: 'rollouts' },
+] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]['kind'];
+
+export const workloadPath = (kind: WorkloadKind, ns: string, name?: string): string => {
+  const k = WORKLOAD_KINDS.find((x) => x.kind === kind)!;
+  return `${k.api}/namespaces/${ns}/${k.plural}${name ? `/${name}` : ''}`;
+};
+
+/** Objects of a workload kind; a kind the API server does not serve (no CRD) has none. */
+async function listKind(kube: Kube, kind: WorkloadKind, ns: string): Promise<KubeObject[]> {
+  try {
+    return (await kube.list(workloadPath(kind, ns))).items;
+  } catch (e) {
+    if (kind === 'Rollout' && (e as { status?: number }).status === 404) return [];
+    throw e;
+  }
+}
+
+/** The Deployment or Rollout (whichever exists) named `name`. */
+export async function findWorkload(kube: Kube, ns: string, name: string): Promise<{ kind: WorkloadKind; obj: KubeObject }> {
+  for (const { kind } of WORKLOAD_KINDS) {
+    const obj = (await listKind(kube, kind, ns)).find((o) => o.metadata.name === name);
+    if (obj) return { kind, obj };
+  }
+  throw new Error(`no workload ${ns}/${name} (looked for ${WORKLOAD_KINDS.map((k) => k.kind).join(', ')})`);
+}
+
+/** Deployments, StatefulSets and Rollouts of the given namespaces. */
 export async function workloads(kube: Kube, namespaces: string[]): Promise<Workload[]> {
   const out: Workload[] = [];
   for (const ns of namespaces) {
-    for (const [kind, plural] of [['Deployment', 'deployments'], ['StatefulSet', 'statefulsets']]) {
-      const { items } = await kube.list(`/apis/apps/v1/namespaces/${ns}/${plural}`);
-      for (const w of items) {
+    for (const { kind } of WORKLOAD_KINDS) {
+      for (const w of await listKind(kube, kind, ns)) {
         out.push({ kind, namespace: ns, name: w.metadata.name, replicas: w.spec.replicas ?? 1, ready: w.status?.readyReplicas ?? 0, selector: w.spec.selector.matchLabels ?? {} });
       }
     }
@@ -79,17 +113,18 @@ export async function readySnapshot(kube: Kube, namespaces: string[]): Promise<M
 }
 
 /**
- * Waits until every Deployment and StatefulSet of the namespaces has `want(workload)` replicas
- * Ready (default: all of spec.replicas), observed by its controller; fails naming the ones short.
+ * Waits until every workload of the namespaces has `want(workload)` replicas Ready (default: all
+ * of spec.replicas), observed by its controller; fails naming the ones short. (A Rollout's
+ * observedGeneration is a string; the comparison reads it as a number.)
  */
 export async function waitWorkloadsReady(kube: Kube, namespaces: string[], timeoutMs: number, want?: (key: string, replicas: number) => number): Promise<void> {
   for (const ns of namespaces) {
-    for (const plural of ['deployments', 'statefulsets']) {
-      const kind = plural === 'deployments' ? 'Deployment' : 'StatefulSet';
+    for (const { kind } of WORKLOAD_KINDS) {
+      if (kind === 'Rollout' && !(await listKind(kube, kind, ns)).length) continue;
       const need = (w: KubeObject): number => (want ? want(`${kind} ${ns}/${w.metadata.name}`, w.spec.replicas ?? 1) : (w.spec.replicas ?? 1));
-      await kube.waitFor(`/apis/apps/v1/namespaces/${ns}/${plural}`, {
+      await kube.waitFor(workloadPath(kind, ns), {
         what: `${kind}s in ${ns}`, expected: 'their replicas Ready', timeoutMs,
-        check: (objs) => objs.every((w) => (w.status?.readyReplicas ?? 0) >= need(w) && (w.status?.observedGeneration ?? 0) >= ((w.metadata as { generation?: number }).generation ?? 0)),
+        check: (objs) => objs.every((w) => (w.status?.readyReplicas ?? 0) >= need(w) && Number(w.status?.observedGeneration ?? 0) >= ((w.metadata as { generation?: number }).generation ?? 0)),
         describe: (objs) => objs.filter((w) => (w.status?.readyReplicas ?? 0) < need(w)).map((w) => `${kind} ${w.metadata.name} ${w.status?.readyReplicas ?? 0}/${need(w)} ready`).join(', '),
       });
     }
@@ -97,18 +132,21 @@ export async function waitWorkloadsReady(kube: Kube, namespaces: string[], timeo
 }
 
 /**
- * The platform settled: every Deployment of the namespaces fully Ready; StatefulSets whose pods
+ * The platform settled: every Deployment and Rollout of the namespaces fully Ready; StatefulSets whose pods
  * cannot start for a reason the scenario does not change (a PersistentVolumeClaim no
  * StorageClass can bind) are returned with that reason instead of failing the scenario.
  */
 export async function waitPlatformSettled(kube: Kube, namespaces: string[], timeoutMs: number): Promise<string[]> {
   const notes: string[] = [];
   for (const ns of namespaces) {
-    await kube.waitFor(`/apis/apps/v1/namespaces/${ns}/deployments`, {
-      what: `Deployments in ${ns}`, expected: 'every replica Ready', timeoutMs,
-      check: (objs) => objs.every((w) => (w.status?.readyReplicas ?? 0) >= (w.spec.replicas ?? 1)),
-      describe: (objs) => objs.filter((w) => (w.status?.readyReplicas ?? 0) < (w.spec.replicas ?? 1)).map((w) => `${w.metadata.name} ${w.status?.readyReplicas ?? 0}/${w.spec.replicas ?? 1} ready`).join(', '),
-    });
+    for (const kind of ['Deployment', 'Rollout'] as const) {
+      if (kind === 'Rollout' && !(await listKind(kube, kind, ns)).length) continue;
+      await kube.waitFor(workloadPath(kind, ns), {
+        what: `${kind}s in ${ns}`, expected: 'every replica Ready', timeoutMs,
+        check: (objs) => objs.every((w) => (w.status?.readyReplicas ?? 0) >= (w.spec.replicas ?? 1)),
+        describe: (objs) => objs.filter((w) => (w.status?.readyReplicas ?? 0) < (w.spec.replicas ?? 1)).map((w) => `${w.metadata.name} ${w.status?.readyReplicas ?? 0}/${w.spec.replicas ?? 1} ready`).join(', '),
+      });
+    }
     for (const w of (await kube.list(`/apis/apps/v1/namespaces/${ns}/statefulsets`)).items) {
       if ((w.status?.readyReplicas ?? 0) >= (w.spec.replicas ?? 1)) continue;
       const pvcs = (await kube.list(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items.filter((c) => c.metadata.name.endsWith(`-${w.metadata.name}-0`) && c.status?.phase !== 'Bound');

@@ -10,6 +10,7 @@
  * out of argocd.ts HEALTH_NOT_ASSESSED: ArgoCD then reads their real health.
  */
 import type { AddonApp } from './addons.ts';
+import { argoRollouts } from './argo-rollouts.ts';
 import { gatekeeperController } from './gatekeeper.ts';
 import { KEDA } from './keda.ts';
 import type { ClusterAccess, Kube } from './kube.ts';
@@ -52,6 +53,7 @@ export interface ControllerEntry {
 export const PLATFORM_CONTROLLERS: readonly ControllerEntry[] = [
   gatekeeperController,
   KEDA,
+  argoRollouts,
 ];
 
 /**

@@ -16,7 +16,7 @@ import { toolPath } from '../../test/tools.ts';
 import { useCluster } from '../cluster/context.ts';
 import { podReady } from '../cluster/kube.ts';
 import { assertDrainable, waitDrainable, watchPdbs } from '../cluster/pdb.ts';
-import { ensurePlatform, environmentNamespace, readySnapshot, waitPlatformSettled, waitWorkloadsReady } from '../cluster/platform.ts';
+import { ensurePlatform, environmentNamespace, findWorkload, readySnapshot, waitPlatformSettled, waitWorkloadsReady } from '../cluster/platform.ts';
 
 const run = promisify(execFile);
 const c = useCluster();
@@ -73,7 +73,7 @@ describe('4 Drain: kubectl drain one node per zone never violates a PDB', () => 
     // A planted PDB over production api-svc requiring all its pods: no pod of it may ever be evicted.
     // Its desired replicas, and all of them Ready: after the drains the descheduler may still be
     // moving a pod back into its zone (scenario 5), and the PDB must count every pod.
-    const replicas = (await c.kube.get(`/apis/apps/v1/namespaces/${prod}/deployments/api-svc`)).spec.replicas as number;
+    const replicas = (await findWorkload(c.kube, prod, 'api-svc')).obj.spec.replicas as number; // a Rollout with the real controller
     expect(replicas, 'production api-svc replicas').toBeGreaterThan(0);
     const items = await c.kube.waitFor(`/api/v1/namespaces/${prod}/pods?labelSelector=${encodeURIComponent('app.kubernetes.io/name=api-svc')}`, {
       what: 'production api-svc', expected: `${replicas} pods Ready and none terminating, within 60 s`, timeoutMs: 60_000,

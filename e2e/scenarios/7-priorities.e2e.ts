@@ -18,7 +18,7 @@ import { podReady, type Informer, type KubeObject } from '../cluster/kube.ts';
 import { loadConfig } from '../../config/index.ts';
 import { nodeGroupsOf } from '../../charts/terraform.ts';
 import { cpuMilli, podRequests, podsPerZone, podsThatFit, placement, zoneRoom } from '../cluster/room.ts';
-import { ensurePlatform, environmentNamespace, readySnapshot, waitPlatformSettled, waitWorkloadsReady } from '../cluster/platform.ts';
+import { ensurePlatform, environmentNamespace, readySnapshot, waitPlatformSettled, waitWorkloadsReady, workloadPath, type WorkloadKind } from '../cluster/platform.ts';
 
 const c = useCluster();
 const dev = environmentNamespace('development');
@@ -54,24 +54,35 @@ const PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
 /** ScaledObjects this scenario paused (KEDA running): their pause is lifted at the end. */
 const paused = new Set<string>();
 
+/** Production Deployments and Rollouts (a Rollout once the real Argo Rollouts controller runs), each with its kind. */
+async function productionWorkloads(): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const kind of ['Deployment', 'Rollout'] as const) {
+    const items = await c.kube.list(workloadPath(kind, prod)).then((l) => l.items, () => [] as KubeObject[]); // no Rollout CRD: none
+    out.push(...items.map((o) => ({ ...o, kind })));
+  }
+  return out;
+}
+const scalePath = (w: { kind?: string; name: string }) => `${workloadPath(w.kind as WorkloadKind, prod, w.name)}/scale`;
+
 /**
- * Sets a production Deployment's replica count. Where KEDA runs and a ScaledObject drives it, its
+ * Sets a production workload's replica count. Where KEDA runs and a ScaledObject drives it, its
  * HPA would undo a plain /scale within seconds (empty queue), so the count goes through KEDA's own
  * pause annotation (KEDA scales the target to it and stops autoscaling until it is removed).
  */
-async function scaleProduction(name: string, replicas: number): Promise<void> {
+async function scaleProduction(w: { kind?: string; name: string }, replicas: number): Promise<void> {
   let sos: KubeObject[] = [];
   try { sos = (await c.kube.list(`/apis/keda.sh/v1alpha1/namespaces/${prod}/scaledobjects`)).items; } catch { /* no KEDA CRD */ }
-  const so = sos.find((o) => o.spec.scaleTargetRef.name === name && o.status?.conditions?.length);
+  const so = sos.find((o) => o.spec.scaleTargetRef.name === w.name && o.status?.conditions?.length);
   if (!so) {
-    await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/${name}/scale`, { spec: { replicas } });
+    await c.kube.mergePatch(scalePath(w), { spec: { replicas } });
     return;
   }
   paused.add(so.metadata.name);
   await c.kube.mergePatch(`/apis/keda.sh/v1alpha1/namespaces/${prod}/scaledobjects/${so.metadata.name}`, { metadata: { annotations: { [PAUSED_REPLICAS]: String(replicas) } } });
 }
 
-/** Autoscaled production Deployments and their maxima (HPA maxReplicas, KEDA maxReplicaCount). */
+/** Autoscaled production workloads and their maxima (HPA maxReplicas, KEDA maxReplicaCount). */
 async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: KubeObject[] }> {
   const hpas = (await c.kube.list(`/apis/autoscaling/v2/namespaces/${prod}/horizontalpodautoscalers`)).items;
   let scaledObjects: KubeObject[] = [];
@@ -80,29 +91,29 @@ async function productionMaxima(): Promise<{ maxima: Map<string, number>; deps: 
     ...hpas.map((h) => [h.spec.scaleTargetRef.name as string, h.spec.maxReplicas as number] as const),
     ...scaledObjects.map((so) => [so.spec.scaleTargetRef.name as string, so.spec.maxReplicaCount as number] as const),
   ]);
-  const deps = (await c.kube.list(`/apis/apps/v1/namespaces/${prod}/deployments`)).items.filter((d) => maxima.has(d.metadata.name));
-  expect(deps.map((d) => d.metadata.name).sort(), 'autoscaled production Deployments').toEqual([...maxima.keys()].sort());
+  const deps = (await productionWorkloads()).filter((d) => maxima.has(d.metadata.name));
+  expect(deps.map((d) => d.metadata.name).sort(), 'autoscaled production workloads').toEqual([...maxima.keys()].sort());
   return { maxima, deps };
 }
 
 describe('7 Priorities: development never preempts production; production preempts development', () => {
   let before = new Map<string, number>();
-  let replicasBefore = new Map<string, number>();
+  let replicasBefore = new Map<string, { kind?: string; replicas: number }>();
 
   beforeAll(async () => {
     const how = await ensurePlatform(c);
     const notes = await waitPlatformSettled(c.kube, appNamespaces, 120_000);
     console.log(`platform: ${how}${notes.length ? `\nnot running before the scenario (not caused by it): ${notes.join('; ')}` : ''}`);
     before = await readySnapshot(c.kube, appNamespaces);
-    replicasBefore = new Map((await c.kube.list(`/apis/apps/v1/namespaces/${prod}/deployments`)).items.map((d) => [d.metadata.name, d.spec.replicas as number]));
+    replicasBefore = new Map((await productionWorkloads()).map((d) => [d.metadata.name, { kind: d.kind, replicas: d.spec.replicas as number }]));
   });
   afterAll(async () => {
     await c.kube.delete(`/apis/apps/v1/namespaces/${dev}/deployments/${FILL}`).catch(() => undefined);
     for (const so of paused) {
       await c.kube.mergePatch(`/apis/keda.sh/v1alpha1/namespaces/${prod}/scaledobjects/${so}`, { metadata: { annotations: { [PAUSED_REPLICAS]: null } } }).catch(() => undefined);
     }
-    for (const [name, replicas] of replicasBefore) {
-      await c.kube.mergePatch(`/apis/apps/v1/namespaces/${prod}/deployments/${name}/scale`, { spec: { replicas } }).catch(() => undefined);
+    for (const [name, { kind, replicas }] of replicasBefore) {
+      await c.kube.mergePatch(scalePath({ kind, name }), { spec: { replicas } }).catch(() => undefined);
     }
     await waitWorkloadsReady(c.kube, appNamespaces, 90_000, (k) => before.get(k) ?? 0).catch((e) => console.log(`restore: ${(e as Error).message}`));
     c.kube.close();
@@ -209,7 +220,8 @@ describe('7 Priorities: development never preempts production; production preemp
       const room = [...zones].map(([z, r]) => `${z} ${(r.free / 1000).toFixed(2)} free + ${(r.dev / 1000).toFixed(2)} development, needs ≤ ${(demand(target).get(z)! / 1000).toFixed(2)}`).join('; ');
       console.log(`production ${[...target].map(([n, r]) => `${n} → ${r}`).join(', ')}: +${(extra / 1000).toFixed(2)} CPU requested, ${(freeCpu / 1000).toFixed(2)} CPU free, development holds ${(devCpu / 1000).toFixed(2)} CPU; by zone: ${room}`);
       expect(extra, `production within its maxima, placeable zone by zone, needs more than the free room (else nothing has to be preempted); by zone: ${room}`).toBeGreaterThan(freeCpu);
-      for (const [name, r] of target) await scaleProduction(name, r);
+      const kindOf = new Map(deps.map((d) => [d.metadata.name as string, d.kind]));
+      for (const [name, r] of target) await scaleProduction({ kind: kindOf.get(name), name }, r);
       const readyOf = (pods: KubeObject[], name: string) => pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === name && podReady(p)).length;
       try {
         await c.kube.waitFor(`/api/v1/namespaces/${prod}/pods`, {

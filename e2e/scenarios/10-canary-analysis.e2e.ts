@@ -1,0 +1,169 @@
+/**
+ * Scenario 10 — Canary analysis (issue 18).
+ *
+ * Runbook: a release engineer pins a new api-svc build in production with `npm run promote`,
+ * commits and pushes; ArgoCD syncs the Rollout (by hand outside the production window); the Argo
+ * Rollouts controller (real, v1.8.3) walks the canary steps, running the rendered AnalysisTemplate
+ * against Prometheus (real) at each analysis step. The pods are simulated; their metrics come from
+ * exporters whose traffic this file sets per version (canary-traffic.ts) and reach Prometheus
+ * through the rendered ServiceMonitor's relabeling.
+ *
+ * One change to the platform, made the way an operator changes anything (a commit): the
+ * analysis interval of production api-svc goes from 1m to E2E_INTERVAL, else a release takes
+ * 15 minutes. Count, limits, queries, conditions and the rate window stay as rendered.
+ *
+ * Expected (independent table below, not read from the rendered Rollout):
+ * - a healthy canary (no 5xx series at all, beside a stable version burning 5 % errors) is
+ *   promoted through every step: 10 % → analysis → 25 % → analysis → 50 % → analysis → 100 %;
+ * - a 5xx burst in the canary (10 %) aborts at the first analysis and rolls back: Rollout
+ *   Degraded and aborted, the stable ReplicaSet unchanged and whole again, the canary at 0;
+ * - no traffic at all must not abort: the analysis ends Inconclusive and the Rollout pauses for
+ *   a person, stable unchanged.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubePath, type KubeObject } from '../controllers/kube.ts';
+import type { ArgoRolloutsHandle } from '../controllers/argo-rollouts.ts';
+import { analysisRunsOf, ANALYSIS_RUNS, rolloutLine, ROLLOUTS, runLine, syncRevision } from './canary-rollout.ts';
+import { startCanaryTraffic, type CanaryTraffic, type Traffic } from './canary-traffic.ts';
+import { context, seconds, type Ctx } from './context.ts';
+
+const NS = 'flextime-production';
+const SERVICE = 'api-svc';
+const APP = 'production-api-svc';
+const ADMIN = 'e2e-platform-admin';
+const E2E_INTERVAL = '1s';
+
+/**
+ * The canary production api-svc is promised (issue 18; the delivery plan of production:
+ * 10 → 25 → 50 % of the pods, SLO analysis after each), written by hand. At the HPA floor of 3
+ * pods, Argo's basic canary runs ceil(weight × 3) canary pods: 1, 1, 2.
+ */
+const EXPECTED_STEPS = ['setWeight 10', 'analysis api-svc-slo', 'setWeight 25', 'analysis api-svc-slo', 'setWeight 50', 'analysis api-svc-slo'];
+const EXPECTED_CANARY_PODS_AT_ANALYSIS: Record<number, number> = { 1: 1, 3: 1, 5: 2 };
+const EXPECTED_REPLICAS = 3;
+
+const busy = (errors: number, has5xxSeries = true): Traffic => ({ perMinute: 2000, errors, slow: 0.02, has5xxSeries });
+const quiet: Traffic = { perMinute: 0, errors: 0, slow: 0, has5xxSeries: false };
+
+let ctx: Ctx;
+let traffic: CanaryTraffic;
+const path = (name = SERVICE) => `${ROLLOUTS(NS)}/${name}`;
+const stepName = (s: KubeObject) => (s.setWeight !== undefined ? `setWeight ${s.setWeight}` : s.analysis ? `analysis ${s.analysis.templates.map((t: { templateName: string }) => t.templateName).join('+')}` : Object.keys(s).join('+'));
+
+beforeAll(async () => {
+  ctx = context();
+  const h = ctx.h.controllers['argo-rollouts'] as ArgoRolloutsHandle | undefined;
+  if (!h) throw new Error('the Argo Rollouts controller is not running in this e2e (e2e/controllers/argo-rollouts.ts did not start)');
+  const targetsFile = h.targetFiles[`${NS}/${SERVICE}`];
+  if (!targetsFile) throw new Error(`Prometheus scrapes no ServiceMonitor ${NS}/${SERVICE} (scrape jobs: ${Object.keys(h.targetFiles).join(', ') || 'none'})`);
+  traffic = await startCanaryTraffic({ kube: ctx.kube, namespace: NS, service: SERVICE, targetsFile, log: (l) => console.log(l) });
+  console.log(`Prometheus ${h.prometheusUrl} (scrape every ${h.scrapeInterval}) stands for ${h.routedAddresses.join(', ')}; controller log ${h.controllerLog}`);
+});
+afterAll(async () => {
+  await traffic?.stop();
+});
+
+/**
+ * `npm run promote` of a fresh digest to production, commit, push, sync; returns the stable hash
+ * before it. The Rollout must be in phase `from` (Healthy; Degraded after an abort, until the
+ * next spec change starts a new canary from stable).
+ */
+async function release(label: string, t: { stable: Traffic; canary: Traffic }, from = 'Healthy'): Promise<{ stableBefore: string; image: string; t0: number }> {
+  const before = await ctx.kube.get(path());
+  const stableBefore: string = before.status?.stableRS;
+  expect(before.status?.phase, `Rollout ${NS}/${SERVICE} before the release (${rolloutLine(before)})`).toBe(from);
+  traffic.set({ stableHash: stableBefore, ...t });
+  const repo = (before.spec.template.spec.containers[0].image as string).split('@')[0]!.replace(/:[^/:]+$/, '');
+  const image = `${repo}:e2e@sha256:${createHash('sha256').update(`${label} ${Date.now()}`).digest('hex')}`;
+  ctx.run('npm', ['run', '--silent', 'promote', '--', '--service', SERVICE, '--to', 'production', '--image', image, '--no-diff']);
+  const t0 = Date.now();
+  const sha = await ctx.commitAndPush(`e2e: ${label}: promote ${SERVICE} ${image.split('@')[1]!.slice(0, 19)} to production`);
+  const { byHand } = await syncRevision(ctx.kube, APP, sha, ADMIN, 60_000);
+  console.log(`${label}: ${APP} synced ${sha.slice(0, 12)}${byHand ? ` (by hand as ${ADMIN}: outside the production window)` : ''} in ${seconds(Date.now() - t0)}`);
+  return { stableBefore, image, t0 };
+}
+
+/** Watches the Rollout until `done` holds for the new image; records what each step looked like. */
+async function follow(image: string, what: string, timeoutMs: number, done: (r: KubeObject) => boolean) {
+  const atStep = new Map<number, number>();
+  const r = await ctx.kube.waitFor({ path: ROLLOUTS(NS), name: SERVICE, what, timeoutMs, describe: ([x]) => rolloutLine(x) }, ([x]) => {
+    if (!x || x.spec.template.spec.containers[0].image !== image) return undefined;
+    const s = x.status ?? {};
+    if (s.currentPodHash && s.currentPodHash !== s.stableRS && s.currentStepIndex !== undefined) {
+      atStep.set(s.currentStepIndex, Math.max(atStep.get(s.currentStepIndex) ?? 0, s.availableReplicas !== undefined ? Math.min(s.updatedReplicas ?? 0, s.availableReplicas) : 0));
+    }
+    return done(x) ? x : undefined;
+  });
+  return { r, atStep };
+}
+
+describe('10 canary analysis', () => {
+  it(`the analysis interval of production ${SERVICE} is ${E2E_INTERVAL} in the e2e (one commit; the only change to the platform)`, async () => {
+    const file = join(ctx.h.gitWorkdir, 'config', 'environments', 'production.ts');
+    const text = readFileSync(file, 'utf8');
+    const line = /analysis: \{ slos: \['api-availability', 'api-latency-p95'\], window: '5m', interval: '1m'/;
+    expect(text, `${file}: the api-svc analysis line the e2e shortens`).toMatch(line);
+    writeFileSync(file, text.replace(line, (m) => m.replace("interval: '1m'", `interval: '${E2E_INTERVAL}'`)));
+    ctx.run('npm', ['run', '--silent', 'synth']);
+    expect(ctx.git('status', '--porcelain').split('\n').sort(), 'files the interval change touches').toEqual([
+      ' M config/environments/production.ts',
+      ` M dist/production/${SERVICE}/analysistemplate-${SERVICE}-slo.yaml`,
+    ]);
+    const sha = await ctx.commitAndPush(`e2e: analysis interval ${E2E_INTERVAL} for production ${SERVICE} (e2e only)`);
+    await syncRevision(ctx.kube, APP, sha, ADMIN, 60_000);
+    const tpl = await ctx.kube.get(kubePath('argoproj.io/v1alpha1', 'analysistemplates', NS, `${SERVICE}-slo`));
+    expect(tpl.spec.metrics.map((m: { interval: string }) => m.interval), 'live AnalysisTemplate intervals').toEqual([E2E_INTERVAL, E2E_INTERVAL]);
+  }, 90_000);
+
+  it('the live Rollout has the canary steps of the table', async () => {
+    const r = await ctx.kube.get(path());
+    expect(r.spec.strategy.canary.steps.map(stepName), `steps of Rollout ${NS}/${SERVICE}`).toEqual(EXPECTED_STEPS);
+    expect(r.status?.HPAReplicas ?? r.status?.replicas, `replicas of Rollout ${NS}/${SERVICE} (${rolloutLine(r)})`).toBe(EXPECTED_REPLICAS);
+  });
+
+  it('a healthy canary (no 5xx series, beside a stable version at 5 % errors) is promoted through every step', async () => {
+    const { stableBefore, image, t0 } = await release('healthy canary', { stable: busy(0.05), canary: busy(0, false) });
+    const { r, atStep } = await follow(image, `Rollout ${NS}/${SERVICE} promoted to ${image.slice(-12)}`, 120_000, (x) =>
+      x.status?.phase === 'Healthy' && x.status?.stableRS === x.status?.currentPodHash && x.status?.stableRS !== stableBefore);
+    const runs = await analysisRunsOf(ctx.kube, NS, r.status.stableRS);
+    console.log(`promoted in ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  canary pods available per step: ${[...atStep].map(([i, n]) => `${i}:${n}`).join(' ')}\n  ${runs.map(runLine).join('\n  ')}`);
+    expect(r.status.currentStepIndex, 'step index after promotion').toBe(EXPECTED_STEPS.length);
+    expect(runs.map((x) => [x.metadata?.labels?.['step-index'], x.status?.phase]), 'AnalysisRuns of the canary (step, phase)').toEqual([['1', 'Successful'], ['3', 'Successful'], ['5', 'Successful']]);
+    for (const [step, pods] of Object.entries(EXPECTED_CANARY_PODS_AT_ANALYSIS)) {
+      expect(atStep.get(Number(step)), `canary pods available at step ${step} (${EXPECTED_STEPS[Number(step)]})`).toBe(pods);
+    }
+    expect(r.status.availableReplicas, 'available replicas after promotion').toBe(EXPECTED_REPLICAS);
+  }, 180_000);
+
+  it('a 5xx burst in the canary (10 %) aborts at the first analysis and rolls back to the unchanged stable ReplicaSet', async () => {
+    const { stableBefore, image, t0 } = await release('5xx burst', { stable: busy(0), canary: busy(0.1) });
+    const { r } = await follow(image, `Rollout ${NS}/${SERVICE} aborted and back on ${stableBefore}`, 90_000, (x) =>
+      x.status?.abort === true && x.status?.phase === 'Degraded' && x.status?.updatedReplicas === 0 && x.status?.availableReplicas === EXPECTED_REPLICAS);
+    const runs = await analysisRunsOf(ctx.kube, NS, r.status.currentPodHash);
+    console.log(`aborted and rolled back in ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  ${runs.map(runLine).join('\n  ')}`);
+    expect(r.status.stableRS, 'stable ReplicaSet hash after the abort').toBe(stableBefore);
+    expect(runs.map((x) => [x.metadata?.labels?.['step-index'], x.status?.phase]), 'AnalysisRuns of the canary (step, phase)').toEqual([['1', 'Failed']]);
+    const availability = runs[0]!.status.metricResults.find((m: { name: string }) => m.name === 'api-availability');
+    expect(availability?.phase, 'api-availability of the failed run').toBe('Failed');
+    const stableRs = (await ctx.kube.list(kubePath('apps/v1', 'replicasets', NS), `labelSelector=rollouts-pod-template-hash%3D${stableBefore}`))[0];
+    expect([stableRs?.spec?.template?.spec?.containers?.[0]?.image !== image, stableRs?.status?.readyReplicas], 'stable ReplicaSet: its own image, pods ready').toEqual([true, EXPECTED_REPLICAS]);
+  }, 150_000);
+
+  it('no traffic at all does not abort: the analysis is Inconclusive and the Rollout pauses for a person', async () => {
+    // After the abort the Rollout reads Degraded; the next release starts a new canary from stable.
+    const { stableBefore: stableHash, image, t0 } = await release('no traffic', { stable: quiet, canary: quiet }, 'Degraded');
+    const { r } = await follow(image, `Rollout ${NS}/${SERVICE} paused on an Inconclusive analysis`, 90_000, (x) =>
+      (x.status?.pauseConditions ?? []).some((p: { reason: string }) => p.reason === 'InconclusiveAnalysisRun') || x.status?.abort === true);
+    const runs = await analysisRunsOf(ctx.kube, NS, r.status.currentPodHash);
+    console.log(`after ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  ${runs.map(runLine).join('\n  ')}`);
+    expect(r.status.abort ?? false, `Rollout aborted (${rolloutLine(r)})`).toBe(false);
+    expect(r.status.phase, 'Rollout phase').toBe('Paused');
+    expect(r.status.stableRS, 'stable ReplicaSet hash').toBe(stableHash);
+    expect(runs.map((x) => [x.metadata?.labels?.['step-index'], x.status?.phase]), 'AnalysisRuns of the canary (step, phase)').toEqual([['1', 'Inconclusive']]);
+    const runsLeft = await ctx.kube.list(ANALYSIS_RUNS(NS));
+    expect(runsLeft.filter((x) => x.status?.phase === 'Running').map((x) => x.metadata?.name), 'AnalysisRuns still running').toEqual([]);
+  }, 150_000);
+});
