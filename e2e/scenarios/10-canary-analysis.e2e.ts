@@ -93,7 +93,9 @@ async function follow(image: string, what: string, timeoutMs: number, done: (r: 
     if (!x || x.spec.template.spec.containers[0].image !== image) return undefined;
     const s = x.status ?? {};
     if (s.currentPodHash && s.currentPodHash !== s.stableRS && s.currentStepIndex !== undefined) {
-      atStep.set(s.currentStepIndex, Math.max(atStep.get(s.currentStepIndex) ?? 0, s.availableReplicas !== undefined ? Math.min(s.updatedReplicas ?? 0, s.availableReplicas) : 0));
+      // Argo leaves a setWeight step only once the canary's pods are available: at the following
+      // (analysis) step, updatedReplicas is the canary ReplicaSet's size.
+      atStep.set(s.currentStepIndex, Math.max(atStep.get(s.currentStepIndex) ?? 0, s.updatedReplicas ?? 0));
     }
     return done(x) ? x : undefined;
   });
@@ -108,9 +110,9 @@ describe('10 canary analysis', () => {
     expect(text, `${file}: the api-svc analysis line the e2e shortens`).toMatch(line);
     writeFileSync(file, text.replace(line, (m) => m.replace("interval: '1m'", `interval: '${E2E_INTERVAL}'`)));
     ctx.run('npm', ['run', '--silent', 'synth']);
-    expect(ctx.git('status', '--porcelain').split('\n').sort(), 'files the interval change touches').toEqual([
-      ' M config/environments/production.ts',
-      ` M dist/production/${SERVICE}/analysistemplate-${SERVICE}-slo.yaml`,
+    expect([ctx.git('diff', '--name-only', 'HEAD'), ctx.git('ls-files', '--others', '--exclude-standard')].join('\n').split('\n').filter(Boolean).sort(), 'files the interval change touches').toEqual([
+      'config/environments/production.ts',
+      `dist/production/${SERVICE}/analysistemplate-${SERVICE}-slo.yaml`,
     ]);
     const sha = await ctx.commitAndPush(`e2e: analysis interval ${E2E_INTERVAL} for production ${SERVICE} (e2e only)`);
     await syncRevision(ctx.kube, APP, sha, ADMIN, 60_000);
@@ -129,11 +131,11 @@ describe('10 canary analysis', () => {
     const { r, atStep } = await follow(image, `Rollout ${NS}/${SERVICE} promoted to ${image.slice(-12)}`, 120_000, (x) =>
       x.status?.phase === 'Healthy' && x.status?.stableRS === x.status?.currentPodHash && x.status?.stableRS !== stableBefore);
     const runs = await analysisRunsOf(ctx.kube, NS, r.status.stableRS);
-    console.log(`promoted in ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  canary pods available per step: ${[...atStep].map(([i, n]) => `${i}:${n}`).join(' ')}\n  ${runs.map(runLine).join('\n  ')}`);
+    console.log(`promoted in ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  canary pods per step index: ${[...atStep].map(([i, n]) => `${i}:${n}`).join(' ')}\n  ${runs.map(runLine).join('\n  ')}`);
     expect(r.status.currentStepIndex, 'step index after promotion').toBe(EXPECTED_STEPS.length);
     expect(runs.map((x) => [x.metadata?.labels?.['step-index'], x.status?.phase]), 'AnalysisRuns of the canary (step, phase)').toEqual([['1', 'Successful'], ['3', 'Successful'], ['5', 'Successful']]);
     for (const [step, pods] of Object.entries(EXPECTED_CANARY_PODS_AT_ANALYSIS)) {
-      expect(atStep.get(Number(step)), `canary pods available at step ${step} (${EXPECTED_STEPS[Number(step)]})`).toBe(pods);
+      expect(atStep.get(Number(step)), `canary pods at step ${step} (${EXPECTED_STEPS[Number(step)]})`).toBe(pods);
     }
     expect(r.status.availableReplicas, 'available replicas after promotion').toBe(EXPECTED_REPLICAS);
   }, 180_000);
