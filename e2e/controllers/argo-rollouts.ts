@@ -110,7 +110,7 @@ export const argoRollouts: ControllerEntry = {
         `argo-rollouts: the controller (v1.8.3, chart ${addon.version}'s app version) runs as a local process with the e2e admin's kubeconfig, not the chart's ServiceAccount and RBAC; one instance, leader election on (the add-on runs 2); the chart itself is not rendered (CRDs only)`,
         'argo-rollouts: its CRDs are .tools/crds/argo-rollouts (generated from v1.10.1, what verify checks), not the v1.8.3 CRDs the chart installs',
         `argo-rollouts: the AnalysisTemplates' Prometheus (${addresses.join(', ')}) is reached through HTTP_PROXY (a local forward proxy routing only that Service) and is a bare Prometheus 3.16.0 (no kube-prometheus-stack, no rules, no Alertmanager)`,
-        `prometheus: scrapes the rendered ServiceMonitors of Rollout services every ${SCRAPE_INTERVAL} (rendered: 30s) with the operator's target labels and the rendered relabelings; its targets are exporters the canary scenario runs for the simulated pods (file_sd with the meta labels Kubernetes SD would give each pod)`,
+        `prometheus: scrapes the rendered ServiceMonitors of Rollout services every ${SCRAPE_INTERVAL} (rendered: 30s; new targets picked up within ${SCRAPE_INTERVAL}, default 5s) with the operator's target labels and the rendered relabelings; its targets are exporters the canary scenario runs for the simulated pods (file_sd with the meta labels Kubernetes SD would give each pod)`,
       ],
       handle,
       stop,

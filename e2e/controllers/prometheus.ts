@@ -60,8 +60,8 @@ export function serviceMonitorJob(sm: KubeObject, i: number, targetsFile: string
     { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
     { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
     { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
-    { source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', replacement: '${1}' },
-    ...(sm.spec.jobLabel ? [{ source_labels: [metaLabel('__meta_kubernetes_service_label_', sm.spec.jobLabel)], target_label: 'job', regex: '(.+)', replacement: '${1}' }] : []),
+    { source_labels: ['__meta_kubernetes_service_name'], target_label: 'job' },
+    ...(sm.spec.jobLabel ? [{ source_labels: [metaLabel('__meta_kubernetes_service_label_', sm.spec.jobLabel)], target_label: 'job', regex: '(.+)' }] : []),
     { target_label: 'endpoint', replacement: ep.port },
     ...((ep.relabelings ?? []) as Record<string, unknown>[]).map(relabelConfig),
   ];
@@ -98,6 +98,9 @@ export async function startPrometheus(opts: {
     `--config.file=${config}`,
     `--storage.tsdb.path=${join(opts.workDir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
+    // New targets reach the scrape manager after this throttle (default 5 s, a hidden flag): a
+    // canary pod must be scraped before its first analysis measurement needs two samples.
+    `--scrape.discovery-reload-interval=${SCRAPE_INTERVAL}`,
     '--log.level=info',
   ], { logFile: join(opts.workDir, 'prometheus.log') });
   try {
