@@ -15,7 +15,7 @@
  * Expected (independent table below, not read from the rendered Rollout):
  * - a healthy canary (no 5xx series at all, beside a stable version burning 5 % errors) is
  *   promoted through every step: 10 % → analysis → 25 % → analysis → 50 % → analysis → 100 %;
- * - a 5xx burst in the canary (10 %) aborts at the first analysis and rolls back: Rollout
+ * - a 5xx burst in the canary (10 %) aborts at an analysis step and rolls back: Rollout
  *   Degraded and aborted, the stable ReplicaSet unchanged and whole again, the canary at 0;
  * - no traffic at all must not abort: the analysis ends Inconclusive and the Rollout pauses for
  *   a person, stable unchanged.
@@ -144,15 +144,19 @@ describe('10 canary analysis', () => {
     expect(r.status.availableReplicas, 'available replicas after promotion').toBe(EXPECTED_REPLICAS);
   }, 180_000);
 
-  it('a 5xx burst in the canary (10 %) aborts at the first analysis and rolls back to the unchanged stable ReplicaSet', async () => {
+  it('a 5xx burst in the canary (10 %) aborts at an analysis step and rolls back to the unchanged stable ReplicaSet', async () => {
     const { stableBefore, image, t0 } = await release('5xx burst', { stable: busy(0), canary: busy(0.1) });
     const { r } = await follow(image, `Rollout ${NS}/${SERVICE} aborted and back on ${stableBefore}`, 90_000, (x) =>
       x.status?.abort === true && x.status?.phase === 'Degraded' && x.status?.updatedReplicas === 0 && x.status?.availableReplicas === EXPECTED_REPLICAS);
     const runs = await analysisRunsOf(ctx.kube, NS, r.status.currentPodHash);
     console.log(`aborted and rolled back in ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  ${runs.map(runLine).join('\n  ')}`);
     expect(r.status.stableRS, 'stable ReplicaSet hash after the abort').toBe(stableBefore);
-    expect(runs.map((x) => [x.metadata?.labels?.['step-index'], x.status?.phase]), 'AnalysisRuns of the canary (step, phase)').toEqual([['1', 'Failed']]);
-    const availability = runs[0]!.status.metricResults.find((m: { name: string }) => m.name === 'api-availability');
+    // Usually the first analysis fails. Argo ends a run whose count is reached with failures <=
+    // failureLimit as Successful, so a first run that saw traffic only in its last measurement
+    // (4 Inconclusive + 1 Failed, seen under load) lets the canary reach 25 % and the next run aborts.
+    const last = runs[runs.length - 1]!;
+    expect([last.status?.phase, runs.some((x) => x.metadata?.labels?.['step-index'] === '5')], 'last AnalysisRun phase; did a run reach the last step').toEqual(['Failed', false]);
+    const availability = last.status.metricResults.find((m: { name: string }) => m.name === 'api-availability');
     expect(availability?.phase, 'api-availability of the failed run').toBe('Failed');
     const stableRs = (await ctx.kube.list(kubePath('apps/v1', 'replicasets', NS), `labelSelector=rollouts-pod-template-hash%3D${stableBefore}`))[0];
     expect([stableRs?.spec?.template?.spec?.containers?.[0]?.image !== image, stableRs?.status?.readyReplicas], 'stable ReplicaSet: its own image, pods ready').toEqual([true, EXPECTED_REPLICAS]);
