@@ -57,7 +57,7 @@ export const argoRollouts: ControllerEntry = {
   async start(ctx): Promise<PlatformController> {
     const bin = (n: string) => join(ctx.root, '.tools', 'bin', n);
     for (const b of ['rollouts-controller', 'prometheus']) {
-      if (!existsSync(bin(b))) throw new Error(`${bin(b)} missing: run scripts/install-tools argo-rollouts prometheus`);
+      if (!existsSync(bin(b))) throw new Error(`${bin(b)} missing: run scripts/install-tools rollouts-controller prometheus`);
     }
     const addon = ctx.addons.find((a) => a.chart === CHART);
     if (!addon) throw new Error(`no ${CHART} add-on in argocd/apps: nothing says which namespace the controller runs in`);

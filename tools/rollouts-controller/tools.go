@@ -1,8 +1,8 @@
 //go:build tools
 
 // Pins the Argo Rollouts controller command in this module's build list, so scripts/install-tools
-// can `go build` it next to argo-analysis (the controller's main package cannot be imported; the
-// build tag keeps this file out of every build).
+// can `go build` it (a main package cannot be imported; the build tag keeps this file out of
+// every build).
 package main
 
 import (
