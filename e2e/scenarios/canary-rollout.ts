@@ -4,11 +4,28 @@
  * Rollout's status line (`kubectl argo rollouts get rollout`), and its AnalysisRuns.
  */
 import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
-import { appLine, syncByHand, terminateOperation } from '../controllers/applications.ts';
+import { appLine, terminateOperation } from '../controllers/applications.ts';
 import { kubePath, type Kube, type KubeObject } from '../controllers/kube.ts';
 
 export const ROLLOUTS = (ns: string) => kubePath('argoproj.io/v1alpha1', 'rollouts', ns);
 export const ANALYSIS_RUNS = (ns: string) => kubePath('argoproj.io/v1alpha1', 'analysisruns', ns);
+
+/**
+ * Starts a sync of the Application's target revision as a user (not automated), the way
+ * `argocd app sync` does: it sets `operation` on the Application; the controller runs it,
+ * checking the project's sync windows for a manual sync (production's window allows it).
+ */
+async function syncByHand(kube: Kube, name: string, username: string): Promise<void> {
+  const app = await kube.get(`${APPLICATIONS_PATH}/${name}`);
+  await kube.patch(`${APPLICATIONS_PATH}/${name}`, {
+    operation: {
+      initiatedBy: { username },
+      info: [{ name: 'reason', value: 'flextime e2e' }],
+      retry: app.spec?.syncPolicy?.retry,
+      sync: { prune: false, syncOptions: app.spec?.syncPolicy?.syncOptions, revision: app.spec?.source?.targetRevision ?? 'HEAD' },
+    },
+  });
+}
 
 /**
  * Waits until Application `name` has synced revision `sha`. Inside the production window
@@ -33,7 +50,7 @@ export async function syncRevision(kube: Kube, name: string, sha: string, admin:
       const idle = !a.operation && (!op || ['Succeeded', 'Failed', 'Error'].includes(op.phase));
       if (idle && !asked && a.status?.sync?.revision === sha && a.status?.sync?.status === 'OutOfSync') {
         asked = true;
-        syncByHand(kube, name, admin).catch((e) => failures.push(`sync by hand: ${(e as Error).message}`));
+        syncByHand(kube, name, admin).catch((e: Error) => failures.push(`sync by hand: ${e.message}`));
       }
       return undefined;
     },
