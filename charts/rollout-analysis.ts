@@ -12,6 +12,7 @@
 import type { Construct } from 'constructs';
 import type { Delivery, Service } from '../config/schema.ts';
 import { argRef, PrometheusAnalysisTemplate } from '../lib/analysis-template.ts';
+import { SYNC_WAVE_ANNOTATION } from '../lib/argocd-application.ts';
 import { seriesLabel } from '../lib/monitoring/service-monitor.ts';
 import { errorBudget, gateErrorRatioExpr } from '../lib/monitoring/slo-rules.ts';
 import { ROLLOUT_POD_HASH_LABEL, RolloutStrategy, type PodTemplateHashArg } from '../lib/rollout.ts';
@@ -42,6 +43,11 @@ export function sloAnalysisQuery(ctx: EnvContext, slo: string, window: string): 
 /**
  * The AnalysisTemplate `<service>-slo`: one metric per gating SLO, passing while the error ratio
  * is at most `maxBurnRate` × the SLO's error budget. Nothing for `delivery.kind: deployment`.
+ *
+ * Sync wave -1: ArgoCD applies the objects of one wave together, and a Rollout whose template does
+ * not exist yet is InvalidSpec (Degraded) until the controller retries — a Degraded resource fails
+ * the sync operation, and the bootstrap's root waits for a retry (found by e2e scenario 1 with the
+ * real controller). A template changed with the Rollout is also in place before the new steps run.
  */
 export function sloAnalysisTemplate(scope: Construct, ctx: EnvContext, service: Service, delivery: Delivery): PrometheusAnalysisTemplate | undefined {
   if (delivery.kind === 'deployment') return undefined;
@@ -51,6 +57,7 @@ export function sloAnalysisTemplate(scope: Construct, ctx: EnvContext, service: 
     name,
     namespace: ctx.namespace,
     labels: ctx.labels(name, service.component),
+    annotations: { [SYNC_WAVE_ANNOTATION]: '-1' },
     address: prometheusUrl(ctx),
     interval: analysis.interval,
     count: analysis.count,

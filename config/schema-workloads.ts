@@ -35,8 +35,14 @@ export const rolloutAnalysis = z.object({
   interval: z.string().regex(/^[1-9][0-9]*(s|m)$/, 'must be a duration such as "30s" or "1m"').default('1m'),
   /** Measurements per analysis run (a step holds for about count × interval). */
   count: z.number().int().min(1).max(60).default(5),
-  /** Failed measurements tolerated; one more aborts the rollout. */
-  failureLimit: z.number().int().min(0).default(1),
+  /**
+   * Failed measurements tolerated; one more aborts the rollout. 0: the first measurement above
+   * the bound aborts. The rate window is as long as a whole run (5 × 1m against 5m), so an error
+   * a measurement sees stays in every later one: a failure is tolerated only when it comes in a
+   * run's last measurement(s) — a late burst would pass (Argo: count reached, failed ≤ failureLimit
+   * → Successful). Quiet windows are Inconclusive, never Failed: 0 does not abort on no traffic.
+   */
+  failureLimit: z.number().int().min(0).default(0),
 }).strict().superRefine((a, ctx) => {
   if (a.failureLimit >= a.count) {
     ctx.addIssue({ code: 'custom', path: ['failureLimit'], message: `must be less than count (${a.count}), or no analysis can fail` });

@@ -3,7 +3,8 @@
  * result (an error ratio, a share of slow requests). Each measurement is one of three phases
  * (Argo Rollouts: a success and a failure condition, neither true = Inconclusive):
  * - a number at or below the bound: Successful;
- * - a number above it: Failed (more than `failureLimit` failures fail the run: the rollout aborts);
+ * - a number above it: Failed (more than `failureLimit` failures fail the run: the rollout aborts;
+ *   Argo ends a run that reached `count` with at most `failureLimit` failures Successful);
  * - no number (an empty result: no traffic in the window; or NaN): Inconclusive. Quiet windows
  *   neither abort a healthy release nor pass an unseen one: the run succeeds on the measurements
  *   that saw traffic, and only when none did (all `count` inconclusive, `inconclusiveLimit` =
@@ -35,6 +36,8 @@ export interface PrometheusAnalysisTemplateProps {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Prometheus HTTP API base URL, e.g. `http://prometheus.monitoring.svc:9090`. */
   readonly address: string;
   readonly metrics: readonly PrometheusBoundMetric[];
@@ -56,7 +59,7 @@ export interface PrometheusAnalysisTemplateProps {
   readonly count?: number;
   /**
    * Failed measurements tolerated; one more fails the run (and aborts the rollout).
-   * @default 1
+   * @default 0 (the first failed measurement fails the run)
    */
   readonly failureLimit?: number;
   /**
@@ -79,7 +82,7 @@ export class PrometheusAnalysisTemplate extends Construct {
     super(scope, id);
     this.name = props.name;
     const count = props.count ?? 5;
-    const failureLimit = props.failureLimit ?? 1;
+    const failureLimit = props.failureLimit ?? 0;
     const interval = props.interval ?? '1m';
     const args = props.args ?? [];
     if (props.metrics.length === 0) throw new Error(`'metrics' must hold at least one metric`);
@@ -106,7 +109,7 @@ export class PrometheusAnalysisTemplate extends Construct {
     }
 
     modelObject(this, 'Resource', new AnalysisTemplate({
-      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels }, ...(props.annotations ? { annotations: { ...props.annotations } } : {}) },
       spec: {
         ...(args.length > 0 ? { args: args.map((name) => ({ name })) } : {}),
         metrics: props.metrics.map((m) => ({

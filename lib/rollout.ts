@@ -135,10 +135,20 @@ export class RolloutStrategy {
   }
 }
 
-/** An analysis step running one AnalysisTemplate (of the Rollout's namespace). */
+/**
+ * An analysis step running one AnalysisTemplate (of the Rollout's namespace).
+ *
+ * `analysisRunMetadata: {}` is what the Argo Rollouts controller writes there itself: its Go type
+ * holds the field as a struct (not a pointer), so `omitempty` never drops it, and every full
+ * update of the Rollout (v1.8.3: defaulting spec.replicas of an HPA-scaled Rollout, the revision
+ * annotation of each release) stores `{}` in every analysis. Without it in git, ArgoCD's diff
+ * shows the Rollout OutOfSync after each release (the steps list is atomic), and outside the
+ * production sync window nothing syncs it back (found by e2e scenario 1 with the real controller).
+ */
 function analysis(templateName: string, args: readonly PodTemplateHashArg[] = []) {
   return {
     templates: [{ templateName }],
     ...(args.length > 0 ? { args: args.map((a) => ({ name: a.name, valueFrom: { podTemplateHashValue: a.podTemplateHash } })) } : {}),
+    analysisRunMetadata: {},
   };
 }

@@ -71,7 +71,7 @@ describe('api-svc in production', () => {
     const delivery = platform.environments.find((e) => e.name === 'production')!.services['api-svc']!.delivery;
     if (delivery.kind !== 'canary') throw new Error('production delivers api-svc as a canary');
     const canary = spec('Rollout', 'api-svc', prefix).strategy.canary;
-    const analysis = { templates: [{ templateName: 'api-svc-slo' }], args: [{ name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } }] };
+    const analysis = { templates: [{ templateName: 'api-svc-slo' }], args: [{ name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } }], analysisRunMetadata: {} };
     expect(canary.steps).toEqual(delivery.steps.flatMap((setWeight) => [{ setWeight }, { analysis }]));
     expect(canary).toMatchObject({ maxUnavailable: 0, maxSurge: `${platform.maxSurgePercent}%` });
   });
@@ -88,12 +88,21 @@ describe('api-svc in production', () => {
     ]);
     for (const m of metrics) {
       expect(m.provider.prometheus.address).toBe('http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090');
-      expect(m).toMatchObject({ interval: '1m', count: 5, failureLimit: 1, inconclusiveLimit: 4 });
+      expect(m).toMatchObject({ interval: '1m', count: 5, failureLimit: 0, inconclusiveLimit: 4 });
     }
     expect(metrics.map((m) => [m.successCondition, m.failureCondition])).toEqual([
       ['len(result) > 0 && result[0] <= 0.001', 'len(result) > 0 && result[0] > 0.001'], // 99.9 % available
       ['len(result) > 0 && result[0] <= 0.05', 'len(result) > 0 && result[0] > 0.05'], // 95 % within 500 ms
     ]);
+  });
+
+  it('syncs the AnalysisTemplate before the Rollout that names it, in the form the controller writes back', () => {
+    // Same wave: the Rollout may be created first, is InvalidSpec (Degraded) and fails the sync.
+    const meta = (kind: string, name: string) => find(kind, name, prefix, files).metadata as Spec;
+    expect(meta('AnalysisTemplate', 'api-svc-slo').annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    expect(meta('Rollout', 'api-svc').annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
+    // The controller stores analysisRunMetadata: {} in every analysis (a Go struct field); git must hold it too.
+    for (const s of spec('Rollout', 'api-svc', prefix).strategy.canary.steps.filter((x: Spec) => x.analysis)) expect(s.analysis.analysisRunMetadata).toEqual({});
   });
 
   it('scrapes api-svc with the pods\' rollouts-pod-template-hash label, which the analysis selects on', () => {
@@ -132,7 +141,7 @@ describe('api-svc in staging and development', () => {
       previewService: 'api-svc-preview',
       autoPromotionEnabled: true,
       scaleDownDelaySeconds: 600,
-      postPromotionAnalysis: { templates: [{ templateName: 'api-svc-slo' }], args: [{ name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } }] },
+      postPromotionAnalysis: { templates: [{ templateName: 'api-svc-slo' }], args: [{ name: 'latest-hash', valueFrom: { podTemplateHashValue: 'Latest' } }], analysisRunMetadata: {} },
     });
     expect((find('Service', 'api-svc-preview', 'dist/staging/', out).spec as Spec).selector).toEqual({ 'app.kubernetes.io/name': 'api-svc', 'app.kubernetes.io/instance': 'api-svc-staging' });
   });
@@ -203,7 +212,7 @@ describe('RolloutStrategy and PrometheusAnalysisTemplate', () => {
 
   it('pauses before each analysis when asked', () => {
     const steps = (RolloutStrategy.canary({ steps: [10], pauseSeconds: 60, analysisTemplate: 't' }).render('app').canary as Spec).steps;
-    expect(steps).toEqual([{ setWeight: 10 }, { pause: { duration: '60s' } }, { analysis: { templates: [{ templateName: 't' }] } }]);
+    expect(steps).toEqual([{ setWeight: 10 }, { pause: { duration: '60s' } }, { analysis: { templates: [{ templateName: 't' }], analysisRunMetadata: {} } }]);
   });
 
   it('renders a blue-green Rollout with its preview Service', () => {

@@ -56,10 +56,13 @@ export const production: EnvironmentInput = {
       replicas: { min: 3, max: 20 },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
       // Argo Rollout: 10 → 25 → 50 % of the pods, each step held 5 min while the SLOs hold; else rollback.
+      // failureLimit 0: any measurement of the canary above its error budget aborts (a 5xx burst
+      // seen by one measurement only — the last one of a step — must not be promoted); no traffic
+      // is Inconclusive, not Failed, so a quiet canary pauses for a person instead.
       delivery: {
         kind: 'canary',
         steps: [10, 25, 50],
-        analysis: { slos: ['api-availability', 'api-latency-p95'], window: '5m', interval: '1m', count: 5, failureLimit: 1 },
+        analysis: { slos: ['api-availability', 'api-latency-p95'], window: '5m', interval: '1m', count: 5, failureLimit: 0 },
       },
     },
     'scheduler-svc': {
