@@ -149,10 +149,12 @@ describe('10 canary analysis', () => {
 
   it('a healthy canary (no 5xx series, beside a stable version at 5 % errors) is promoted through every step', async () => {
     const { stableBefore, image, t0 } = await release('healthy canary', { stable: busy(0.05), canary: busy(0, false) });
+    // Ends at the promotion, or at an abort (which fails below, naming the AnalysisRuns).
     const { r, atStep } = await follow(image, `Rollout ${NS}/${SERVICE} promoted to ${image.slice(-12)}`, 180_000, (x) =>
-      x.status?.phase === 'Healthy' && x.status?.stableRS === x.status?.currentPodHash && x.status?.stableRS !== stableBefore);
-    const runs = await analysisRunsOf(ctx.kube, NS, r.status.stableRS);
-    console.log(`promoted in ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  canary pods per step index: ${[...atStep].map(([i, n]) => `${i}:${n}`).join(' ')}\n  ${runs.map(runLine).join('\n  ')}`);
+      x.status?.abort === true || (x.status?.phase === 'Healthy' && x.status?.stableRS === x.status?.currentPodHash && x.status?.stableRS !== stableBefore));
+    const runs = await analysisRunsOf(ctx.kube, NS, r.status.currentPodHash);
+    console.log(`${r.status.abort ? 'ABORTED' : 'promoted'} in ${seconds(Date.now() - t0)}: ${rolloutLine(r)}\n  canary pods per step index: ${[...atStep].map(([i, n]) => `${i}:${n}`).join(' ')}\n  ${runs.map(runLine).join('\n  ')}`);
+    expect(r.status.abort ?? false, `Rollout aborted (${rolloutLine(r)}; ${runs.map(runLine).join('; ')})`).toBe(false);
     expect(r.status.currentStepIndex, 'step index after promotion').toBe(EXPECTED_STEPS.length);
     expect(runs.map((x) => [x.metadata?.labels?.['step-index'], x.status?.phase]), 'AnalysisRuns of the canary (step, phase)').toEqual([['1', 'Successful'], ['3', 'Successful'], ['5', 'Successful']]);
     for (const [step, pods] of Object.entries(EXPECTED_CANARY_PODS_AT_ANALYSIS)) {
