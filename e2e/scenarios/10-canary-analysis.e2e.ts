@@ -30,7 +30,7 @@ import { kubePath, type KubeObject } from '../controllers/kube.ts';
 import type { ArgoRolloutsHandle } from '../controllers/argo-rollouts.ts';
 import { analysisRunsOf, ANALYSIS_RUNS, rolloutLine, ROLLOUTS, runLine, syncRevision } from './canary-rollout.ts';
 import { startCanaryTraffic, type CanaryTraffic, type Traffic } from './canary-traffic.ts';
-import { context, seconds, type Ctx } from './context.ts';
+import { platformContext, PLATFORM_SETUP_MS, seconds, type Ctx } from './context.ts';
 
 const NS = 'flextime-production';
 const SERVICE = 'api-svc';
@@ -66,14 +66,14 @@ const path = (name = SERVICE) => `${ROLLOUTS(NS)}/${name}`;
 const stepName = (s: KubeObject) => (s.setWeight !== undefined ? `setWeight ${s.setWeight}` : s.analysis ? `analysis ${s.analysis.templates.map((t: { templateName: string }) => t.templateName).join('+')}` : Object.keys(s).join('+'));
 
 beforeAll(async () => {
-  ctx = context();
+  ctx = await platformContext();
   const h = ctx.h.controllers['argo-rollouts'] as ArgoRolloutsHandle | undefined;
   if (!h) throw new Error('the Argo Rollouts controller is not running in this e2e (e2e/controllers/argo-rollouts.ts did not start)');
   const targetsFile = h.targetFiles[`${NS}/${SERVICE}`];
   if (!targetsFile) throw new Error(`Prometheus scrapes no ServiceMonitor ${NS}/${SERVICE} (scrape jobs: ${Object.keys(h.targetFiles).join(', ') || 'none'})`);
   traffic = await startCanaryTraffic({ kube: ctx.kube, namespace: NS, service: SERVICE, targetsFile, log: (l) => console.log(l) });
   console.log(`Prometheus ${h.prometheusUrl} (scrape every ${h.scrapeInterval}) stands for ${h.routedAddresses.join(', ')}; controller log ${h.controllerLog}`);
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await traffic?.stop();
 });
