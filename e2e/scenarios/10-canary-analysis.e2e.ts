@@ -181,6 +181,7 @@ describe('10 canary analysis', () => {
     });
     expect([before.status?.phase, phases(before).filter((x) => x === 'Failed' || x === 'Error')], `first AnalysisRun before the burst: running, nothing failed (${runLine(before)})`).toEqual(['Running', []]);
     traffic.set({ stableHash: stableBefore, stable: busy(0), canary: busy(0.1) });
+    const burstAt = new Date().toISOString();
     const { r } = await follow(image, `Rollout ${NS}/${SERVICE} aborted and back on ${stableBefore}`, 90_000, (x) =>
       x.status?.abort === true && x.status?.phase === 'Degraded' && (x.status?.updatedReplicas ?? 0) === 0 && x.status?.availableReplicas === EXPECTED_REPLICAS);
     const runs = await analysisRunsOf(ctx.kube, NS, hash);
@@ -188,7 +189,8 @@ describe('10 canary analysis', () => {
     expect(r.status.stableRS, 'stable ReplicaSet hash after the abort').toBe(stableBefore);
     const first = runs.find((x) => x.metadata?.labels?.['step-index'] === '1');
     const p = phases(first);
-    expect({ run: first?.status?.phase, measurements: p.length, failed: p.filter((x) => x === 'Failed').length, last: p[p.length - 1] }, `the first AnalysisRun (${first ? runLine(first) : 'none'})`)
+    const when = (availability(first)?.measurements ?? []).map((m) => (m as { startedAt?: string }).startedAt?.slice(11, 19)).join(' ');
+    expect({ run: first?.status?.phase, measurements: p.length, failed: p.filter((x) => x === 'Failed').length, last: p[p.length - 1] }, `the first AnalysisRun (${first ? runLine(first) : 'none'}; burst from ${burstAt.slice(11, 19)}, measurements started ${when})`)
       .toEqual({ run: 'Failed', measurements: MEASUREMENTS, failed: 1, last: 'Failed' });
     expect(runs.map((x) => x.metadata?.labels?.['step-index']), 'AnalysisRuns of the canary by step (none after the first: the canary never went past 10 %)').toEqual(['1']);
     const stableRs = (await ctx.kube.list(kubePath('apps/v1', 'replicasets', NS), `labelSelector=rollouts-pod-template-hash%3D${stableBefore}`))[0];
