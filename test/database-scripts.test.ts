@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgbouncerIni } from '../lib/pgbouncer-config.ts';
 import { RENDERED_READ_POOL, renderedIni } from './pgbouncer-ini.ts';
+import { freePort } from './ports.ts';
+import { PostgresServer } from './postgres-server.ts';
 import { requireTool, ROOT, skipWithout } from './tools.ts';
 
 const SCRIPTS = join(ROOT, 'scripts', 'db');
@@ -26,33 +28,20 @@ const SCRIPTS = join(ROOT, 'scripts', 'db');
 let scriptsDir = SCRIPTS;
 const TABLES = ['public.teams', 'public.venues', 'public.schedules', 'public.games'];
 
-/** Directory of the PostgreSQL server binaries (test/tools.ts: $PG_BINDIR, else /usr/lib/postgresql/<major>/bin). */
-let BIN = '';
 const AS_ROOT = process.getuid?.() === 0;
-
-interface Run { code: number; stdout: string; stderr: string }
-
+/** The throw-away server (test/postgres-server.ts; TCP trusted: the pgbouncer rows check the pooler's own SCRAM). */
+let pg: PostgresServer | undefined;
 /** Runs a command as the PostgreSQL user (postgres when we are root) with PATH led by the server binaries. */
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const vars = { PATH: `${BIN}:/usr/local/bin:/usr/bin:/bin`, LC_ALL: 'C.UTF-8', TZ: 'UTC', ...env };
-  const assignments = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
-  const [file, argv] = AS_ROOT ? ['runuser', ['-u', 'postgres', '--', 'env', '-i', ...assignments, command, ...args]] : ['env', ['-i', ...assignments, command, ...args]];
-  return new Promise((resolve) => {
-    execFile(file, argv, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (command: string, args: string[], env: Record<string, string> = {}) => pg!.run(command, args, env);
 
 describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts against a real PostgreSQL', () => {
   let root = '';
-  let socket = '';
-  let port = 0;
+  const socket = () => pg!.socket;
+  const port = () => pg!.port;
   let server: Server | undefined;
   let pushgateway = '';
   const pushes: Array<{ url: string; body: string }> = [];
-  const db = () => ({ PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+  const db = () => ({ PGHOST: socket(), PGPORT: String(port()), PGUSER: 'postgres' });
   const psql = async (database: string, sql: string) => {
     const r = await run('psql', ['--no-psqlrc', '--tuples-only', '--no-align', '--quiet', '--set=ON_ERROR_STOP=1', `--dbname=${database}`, `--command=${sql}`], db());
     if (r.code !== 0) throw new Error(`psql failed: ${r.stderr}`);
@@ -79,7 +68,7 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
   };
 
   beforeAll(async () => {
-    BIN = requireTool('postgresql');
+    pg = await PostgresServer.start(requireTool('postgresql'), {}, ['flextime'], 'trust');
     root = mkdtempSync(join(tmpdir(), 'flextime-db-'));
     if (AS_ROOT) {
       const id = await new Promise<string>((resolve, reject) => execFile('id', ['-u', 'postgres'], (e, out) => (e ? reject(new Error('running as root needs a "postgres" user (initdb refuses root); the Debian postgresql package creates it')) : resolve(out.trim()))));
@@ -93,8 +82,6 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
     cpSync(SCRIPTS, scriptsDir, { recursive: true });
     chmodSync(scriptsDir, 0o755);
     for (const file of readdirSync(scriptsDir)) chmodSync(join(scriptsDir, file), 0o644);
-    socket = join(root, 'socket');
-    port = 20_000 + (process.pid % 20_000);
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -107,15 +94,6 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
     const address = server.address();
     pushgateway = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-    for (const [cmd, args] of [
-      ['mkdir', ['-p', socket]],
-      ['initdb', ['--pgdata', join(root, 'data'), '--username=postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']],
-      ['pg_ctl', ['--pgdata', join(root, 'data'), '--log', join(root, 'server.log'), '--wait', '--options', `-c listen_addresses=127.0.0.1 -c unix_socket_directories='${socket}' -p ${port} -c fsync=off`, 'start']],
-      ['createdb', ['--host', socket, '--port', String(port), '--username', 'postgres', 'flextime']],
-    ] as const) {
-      const r = await run(cmd, [...args]);
-      if (r.code !== 0) throw new Error(`${cmd} failed (${r.code}): ${r.stderr}`);
-    }
     await psql('flextime', `
       CREATE TABLE teams (id serial PRIMARY KEY, name text NOT NULL UNIQUE, conference text NOT NULL DEFAULT 'Big 12');
       CREATE TABLE venues (id serial PRIMARY KEY, team_id int NOT NULL REFERENCES teams, name text NOT NULL, capacity int CHECK (capacity > 0));
@@ -131,10 +109,8 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
   }, 120_000);
 
   afterAll(async () => {
-    if (root) {
-      await run('pg_ctl', ['--pgdata', join(root, 'data'), '--mode=immediate', 'stop']);
-      rmSync(root, { recursive: true, force: true });
-    }
+    await pg?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
@@ -171,7 +147,7 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
   }, 60_000);
 
   it('restores into a scratch database on an existing server, and drops it afterwards', async () => {
-    const r = await verify('store', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+    const r = await verify('store', { ...db(), SCRATCH_PGHOST: socket() });
     expect(r.code, r.stderr).toBe(0);
     expect(rowsOf(r.stdout)['public.games']).toBe(240);
     expect(await psql('postgres', "SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_verify_%'")).toBe('0');
@@ -181,7 +157,7 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
     await psql('flextime', "INSERT INTO schedules (sport, season) VALUES ('soccer', 2026)");
     await new Promise((resolve) => setTimeout(resolve, 1100)); // the key has one-second resolution
     expect((await backup('store')).code).toBe(0);
-    const r = await verify('store', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+    const r = await verify('store', { ...db(), SCRATCH_PGHOST: socket() });
     expect(r.code, r.stderr).toBe(0);
     expect(rowsOf(r.stdout)['public.schedules']).toBe(4);
     await psql('flextime', "DELETE FROM schedules WHERE sport = 'soccer'");
@@ -207,13 +183,13 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
       const name = dump.split('/').pop()!;
       writeFileSync(`${dump}.sha256`, `${createHash('sha256').update(readFileSync(dump)).digest('hex')}  ${name}\n`);
     });
-    const r = await verify('unrestorable', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres' });
+    const r = await verify('unrestorable', { ...db(), SCRATCH_PGHOST: socket() });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/FAILED: pg_restore of flextime-[0-9T]+Z\.dump into a scratch database failed/);
   }, 60_000);
 
   it('fails with exit code 6 when a key table is missing from the restored dump', async () => {
-    const r = await verify('store', { SCRATCH_PGHOST: socket, PGPORT: String(port), PGUSER: 'postgres', VERIFY_TABLES: 'public.teams public.referees' });
+    const r = await verify('store', { ...db(), SCRATCH_PGHOST: socket(), VERIFY_TABLES: 'public.teams public.referees' });
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('FAILED: table public.referees is missing from the restored dump');
   }, 60_000);
@@ -244,13 +220,13 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
   it.skipIf(skipWithout('pgbouncer'))('serves the pgbouncer.ini lib/pgbouncer-config.ts renders: SCRAM from a userlist with a quoted password, transaction pooling into PostgreSQL', async () => {
     const PGBOUNCER = requireTool('pgbouncer');
     await psql('flextime', 'CREATE ROLE flextime_app LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO flextime_app');
-    const listen = port + 1;
+    const listen = await freePort();
     const dir = join(root, 'pgbouncer');
     await run('mkdir', ['-p', dir]);
     // The userlist line as the ExternalSecret template renders it: a " in the password doubled.
     writeFileSync(join(dir, 'userlist.txt'), '"flextime_app" "s3""cret"\n');
     writeFileSync(join(dir, 'pgbouncer.ini'), pgbouncerIni({
-      databases: [{ alias: 'flextime', host: '127.0.0.1', port }],
+      databases: [{ alias: 'flextime', host: '127.0.0.1', port: port() }],
       listenPort: listen, authFile: join(dir, 'userlist.txt'), maxClientConn: 20, defaultPoolSize: 2, reservePoolSize: 1, maxDbConnections: 5,
       statsUsers: ['flextime_app'],
     }));
@@ -284,11 +260,11 @@ describe.skipIf(skipWithout('postgresql'))('database backup and restore scripts 
   it.skipIf(skipWithout('pgbouncer'))('serves the read-only pool (pgbouncer-ro) from its rendered pgbouncer.ini: reads pass, a write the role may do is refused by the pool', async () => {
     await psql('flextime', // the role may write: only the pool's default_transaction_read_only can stop the INSERT below
       'CREATE ROLE flextime_reader LOGIN; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO flextime_reader; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO flextime_reader');
-    const dir = join(root, 'pgbouncer-ro'); mkdirSync(dir, { recursive: true }); writeFileSync(join(dir, 'userlist.txt'), '"flextime_reader" "r3ad"\n');
-    writeFileSync(join(dir, 'pgbouncer.ini'), renderedIni(RENDERED_READ_POOL, { port, listenPort: port + 2, authFile: join(dir, 'userlist.txt') }));
+    const listen = await freePort(), dir = join(root, 'pgbouncer-ro'); mkdirSync(dir, { recursive: true }); writeFileSync(join(dir, 'userlist.txt'), '"flextime_reader" "r3ad"\n');
+    writeFileSync(join(dir, 'pgbouncer.ini'), renderedIni(RENDERED_READ_POOL, { port: port(), listenPort: listen, authFile: join(dir, 'userlist.txt') }));
     if (AS_ROOT) await run('chmod', ['-R', 'a+rX', dir]);
     const args = [requireTool('pgbouncer'), join(dir, 'pgbouncer.ini')], bouncer = AS_ROOT ? spawn('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'pipe' }) : spawn(args[0]!, args.slice(1), { stdio: 'pipe' });
-    const exited = new Promise((resolve) => bouncer.on('exit', resolve)), client = (sql: string) => run('psql', ['--no-psqlrc', '--tuples-only', '--no-align', '--host=127.0.0.1', `--port=${port + 2}`, '--username=flextime_reader', '--dbname=flextime', `--command=${sql}`], { PGPASSWORD: 'r3ad' });
+    const exited = new Promise((resolve) => bouncer.on('exit', resolve)), client = (sql: string) => run('psql', ['--no-psqlrc', '--tuples-only', '--no-align', '--host=127.0.0.1', `--port=${listen}`, '--username=flextime_reader', '--dbname=flextime', `--command=${sql}`], { PGPASSWORD: 'r3ad' });
     try {
       let answer = await client('SELECT count(*) FROM public.teams'); // then again every 100 ms until PgBouncer listens
       for (let i = 0; answer.code !== 0 && i < 50; i++) answer = await new Promise((resolve) => setTimeout(resolve, 100)).then(() => client('SELECT count(*) FROM public.teams'));

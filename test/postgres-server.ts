@@ -1,8 +1,9 @@
 /**
  * A throw-away PostgreSQL from the distribution's server binaries (test/tools.ts `postgresql`), in
  * a temp folder, on 127.0.0.1:<free port> and a unix socket: local connections trusted (the
- * tests' superuser `postgres`), TCP connections by SCRAM password only, so a role's password is
- * really checked. As root the server and psql run as the `postgres` user (initdb refuses root).
+ * tests' superuser `postgres`), TCP connections by SCRAM password only by default, so a role's
+ * password is really checked (`hostAuth: 'trust'` where the test checks a pooler's own auth).
+ * As root the server and psql run as the `postgres` user (initdb refuses root).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +27,7 @@ export class PostgresServer {
   get socket(): string { return join(this.root, 'socket'); }
 
   /** initdb + start with `settings` (`-c name=value` each), then create `databases`. */
-  static async start(bin: string, settings: Readonly<Record<string, string>>, databases: readonly string[]): Promise<PostgresServer> {
+  static async start(bin: string, settings: Readonly<Record<string, string>>, databases: readonly string[], hostAuth: 'scram-sha-256' | 'trust' = 'scram-sha-256'): Promise<PostgresServer> {
     const root = mkdtempSync(join(tmpdir(), 'flextime-pg-'));
     if (AS_ROOT) {
       const id = await new Promise<string>((resolve, reject) => execFile('id', ['-u', 'postgres'], (e, out) => (e ? reject(new Error('running as root needs a "postgres" user (initdb refuses root); the Debian postgresql package creates it')) : resolve(out.trim()))));
@@ -39,7 +40,7 @@ export class PostgresServer {
     ].join(' ');
     for (const [cmd, args] of [
       ['mkdir', ['-p', server.socket]],
-      ['initdb', ['--pgdata', join(root, 'data'), '--username=postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--no-sync']],
+      ['initdb', ['--pgdata', join(root, 'data'), '--username=postgres', '--auth-local=trust', `--auth-host=${hostAuth}`, '--encoding=UTF8', '--no-sync']],
       ['pg_ctl', ['--pgdata', join(root, 'data'), '--log', join(root, 'server.log'), '--wait', '--options', options, 'start']],
       ...databases.map((d) => ['createdb', ['--host', server.socket, '--port', String(server.port), '--username', 'postgres', d]] as const),
     ] as const) {

@@ -20,14 +20,16 @@ const lint = (dir?: string) => spawnSync(SCRIPT, dir ? [dir] : [], {
 const copies: string[] = [];
 afterAll(() => { for (const dir of copies) rmSync(dir, { recursive: true, force: true }); });
 
-/** A copy of terraform-bootstrap/ (config included) with `file` edited: `anchor` must be there. */
-function plantedCopy(file: string, anchor: string, replacement: string): string {
+/** A copy of terraform-bootstrap/ (config included) with each `file` edited: each `anchor` must be there. */
+function plantedCopy(plants: ReadonlyArray<readonly [file: string, anchor: string, replacement: string]>): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'tflint-')), 'terraform-bootstrap');
   copies.push(dir);
   cpSync(join(ROOT, 'terraform-bootstrap'), dir, { recursive: true });
-  const text = readFileSync(join(dir, file), 'utf8');
-  expect(text, `${file} no longer contains the text the defect is planted at`).toContain(anchor);
-  writeFileSync(join(dir, file), text.replace(anchor, replacement));
+  for (const [file, anchor, replacement] of plants) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    expect(text, `${file} no longer contains the text the defect is planted at`).toContain(anchor);
+    writeFileSync(join(dir, file), text.replace(anchor, replacement));
+  }
   return dir;
 }
 
@@ -54,9 +56,20 @@ describe.skipIf(skipWithout('tflint'))('npm run lint:terraform (tflint, bundled 
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: '' });
   });
 
-  it.each(PLANTED)('fails on %s', (_what, file, anchor, replacement, finding) => {
-    const run = lint(plantedCopy(file, anchor, replacement));
-    expect(run.stdout).toBe(`1 issue(s) found:\n\n${finding}\n`);
+  // All defects sit in different files and rules, so one tflint run over one copy holding all of
+  // them must report each, and nothing else (one run instead of one per defect: tflint evaluates
+  // the whole tree each time).
+  let planted: ReturnType<typeof lint> | undefined;
+  const plantedRun = () => (planted ??= lint(plantedCopy(PLANTED.map(([, file, anchor, replacement]) => [file, anchor, replacement] as const))));
+
+  it('reports the planted defects and nothing else, exit 2', () => {
+    const run = plantedRun();
+    expect(run.stdout.split('\n')[0]).toBe(`${PLANTED.length} issue(s) found:`);
+    expect(run.stdout.split('\n').filter((l) => /^\S+\.tf:\d+:\d+: /.test(l)).sort()).toEqual(PLANTED.map((p) => p[4]).sort());
     expect(run.status).toBe(2);
+  });
+
+  it.each(PLANTED)('fails on %s', (_what, _file, _anchor, _replacement, finding) => {
+    expect(plantedRun().stdout.split('\n')).toContain(finding);
   });
 });
