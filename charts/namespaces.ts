@@ -105,6 +105,9 @@ export function clusterNamespacesChart(app: App, platform: Platform): void {
   const chart = clusterChart(app, 'namespaces', SOURCE);
   const namespaces = new Map(platform.addons.filter(onEveryCluster).map((a) => [a.namespace, a.podSecurity]));
   for (const [name, level] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) addonNamespace(chart, platform, name, level);
+  // ArgoCD's own namespace: the Terraform Helm release creates it (gitops.external) and its chart
+  // sets no disk either. Its pods pick the defaults up on their next restart.
+  diskDefaults(chart, platform, platform.gitops.namespace);
   for (const pc of platform.priorityClasses) {
     new k8s.KubePriorityClass(chart, pc.name, {
       metadata: {
