@@ -1,7 +1,7 @@
 /**
  * The two AppProjects of charts/argocd.ts, as pure data from the planned Applications:
  * `<partOf>` (dist/ content: its namespaces and exactly the cluster-scoped objects it renders) and
- * `platform` (pinned add-ons and the dist/cluster content that writes into their namespaces).
+ * `platform` (pinned add-ons and the dist/cluster and dist/addons content that writes into their namespaces).
  */
 import type { Platform } from '../config/index.ts';
 import type { Addon } from '../config/schema-addons.ts';
@@ -19,15 +19,6 @@ export interface PlannedProject {
   readonly clusterResourceWhitelist: ClusterResource[];
   readonly roles: { name: string; description: string; groups: string[]; grants: RoleGrant[] }[];
   readonly syncWindows: ProjectSyncWindow[];
-}
-
-/**
- * Whether the add-on's Application creates its namespace (ArgoCD CreateNamespace): only for an
- * add-on installed on some clusters; charts/namespaces.ts renders the others' namespaces into
- * dist/cluster/namespaces, so content of other Applications can land there before the add-on.
- */
-export function ownsNamespace(addon: Addon): boolean {
-  return addon.environments !== undefined;
 }
 
 export function appProjectPlan(platform: Platform, apps: PlannedApplication[], hosting: Platform['clusters']): PlannedProject {
@@ -88,13 +79,8 @@ export function platformProjectPlan(platform: Platform, apps: PlannedApplication
     for (const namespace of [...namespaces].sort()) destinations.push({ server: cluster.server, namespace });
   }
   const chartKinds = platform.addons.flatMap((ad) => ad.clusterResources);
-  const addonNamespaces = [...new Set(platform.addons.filter(ownsNamespace).map((ad) => ad.namespace))].sort();
-  const whitelist = uniqueResources([
-    ...chartKinds,
-    // CreateNamespace=true: ArgoCD creates these add-on namespaces, and only these.
-    ...addonNamespaces.map((name) => ({ group: '', kind: 'Namespace', name })),
-    ...renderedClusterResources(mine),
-  ]);
+  // Add-on namespaces are rendered (dist/cluster/namespaces, dist/addons/<addon>): allowed by name with the rest.
+  const whitelist = uniqueResources([...chartKinds, ...renderedClusterResources(mine)]);
   const usesGit = mine.some((a) => 'path' in a.source);
   return {
     name: PLATFORM_PROJECT,

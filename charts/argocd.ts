@@ -4,7 +4,8 @@
  *   argocd/bootstrap/  the root Application (app-of-apps) a person or Terraform applies once
  *   argocd/projects/   AppProjects `<partOf>` (dist/) and `platform` (add-ons, add-on namespaces)
  *   argocd/apps/       one Application per dist/<env>/<component> and per cluster for each
- *                      dist/cluster/<component>, plus one per add-on and cluster
+ *                      dist/cluster/<component>, plus one per add-on and cluster that installs
+ *                      it (and one for its dist/addons/<addon> folder, if it has one)
  *
  * Nothing is listed by hand: every OutputChart under dist/ becomes an Application, so this chart
  * must be built last (buildApp does; a validation catches charts added after it). Sync waves are
@@ -17,14 +18,13 @@ import type { Platform } from '../config/index.ts';
 import type { Addon } from '../config/schema-addons.ts';
 import type { DependencyGraph } from '../lib/graph/graph.ts';
 import { recommendedLabels } from '../lib/labels.ts';
-import { podSecurityLabels } from '../lib/namespace.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { BuildError } from '../lib/values/build-error.ts';
 import { ArgoApplication, type IgnoredField, type NotificationSubscription } from '../lib/argocd-application.ts';
 import { ArgoProject, matchesApplicationGlob } from '../lib/argocd-project.ts';
-import { ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
+import { ADDON_GROUP, ENVIRONMENT_LABEL, namespaceOf } from './context.ts';
 import { addonValuesOn } from './addon-roles.ts';
-import { appProjectPlan, ownsNamespace, PLATFORM_PROJECT, platformProjectPlan, type PlannedProject } from './argocd-projects.ts';
+import { appProjectPlan, PLATFORM_PROJECT, platformProjectPlan, type PlannedProject } from './argocd-projects.ts';
 import { bootstrapGraph, externalInputs, waveOfLayer, type ExternalInputs } from './bootstrap-order.ts';
 import { bootstrapOrderDocument } from './bootstrap-order-doc.ts';
 import { discoverDistDirs, distDirPaths, workloadKey, type DistDir } from './dist-dirs.ts';
@@ -66,15 +66,15 @@ export function argocdCharts(app: App, platform: Platform): void {
       sources: [a.source],
       destination: { server: a.server, namespace: a.namespace },
       syncWave: a.wave,
-      createNamespace: a.createNamespace,
       pruneLast: a.pruneLast,
       retry: gitops.retry,
       ignoreDifferences: a.ignoreDifferences,
       revisionHistoryLimit: gitops.revisionHistoryLimit,
       // An add-on's chart installs CRDs: deleting or renaming its Application must not cascade into
       // the CRDs and from there into every custom resource (and the Secrets ExternalSecrets own).
-      // Removing an add-on is a deliberate manual step (docs/gitops.md "Removing an add-on").
-      cascadeDelete: !('chart' in a.source),
+      // Removing an add-on is a deliberate manual step (docs/gitops.md "Removing an add-on"). Nor into
+      // an add-on's dist/addons folder: deleting its namespace would delete the add-on's objects.
+      cascadeDelete: !('chart' in a.source) && a.dir?.group !== ADDON_GROUP,
       notifications: a.notifications,
       info: a.info,
       ...(gatedByWindow(a.name) ? { syncOnCreate: { initiatedBy: BOOTSTRAP_SYNC_USER } } : {}),
@@ -113,7 +113,6 @@ export interface PlannedApplication {
   readonly dir?: DistDir;
   /** The add-on it installs, with its values on `cluster`, for add-on Applications. */
   readonly addon?: { readonly addon: Addon; readonly values: object };
-  readonly createNamespace?: { labels: Record<string, string> };
   readonly pruneLast: boolean;
   readonly ignoreDifferences: IgnoredField[];
   readonly notifications: NotificationSubscription[];
@@ -134,16 +133,19 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[], e
   const hosting = platform.clusters.filter((c) => platform.environments.some((e) => e.cluster === c.name));
   const notify = (channel: string): NotificationSubscription[] =>
     gitops.notifications.triggers.map((trigger) => ({ trigger, service: gitops.notifications.service, recipient: channel }));
-  const git = (path: string) => ({ repoURL: gitops.repoURL, targetRevision: gitops.targetRevision, path });
+  // What every Application of a dist/ folder syncs and ignores.
+  const synced = (dir: DistDir) => ({
+    source: { repoURL: gitops.repoURL, targetRevision: gitops.targetRevision, path: dir.path },
+    dir,
+    ignoreDifferences: controllerOwnedFields(dir),
+    info: { source: dir.sources.join(', ') },
+  });
 
   const unordered: Array<Omit<PlannedApplication, 'wave'>> = [];
   for (const dir of dirs) {
-    const common = {
-      source: git(dir.path),
-      dir,
-      ignoreDifferences: controllerOwnedFields(dir),
-      info: { source: dir.sources.join(', ') },
-    };
+    const common = synced(dir);
+    // dist/addons/<addon> goes where its add-on goes (below).
+    if (dir.group === ADDON_GROUP) continue;
     if (dir.group === CLUSTER_GROUP) {
       // Cluster-wide content is shared by every environment on the cluster: prune it last. Content
       // that writes into an add-on's namespace (Falco rules, dashboards) belongs to the platform.
@@ -178,10 +180,27 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[], e
     });
   }
 
+  const addonDirs = dirs.filter((d) => d.group === ADDON_GROUP);
+  const orphans = addonDirs.filter((d) => !platform.addons.some((a) => a.name === d.component));
+  if (orphans.length) throw new BuildError(orphans.map((d) => `${d.path}: no add-on '${d.component}' in config/addons.ts to sync it with`));
   for (const addon of platform.addons) {
     const wanted = addon.environments;
+    // Its namespace and LimitRange, where only some clusters install it (charts/namespaces.ts): an
+    // Application of its own, so the graph syncs them a wave before the add-on's first pod.
+    const own = addonDirs.find((d) => d.component === addon.name);
     for (const cluster of hosting.filter((c) => !wanted || platform.environments.some((e) => e.cluster === c.name && wanted.includes(e.name)))) {
       const values = addonValuesOn(platform, addon, cluster.name);
+      if (own) {
+        unordered.push({
+          ...synced(own),
+          name: `addon-${cluster.name}-${addon.name}-namespace`,
+          project: PLATFORM_PROJECT,
+          cluster: cluster.name,
+          server: cluster.server,
+          pruneLast: true,
+          notifications: notify(gitops.notifications.channel),
+        });
+      }
       unordered.push({
         name: `addon-${cluster.name}-${addon.name}`,
         project: PLATFORM_PROJECT,
@@ -190,8 +209,6 @@ export function planApplications(platform: Platform, dirs: readonly DistDir[], e
         namespace: addon.namespace,
         source: { repoURL: addon.repoURL, chart: addon.chart, version: addon.version, values },
         addon: { addon, values },
-        // dist/cluster/namespaces renders the namespaces of add-ons on every cluster; ArgoCD creates the others.
-        createNamespace: ownsNamespace(addon) ? { labels: podSecurityLabels(addon.podSecurity, platform.podSecurityVersion) } : undefined,
         pruneLast: true,
         ignoreDifferences: INJECTED_CA_BUNDLES,
         notifications: notify(gitops.notifications.channel),

@@ -22,13 +22,11 @@ export interface OrderedApplication {
   readonly cluster: string;
   /** A dist/ folder, with what its objects provide and need. */
   readonly dir?: { readonly path: string; readonly provides: readonly Ref[]; readonly needs: readonly Need[] };
-  /** An add-on, with its values on `cluster`. */
-  readonly addon?: { readonly addon: Addon; readonly values: object };
   /**
-   * Set when ArgoCD creates the destination namespace (CreateNamespace): the Application provides it.
-   * @default - the namespace must be provided by another Application
+   * An add-on, with its values on `cluster`. Its namespace is another Application's (dist/cluster/namespaces
+   * or dist/addons/<addon>), never created by ArgoCD: its LimitRange must precede the add-on's pods.
    */
-  readonly createNamespace?: object;
+  readonly addon?: { readonly addon: Addon; readonly values: object };
 }
 
 /** Strings that stand for AWS resources in rendered objects, and the inputs that provide them, per cluster. */
@@ -62,7 +60,6 @@ function nodeOf(app: OrderedApplication): GraphNode {
     provides: [
       ...addon.serves.flatMap((s) => s.kinds.map((kind) => kindRef(s.group, kind))),
       ...(references.provides ?? []),
-      ...(app.createNamespace ? [objectRef('', 'Namespace', addon.namespace)] : []),
     ],
     needs: [
       { ref: objectRef('', 'Namespace', addon.namespace), field: 'namespace' },

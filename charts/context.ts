@@ -58,6 +58,17 @@ export function envChart(app: App, ctx: EnvContext, component: string, source: s
   });
 }
 
+/**
+ * The dist/ group of add-on folders: `dist/addons/<addon>` holds what exists only on the clusters
+ * that install the add-on (charts/namespaces.ts); charts/argocd.ts syncs it to exactly those.
+ */
+export const ADDON_GROUP = 'addons';
+
+/** Creates the chart rendered into `dist/addons/<addon>`, synced only where `addon` is installed. */
+export function addonChart(app: App, addon: string, source: string): OutputChart {
+  return new OutputChart(app, `${ADDON_GROUP}-${addon}`, { outputDir: `dist/${ADDON_GROUP}/${addon}`, source });
+}
+
 /** Creates the chart for cluster-scoped objects of `component`, rendered once into `dist/cluster/<component>`. */
 export function clusterChart(app: App, component: string, source: string): OutputChart {
   return new OutputChart(app, `cluster-${component}`, { outputDir: `dist/cluster/${component}`, source });

@@ -8,7 +8,7 @@ import { App } from 'cdk8s';
 import { argocdCharts } from './argocd.ts';
 import type { EnvironmentName, Platform } from '../config/index.ts';
 import { envContext, type EnvContext } from './context.ts';
-import { clusterNamespacesChart, namespacesChart } from './namespaces.ts';
+import { addonNamespacesChart, clusterNamespacesChart, namespacesChart } from './namespaces.ts';
 import { serviceCharts } from './service-chart.ts';
 import { redisChart } from './redis.ts';
 import { databaseChart } from './database.ts';
@@ -53,9 +53,9 @@ const ENVIRONMENT_CHARTS: ReadonlyArray<(app: App, ctx: EnvContext) => void> = [
   networkPoliciesChart, ingressChart, rbacChart, chaosChart,
 ];
 
-/** dist/cluster/<component> and documents from config alone: built once. Order is free. */
+/** dist/cluster/<component>, dist/addons/<addon> and documents from config alone: built once. Order is free. */
 const CLUSTER_CHARTS: ReadonlyArray<(app: App, platform: Platform) => void> = [
-  clusterNamespacesChart, storageChart, secretStoresChart, securityChart, alertingChart, clusterMonitoringChart,
+  clusterNamespacesChart, addonNamespacesChart, storageChart, secretStoresChart, securityChart, alertingChart, clusterMonitoringChart,
   tracingChart, observabilityChart, loggingChart, networkDocument, clusterIngressChart, clusterRbacChart, performanceChart, siteTerraformChart,
 ];
 

@@ -2,15 +2,22 @@
  * dist/<env>/namespaces: the environment's namespace (PSA restricted, quota, limits) and the
  * non-secret settings every app reads; dist/cluster/namespaces: the PriorityClasses and the
  * namespaces of the add-ons installed on every cluster (with their Pod Security level), so that
- * what other components put there (Falco rules, Grafana's secret) can exist before the add-on.
+ * what other components put there (Falco rules, Grafana's secret) can exist before the add-on;
+ * dist/addons/<addon>: the same for an add-on installed on some clusters only.
+ *
+ * Every namespace where pods run gets a LimitRange defaulting `ephemeral-storage` (add-on charts
+ * set CPU and memory, rarely disk). A LimitRange only acts when a pod is admitted, so it must
+ * exist before the add-on's first pod (or Helm hook): hence the namespace is ours, never ArgoCD's
+ * CreateNamespace, and the graph syncs its folder a wave before the add-on (charts/bootstrap-order.ts).
  */
 import type { App } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Platform } from '../config/index.ts';
-import { ephemeralStorageDefaults, GuardedNamespace, podSecurityLabels } from '../lib/namespace.ts';
-import { ownsNamespace } from './argocd-projects.ts';
+import type { Construct } from 'constructs';
+import type { Addon } from '../config/schema-addons.ts';
+import { ephemeralStorageDefaults, GuardedNamespace, podSecurityLabels, type PodSecurityLevel } from '../lib/namespace.ts';
 import { recommendedLabels } from '../lib/labels.ts';
-import { clusterChart, envChart, type EnvContext } from './context.ts';
+import { addonChart, clusterChart, envChart, type EnvContext } from './context.ts';
 import { redisEndpoint } from './redis-endpoint.ts';
 import { CHAOS_INJECT_ANNOTATION } from './chaos.ts';
 import { databaseEndpoint, databaseReadEndpoint } from './database-endpoint.ts';
@@ -84,25 +91,23 @@ function appSettings(ctx: EnvContext): Record<string, string> {
   return settings;
 }
 
+/**
+ * Whether every cluster hosting an environment installs `addon` (no `environments`): then its
+ * namespace is rendered once in dist/cluster/namespaces, which every such cluster syncs; else in
+ * dist/addons/<addon>, which only the clusters installing it sync (dist/cluster cannot hold a
+ * namespace that some clusters lack: its Application would create it everywhere).
+ */
+export function onEveryCluster(addon: Addon): boolean {
+  return addon.environments === undefined;
+}
+
 export function clusterNamespacesChart(app: App, platform: Platform): void {
   const chart = clusterChart(app, 'namespaces', SOURCE);
-  const namespaces = new Map(platform.addons.filter((a) => !ownsNamespace(a)).map((a) => [a.namespace, a.podSecurity]));
-  for (const [name, level] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    new k8s.KubeNamespace(chart, `addon-${name}`, {
-      metadata: {
-        name,
-        labels: {
-          ...recommendedLabels({ name, instance: name, component: 'namespace', partOf: platform.partOf }),
-          ...podSecurityLabels(level, platform.podSecurityVersion),
-        },
-      },
-    });
-    ephemeralStorageDefaults(chart, `addon-${name}-ephemeral-storage`, {
-      namespace: name,
-      labels: recommendedLabels({ name: 'ephemeral-storage', instance: `ephemeral-storage-${name}`, component: 'namespace', partOf: platform.partOf }),
-      ...platform.addonEphemeralStorage,
-    });
-  }
+  const namespaces = new Map(platform.addons.filter(onEveryCluster).map((a) => [a.namespace, a.podSecurity]));
+  for (const [name, level] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) addonNamespace(chart, platform, name, level);
+  // ArgoCD's own namespace: the Terraform Helm release creates it (gitops.external) and its chart
+  // sets no disk either. Its pods pick the defaults up on their next restart.
+  diskDefaults(chart, platform, platform.gitops.namespace);
   for (const pc of platform.priorityClasses) {
     new k8s.KubePriorityClass(chart, pc.name, {
       metadata: {
@@ -115,4 +120,36 @@ export function clusterNamespacesChart(app: App, platform: Platform): void {
       description: pc.description,
     });
   }
+}
+
+/** dist/addons/<addon>: the namespace of each add-on installed on some clusters only, and its disk defaults. */
+export function addonNamespacesChart(app: App, platform: Platform): void {
+  const shared = new Set(platform.addons.filter(onEveryCluster).map((a) => a.namespace));
+  // An add-on that shares a namespace of dist/cluster/namespaces needs no folder of its own.
+  for (const addon of platform.addons.filter((a) => !onEveryCluster(a) && !shared.has(a.namespace))) {
+    addonNamespace(addonChart(app, addon.name, SOURCE), platform, addon.namespace, addon.podSecurity);
+  }
+}
+
+/** An add-on namespace with its Pod Security level and `ephemeral-storage` defaults. */
+function addonNamespace(chart: Construct, platform: Platform, name: string, level: PodSecurityLevel): void {
+  new k8s.KubeNamespace(chart, `addon-${name}`, {
+    metadata: {
+      name,
+      labels: {
+        ...recommendedLabels({ name, instance: name, component: 'namespace', partOf: platform.partOf }),
+        ...podSecurityLabels(level, platform.podSecurityVersion),
+      },
+    },
+  });
+  diskDefaults(chart, platform, name);
+}
+
+/** `LimitRange/ephemeral-storage-<namespace>` from `addonEphemeralStorage`, for containers that set no disk. */
+function diskDefaults(chart: Construct, platform: Platform, namespace: string): void {
+  ephemeralStorageDefaults(chart, `addon-${namespace}-ephemeral-storage`, {
+    namespace,
+    labels: recommendedLabels({ name: 'ephemeral-storage', instance: `ephemeral-storage-${namespace}`, component: 'namespace', partOf: platform.partOf }),
+    ...platform.addonEphemeralStorage,
+  });
 }

@@ -51,11 +51,19 @@ describe('add-ons', () => {
     expect(find('Namespace', 'falco', 'dist/cluster/namespaces/', files).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
-  it('lets ArgoCD create the namespace of an add-on installed on some clusters only, with its Pod Security level', () => {
-    const chaos = app('addon-flextime-chaos-mesh').spec as { syncPolicy: { syncOptions: string[]; managedNamespaceMetadata: { labels: Record<string, string> } } };
-    expect(chaos.syncPolicy.syncOptions).toContain('CreateNamespace=true');
-    expect(chaos.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  it('renders the namespace of an add-on installed on some clusters only into dist/addons/<addon>, synced a wave before the add-on', () => {
+    const chaos = app('addon-flextime-chaos-mesh').spec as { syncPolicy: { syncOptions: string[]; managedNamespaceMetadata?: object } };
+    expect(chaos.syncPolicy.syncOptions).toContain('CreateNamespace=false');
+    expect(chaos.syncPolicy.managedNamespaceMetadata).toBeUndefined();
     expect(objects('dist/cluster/namespaces/', files).map((o) => o.metadata.name)).not.toContain('chaos-mesh');
+    expect(objects('dist/addons/chaos-mesh/', files).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['LimitRange/ephemeral-storage-chaos-mesh', 'Namespace/chaos-mesh']);
+    expect(find('Namespace', 'chaos-mesh', 'dist/addons/', files).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    const own = app('addon-flextime-chaos-mesh-namespace');
+    expect(spec(own).source?.path).toBe('dist/addons/chaos-mesh');
+    // Like the add-on itself, deleting its Application must not cascade (here: into the namespace).
+    expect((own.metadata as { finalizers?: string[] }).finalizers).toBeUndefined();
+    const wave = (a: KubeObject) => Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+    expect(wave(own)).toBeLessThan(wave(app('addon-flextime-chaos-mesh')));
   });
 
   it('installs chaos-mesh only on the clusters of staging', () => {
@@ -67,6 +75,8 @@ describe('add-ons', () => {
     const names = objects('argocd/apps/', renderPlatform(loadConfig(raw))).map((a) => a.metadata.name!);
     expect(names).toContain('addon-flextime-production-cert-manager');
     expect(names).not.toContain('addon-flextime-production-chaos-mesh');
+    // …and its namespace (dist/addons/chaos-mesh) goes where it goes, nowhere else.
+    expect(names.filter((n) => n.endsWith('-chaos-mesh-namespace'))).toEqual(['addon-flextime-chaos-mesh-namespace']);
   });
 });
 

@@ -130,12 +130,12 @@ describe('AppProjects', () => {
     expect(allowed).toContain('/Namespace/flextime-production');
   });
 
-  it('gives the platform project an explicit allow-list: no wildcard kinds, namespaces only those ArgoCD creates for an add-on', () => {
+  it('gives the platform project an explicit allow-list: no wildcard kinds, namespaces only the add-on namespaces dist/ renders', () => {
     const p = projectSpec(project('platform'));
     for (const r of p.clusterResourceWhitelist) expect(`${r.group}/${r.kind}`).not.toContain('*');
     const namespaces = p.clusterResourceWhitelist.filter((r) => r.kind === 'Namespace').map((r) => r.name);
-    // chaos-mesh (installed on staging's cluster only) is created by ArgoCD; dist/cluster/namespaces renders the
-    // others, and since it also renders their ephemeral-storage LimitRanges (issue 19) it is a platform Application.
+    // dist/cluster/namespaces renders those of add-ons on every cluster, dist/addons/chaos-mesh that of chaos-mesh (staging's
+    // cluster only), each with its ephemeral-storage LimitRange (issue 19): platform Applications.
     // Plus the log collector's namespace, which dist/cluster/logging renders with its own Pod Security level (issue 23).
     const addonNamespaces = [...new Set([...loadConfig().addons.map((a) => a.namespace), 'logging'])].sort();
     expect(namespaces).toEqual(addonNamespaces);

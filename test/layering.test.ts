@@ -73,11 +73,11 @@ describe('every dist/ folder names the chart file that renders it', () => {
   const services = new Set(loadConfig().services.map((s) => s.name));
   const folders = readdirSync(join(ROOT, 'dist')).flatMap((group) => readdirSync(join(ROOT, 'dist', group)).map((component) => ({ group, component })));
 
-  it('dist/<group>/<component>/ is rendered by charts/<component>.ts (a service folder: charts/service-chart.ts, which renders every service)', () => {
+  it('dist/<group>/<component>/ is rendered by charts/<component>.ts (a service folder: charts/service-chart.ts, which renders every service; an add-on folder dist/addons/<addon>: charts/namespaces.ts)', () => {
     expect(folders.length).toBeGreaterThan(20);
     const wrong = folders.flatMap(({ group, component }) => {
       const dir = join(ROOT, 'dist', group, component);
-      const expected = services.has(component) ? 'charts/service-chart.ts' : `charts/${component}.ts`;
+      const expected = group === 'addons' ? 'charts/namespaces.ts' : services.has(component) ? 'charts/service-chart.ts' : `charts/${component}.ts`;
       const problems = existsSync(join(ROOT, expected)) ? [] : [`dist/${group}/${component}: ${expected} does not exist`];
       for (const file of readdirSync(dir)) {
         const header = readFileSync(join(dir, file), 'utf8').split('\n', 1)[0]!;

@@ -2,8 +2,8 @@
  * Pod hygiene everywhere (issue 19 class 9), read from every pod spec in dist/ (Deployments,
  * StatefulSets, CronJobs, Rollouts, k6 TestRun pods) and the add-ons' values and namespaces:
  * - every container requests and limits `ephemeral-storage`, and a pod's disk emptyDirs have a
- *   sizeLimit that fits under its containers' limits; every namespace that runs pods has a
- *   LimitRange defaulting `ephemeral-storage` (add-on charts set CPU and memory, rarely disk);
+ *   sizeLimit that fits under its containers' limits (that every namespace where pods can run
+ *   defaults `ephemeral-storage` for the add-ons' containers: test/namespace-disk-defaults.test.ts);
  * - liveness and readiness probes of a container differ (or the pod names the exception);
  * - no pod or container runs as a system UID (below 1000: 999 is a common image account).
  */
@@ -15,11 +15,6 @@ import { objects, renderPlatform } from './helpers.ts';
 type Container = { name: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> }; livenessProbe?: Record<string, unknown>; readinessProbe?: Record<string, unknown>; securityContext?: { runAsUser?: number } };
 type PodSpec = { containers: Container[]; initContainers?: Container[]; volumes?: Array<{ name: string; emptyDir?: { medium?: string; sizeLimit?: string } }>; securityContext?: { runAsUser?: number } };
 interface Pod { where: string; spec: PodSpec; annotations: Record<string, string> }
-
-/** Namespaces ArgoCD creates itself (an add-on limited to some environments): no LimitRange can precede the chart. */
-const ARGOCD_CREATED_NAMESPACES: Record<string, string> = {
-  'chaos-mesh': 'created by ArgoCD (CreateNamespace) for the staging-only Chaos Mesh add-on',
-};
 
 function pods(all: readonly KubeObject[]): Pod[] {
   const out: Pod[] = [];
@@ -45,7 +40,7 @@ function pods(all: readonly KubeObject[]): Pod[] {
 
 const bytes = (q: string | undefined) => (q === undefined ? undefined : parseMemory(String(q)));
 
-/** Containers without ephemeral-storage, emptyDirs without a size or bigger than the limits, namespaces without defaults. */
+/** Containers without ephemeral-storage, emptyDirs without a size or bigger than the limits. */
 export function diskProblems(all: readonly KubeObject[]): string[] {
   const problems: string[] = [];
   for (const p of pods(all)) {
@@ -64,17 +59,6 @@ export function diskProblems(all: readonly KubeObject[]): string[] {
       dirs += size ?? 0;
     }
     if (dirs > limits) problems.push(`${p.where}: emptyDirs (${dirs} bytes) exceed the containers' ephemeral-storage limits (${limits} bytes)`);
-  }
-  const defaulted = new Set(all.filter((o) => o.kind === 'LimitRange').filter((o) => {
-    const l = (o.spec as { limits: Array<{ default?: Record<string, string>; defaultRequest?: Record<string, string> }> }).limits;
-    return l.some((x) => x.default?.['ephemeral-storage'] && x.defaultRequest?.['ephemeral-storage']);
-  }).map((o) => o.metadata.namespace));
-  const podNamespaces = new Set([
-    ...all.filter((o) => ['Deployment', 'StatefulSet', 'CronJob', 'Rollout', 'TestRun'].includes(o.kind)).map((o) => o.metadata.namespace),
-    ...all.filter((o) => o.kind === 'Application' && (o.spec as { source?: { chart?: string } }).source?.chart).map((o) => (o.spec as { destination: { namespace: string } }).destination.namespace),
-  ]);
-  for (const ns of [...podNamespaces].sort()) {
-    if (!defaulted.has(ns) && !(ns! in ARGOCD_CREATED_NAMESPACES)) problems.push(`namespace ${ns}: no LimitRange defaulting ephemeral-storage`);
   }
   return problems;
 }
@@ -116,7 +100,7 @@ describe('pod hygiene across dist/ and the add-ons', () => {
     expect(pods(all).length).toBeGreaterThan(25);
   });
 
-  it('every container requests and limits ephemeral-storage; every pod namespace defaults it', () => {
+  it('every container requests and limits ephemeral-storage', () => {
     expect(diskProblems(all)).toEqual([]);
   });
 
@@ -135,11 +119,7 @@ describe('pod hygiene across dist/ and the add-ons', () => {
     delete spec.containers[0]!.resources!.limits!['ephemeral-storage'];
     spec.containers[1]!.readinessProbe = structuredClone(spec.containers[1]!.livenessProbe);
     spec.securityContext!.runAsUser = 999;
-    planted.splice(planted.findIndex((o) => o.kind === 'LimitRange' && o.metadata.namespace === 'keda'), 1);
-    expect(diskProblems(planted)).toEqual([
-      'StatefulSet flextime-staging/redis.template container redis: no limits.ephemeral-storage',
-      'namespace keda: no LimitRange defaulting ephemeral-storage',
-    ]);
+    expect(diskProblems(planted)).toEqual(['StatefulSet flextime-staging/redis.template container redis: no limits.ephemeral-storage']);
     expect(sameProbes(planted)).toEqual(['StatefulSet flextime-staging/redis.template container redis-exporter: liveness and readiness probe check the same thing']);
     expect(systemUids(planted)).toEqual(['StatefulSet flextime-staging/redis.template.spec.securityContext.runAsUser = 999']);
     // Root without the named exception: the log collector with its reason annotation removed.

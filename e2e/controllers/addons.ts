@@ -30,8 +30,10 @@ export function readAddonApps(root: string): AddonApp[] {
   return readdirSync(dir)
     .filter((f) => f.startsWith('application-addon-'))
     .sort()
-    .map((f) => {
-      const app = parseYaml(readFileSync(join(dir, f), 'utf8'));
+    .map((f) => ({ f, app: parseYaml(readFileSync(join(dir, f), 'utf8')) }))
+    // addon-<cluster>-<addon>-namespace syncs the add-on's dist/addons folder (git), not a chart.
+    .filter(({ app }) => app.spec.source?.chart)
+    .map(({ f, app }) => {
       const src = app.spec.source;
       const vendored = join(root, 'test', 'fixtures', 'charts', `${src.chart}-${src.targetRevision}`);
       return {
