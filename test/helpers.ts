@@ -10,8 +10,24 @@ export function rawConfig(): typeof platformConfig {
   return structuredClone(platformConfig);
 }
 
-export function renderPlatform(platform: Platform = loadConfig(), options: BuildOptions = {}): RenderedFile[] {
-  return render(buildApp(platform, options));
+/**
+ * The committed config rendered once per worker (vitest shares modules between the files of a
+ * worker) and frozen deep, so a test that changed it would throw instead of changing what the
+ * next file reads. A platform or options of a test's own render afresh.
+ */
+let committedRender: RenderedFile[] | undefined;
+
+export function renderPlatform(platform?: Platform, options?: BuildOptions): RenderedFile[] {
+  if (platform || options) return render(buildApp(platform ?? loadConfig(), options ?? {}));
+  return (committedRender ??= deepFreeze(render(buildApp(loadConfig(), {}))));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** All rendered objects, optionally only those whose path starts with `prefix` (e.g. `dist/production/`). */
