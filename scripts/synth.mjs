@@ -10,7 +10,6 @@
 // Both are content-addressed under .build/, so concurrent runs never overwrite each other, and
 // a run whose sources and lockfile are unchanged reuses them without starting esbuild.
 import { enableCompileCache } from 'node:module';
-import { build, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -25,6 +24,10 @@ const UNBUNDLED = ['re2-wasm'];
 const RE2_SHIM_PATH = 'scripts/synth.d/re2-lazy.mjs';
 const RE2_SHIM = join(root, RE2_SHIM_PATH);
 
+// esbuild's JS API is imported only when something must be bundled: loading it took ~0.1 s, a
+// tenth of a run that reuses both bundles. Its version (part of every cache key) is read from
+// its package.json instead.
+const esbuildVersion = JSON.parse(readFileSync(join(root, 'node_modules/esbuild/package.json'), 'utf8')).version;
 const hash = (...parts) => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 
 function writeOnce(path, contents) {
@@ -59,6 +62,7 @@ await import(pathToFileURL(appFile).href);
 
 /** Bundle our code (every run it changed) and the vendor bundle (when the dependencies changed). */
 async function bundle() {
+  const { build } = await import('esbuild');
   // 1. Our code, with every package import turned into `globalThis.__flextimeVendor.get(spec)`.
   //    Treated as CommonJS by esbuild, so named imports become property reads at use time.
   const packages = new Set();

@@ -52,9 +52,14 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
   mkdirSync(root, { recursive: true });
   const scratch = mkdtempSync(join(root, '.synth-tmp-'));
   try {
+    const made = new Set<string>();
     for (const file of files) {
       const target = join(scratch, 'new', file.path);
-      mkdirSync(dirname(target), { recursive: true });
+      const folder = dirname(target);
+      if (!made.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        made.add(folder);
+      }
       // 'wx': a second file at the same path (e.g. two names that differ only in case on a
       // case-insensitive file system) is an error here instead of a silently lost object.
       writeExclusive(target, file.content, file.path);
