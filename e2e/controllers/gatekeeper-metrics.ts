@@ -15,7 +15,7 @@ export const SECURITY_DASHBOARD_UID = 'flextime-security';
 /** Gatekeeper v3.23.0's names for what the checks compare (its OpenTelemetry → Prometheus exporter). */
 export const VIOLATIONS = 'gatekeeper_violations';
 export const LAST_RUN = 'gatekeeper_audit_last_run_time';
-export const REQUESTS = 'gatekeeper_validation_request_count';
+export const REQUESTS = 'gatekeeper_validation_request_count_total';
 
 /** One `gatekeeper_*` metric as one dashboard query reads it. */
 export interface DashboardRead {
