@@ -33,7 +33,7 @@ export function securityDashboard(platform: Platform, common: Pick<DashboardSpec
         title: 'Policy',
         panels: [
           { title: SECURITY_PANELS.gatekeeperViolations, queries: [{ expr: 'sum by (enforcement_action) (gatekeeper_violations)', legend: '{{enforcement_action}}' }] },
-          { title: 'Admission requests denied', queries: [{ expr: 'sum(rate(gatekeeper_validation_request_count{admission_status="deny"}[$__rate_interval]))', legend: 'denied/s' }] },
+          { title: 'Admission requests denied', queries: [{ expr: 'sum(rate(gatekeeper_validation_request_count_total{admission_status="deny"}[$__rate_interval]))', legend: 'denied/s' }] },
           {
             title: SECURITY_PANELS.gatekeeperAuditAge,
             description: 'Gatekeeper audits every object on its audit interval; an old audit means the violation count is stale.',

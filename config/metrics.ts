@@ -119,7 +119,7 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   { name: 'certmanager_certificate_ready_status', type: 'gauge', source: 'cert-manager', labels: ['name', 'namespace', 'condition'], help: 'Certificate Ready condition' },
   // --- Gatekeeper
   { name: 'gatekeeper_violations', type: 'gauge', source: 'gatekeeper', labels: ['enforcement_action'], help: 'Audit violations found in the last audit run' },
-  { name: 'gatekeeper_validation_request_count', type: 'counter', source: 'gatekeeper', labels: ['admission_status'], help: 'Admission requests, allowed or denied' },
+  { name: 'gatekeeper_validation_request_count_total', type: 'counter', source: 'gatekeeper', labels: ['admission_status'], help: 'Admission requests, allowed or denied' },
   { name: 'gatekeeper_audit_last_run_time', type: 'gauge', source: 'gatekeeper', labels: [], help: 'Unix time the last audit run started' },
   // --- Trivy Operator (its chart's ServiceMonitor, honorLabels true: `namespace` is the scanned object's)
   { name: 'trivy_image_vulnerabilities', type: 'gauge', source: 'trivy-operator', labels: ['namespace', 'resource_kind', 'resource_name', 'container_name', 'image_repository', 'image_tag', 'image_digest', 'severity'], help: 'Vulnerabilities found in a workload\'s image, by severity' },

@@ -13,7 +13,12 @@
  *   2. in production, a privileged container, a `:latest` image and a chaos experiment are each
  *      rejected with the policy's message, while the unchanged workload is admitted;
  *   3. the audit (every AUDIT_INTERVAL_SECONDS here) reports zero violations on every rendered
- *      constraint; a planted constraint the platform violates fails that same check.
+ *      constraint; a planted constraint the platform violates fails that same check;
+ *   4. (issue 20) the live manager's /metrics exports every gatekeeper_* metric the rendered
+ *      security dashboard reads, with the labels it uses, and agrees with that audit:
+ *      gatekeeper_violations{enforcement_action="deny"} is the sum of the live deny constraints'
+ *      totalViolations (the plant's included), the last audit run began at or after it, and the
+ *      scenario's own refusals are counted as denied requests.
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -24,6 +29,7 @@ import {
   assertNoViolations, constraintsPath, coversNamespace, describeConstraint, loggedDenials, notEnforced, renderedPolicies, violationLines,
   waitConstraints, waitTemplatesCreated, webhookCalls, type ConstraintRef,
 } from '../controllers/gatekeeper-status.ts';
+import { dashboardGatekeeperReads, LAST_RUN, REQUESTS, VIOLATIONS, waitGatekeeperMetrics } from '../controllers/gatekeeper-metrics.ts';
 import { KubeError, kubePath, type KubeObject } from '../controllers/kube.ts';
 import { platformContext, PLATFORM_SETUP_MS, seconds, type Ctx } from './context.ts';
 
@@ -33,6 +39,8 @@ const BASE = 'scheduler-svc';
 const IN_FORCE_WITHIN_MS = 60_000;
 const PLANT: ConstraintRef = { kind: 'FlexTimeRequiredLabels', name: 'e2e-planted-owner-label', enforcementAction: 'deny' };
 const PLANTED_LABEL = 'flextime.io/e2e-planted-owner';
+/** Beyond two audit intervals for the metrics: one loaded audit took 36 s (docs/e2e.md). */
+const METRICS_SLACK_MS = 30_000;
 
 let ctx: Ctx;
 let gk: GatekeeperHandle;
@@ -171,6 +179,13 @@ describe('9 gatekeeper', () => {
     expect(() => assertNoViolations(planted)).toThrow(/FlexTimeRequiredLabels\/e2e-planted-owner-label: totalViolations [1-9]/);
     expect(planted[0].status.violations.map((v: KubeObject) => `${v.namespace}/${v.name}: ${v.message}`)).toContain(`${NS}/${BASE}: Deployment '${BASE}' must carry the label '${PLANTED_LABEL}'`);
     console.log(`planted: ${violationLines(planted)[0]}`);
+
+    // The same audit as metrics, against what the security dashboard (dist/) reads, while the plant exists.
+    const m = await waitGatekeeperMetrics(ctx.kube, {
+      url: gk.metricsUrl, reads: dashboardGatekeeperReads(ctx.h.root), auditStart: audited[0].status.auditTimestamp, mustInclude: PLANT,
+      timeoutMs: gk.auditIntervalSeconds * 2_000 + METRICS_SLACK_MS,
+    });
+    console.log(`metrics: ${VIOLATIONS}{enforcement_action="deny"} ${m.violationsDeny} = Σ totalViolations of ${m.denyConstraints} deny constraints (audit ${m.auditTimestamp}); ${LAST_RUN} ${new Date(m.lastRunTime * 1000).toISOString()}; ${REQUESTS}{admission_status="deny"} ${m.deniedRequests}; the dashboard's ${[...new Set(dashboardGatekeeperReads(ctx.h.root).map((r) => r.metric))].length} gatekeeper_* metrics exported with their labels`);
     await ctx.kube.delete(`${constraintsPath(PLANT.kind)}/${PLANT.name}`);
 
     // What "add-ons included" covers here: add-ons rendered from their real chart have objects in
