@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { AlertRouting, type AlertRoutingProps } from '../lib/monitoring/alert-routing.ts';
 import { loadConfig } from '../config/index.ts';
@@ -76,7 +76,7 @@ describe('AlertRouting', () => {
     name: 'r', namespace: 'm', labels: {}, secretName: 's', defaultReceiver: 'null',
     receivers: [{ name: 'null' }], routes: [],
   };
-  const build = (props: Partial<AlertRoutingProps>) => new AlertRouting(new Chart(Testing.app(), 'c'), 'r', { ...base, ...props });
+  const build = (props: Partial<AlertRoutingProps>) => new AlertRouting(new Chart(new App(), 'c'), 'r', { ...base, ...props });
 
   it('rejects a route to an undefined receiver', () => {
     expect(() => build({ routes: [{ matchers: { severity: 'critical' }, receiver: 'pager' }] }))

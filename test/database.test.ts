@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { KNOWN_METRICS } from '../config/metrics.ts';
@@ -170,7 +170,7 @@ describe('HardenedCronJob', () => {
     pod: { containers: [{ name: 'main', image: 'registry.example/job:1', resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } } }] },
   };
   const synth = (props: Partial<HardenedCronJobProps>) => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(new App(), 'test');
     new HardenedCronJob(chart, 'job', { ...base, ...props });
     return Testing.synth(chart) as Array<{ kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: CronJobSpec }>;
   };

@@ -2,7 +2,7 @@
  * The semantic diff engine: objects matched by identity, field paths with old → new values, no
  * noise from key order, formatting or list order, and a report with the summary first.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,8 +99,12 @@ describe('object diff', () => {
     const again = mkdtempSync(join(tmpdir(), 'diff-load-'));
     mkdirSync(join(again, 'dist/staging/x'), { recursive: true });
     writeFileSync(join(again, 'dist/staging/x/a.yaml'), '# comment\napiVersion: v1\nkind: ConfigMap\ndata:\n  k: "v"\nmetadata:\n  namespace: n\n  name: a\n');
-    expect(loadObjects(root)).toHaveLength(1);
-    expect(diffObjects(loadObjects(root), loadObjects(again))).toEqual([]);
+    try {
+      expect(loadObjects(root)).toHaveLength(1);
+      expect(diffObjects(loadObjects(root), loadObjects(again))).toEqual([]);
+    } finally {
+      for (const dir of [root, again]) rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

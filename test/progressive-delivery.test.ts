@@ -4,7 +4,7 @@
  * of the new version's pods, scaled by an HPA pointed at the Rollout. Staging and development
  * stay on Deployments. What the analysis decides is run for real in test/analysis-gate.test.ts.
  */
-import { Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.ts';
 import { PrometheusAnalysisTemplate } from '../lib/analysis-template.ts';
@@ -188,7 +188,7 @@ describe('delivery config errors', () => {
 
 describe('RolloutStrategy and PrometheusAnalysisTemplate', () => {
   const workload = (strategy?: RolloutStrategy, kind: 'Deployment' | 'Rollout' = 'Rollout') => {
-    const chart = Testing.chart();
+    const chart = new Chart(new App(), 'test');
     new HardenedWorkload(chart, 'w', {
       name: 'app', namespace: 'ns', labels: { 'app.kubernetes.io/name': 'app' }, selectorLabels: { 'app.kubernetes.io/name': 'app' },
       kind, rolloutStrategy: strategy, replicas: Replicas.autoscaled(2, 4),
@@ -222,7 +222,7 @@ describe('RolloutStrategy and PrometheusAnalysisTemplate', () => {
   });
 
   it('refuses an analysis that can never fail', () => {
-    const make = (props: Partial<ConstructorParameters<typeof PrometheusAnalysisTemplate>[2]>) => new PrometheusAnalysisTemplate(Testing.chart(), 'a', {
+    const make = (props: Partial<ConstructorParameters<typeof PrometheusAnalysisTemplate>[2]>) => new PrometheusAnalysisTemplate(new Chart(new App(), 'test'), 'a', {
       name: 'a', namespace: 'ns', labels: {}, address: 'http://p:9090', metrics: [{ name: 'm', query: 'q', max: 0.1 }], ...props,
     });
     expect(() => make({ count: 3, failureLimit: 3 })).toThrow("'failureLimit' (3) must be >= 0 and < 'count' (3), or no run can fail");

@@ -3,16 +3,21 @@
  * validates before writing, and refuses a tag without digest where digests are required.
  * Runs on a temp copy of config/ and lib/, never on this checkout.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { locateImage, promote } from '../scripts/promote.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
+/** Every temp repository a test made, removed after the file. */
+const repos: string[] = [];
+afterAll(() => repos.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
 function tempRepo(): string {
   const root = mkdtempSync(join(tmpdir(), 'promote-'));
+  repos.push(root);
   for (const dir of ['config', 'lib']) cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   return root;

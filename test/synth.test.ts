@@ -5,10 +5,10 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { render, renderDocuments } from '../lib/synth/engine.ts';
@@ -153,8 +153,12 @@ describe('engine checks', () => {
 });
 
 describe('atomic writes', () => {
+  // Each test writes a whole tree into its own temp folder: removed afterwards (812 had piled up).
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
   function scratchRoot(): string {
     const root = mkdtempSync(join(tmpdir(), 'flextime-synth-'));
+    roots.push(root);
     mkdirSync(join(root, 'dist', 'production', 'old-component'), { recursive: true });
     writeFileSync(join(root, 'dist', 'production', 'old-component', 'deployment-gone.yaml'), 'kept until a good synth\n');
     return root;

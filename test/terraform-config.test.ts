@@ -5,7 +5,7 @@
  * trust, all describe the same thing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -243,11 +243,14 @@ describe('config errors about the AWS ground', () => {
 describe('scripts/terraform-outputs.mjs', () => {
   /** Run the script on a copy of config/terraform-outputs.json with `terraform output -json`-shaped stdin. */
   function copyOutputs(args: string[], outputs: Record<string, unknown>, sensitive: string[] = []) {
-    const file = join(mkdtempSync(join(tmpdir(), 'tf-outputs-')), 'terraform-outputs.json');
+    const folder = mkdtempSync(join(tmpdir(), 'tf-outputs-'));
+    const file = join(folder, 'terraform-outputs.json');
     copyFileSync('config/terraform-outputs.json', file);
     const input = Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { sensitive: sensitive.includes(k), type: typeof value, value }]));
     const run = spawnSync(process.execPath, ['scripts/terraform-outputs.mjs', ...args], { input: JSON.stringify(input), encoding: 'utf8', env: { ...process.env, FLEXTIME_TERRAFORM_OUTPUTS: file } });
-    return { status: run.status, stderr: run.stderr.trim(), json: JSON.parse(readFileSync(file, 'utf8')) as { clusters: Record<string, unknown>; environments: Record<string, unknown> } };
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { clusters: Record<string, unknown>; environments: Record<string, unknown> };
+    rmSync(folder, { recursive: true, force: true });
+    return { status: run.status, stderr: run.stderr.trim(), json };
   }
 
   it('writes a cluster\'s outputs into `clusters` and an environment\'s into `environments`, leaving the rest as it was', () => {

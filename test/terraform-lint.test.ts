@@ -22,8 +22,9 @@ afterAll(() => { for (const dir of copies) rmSync(dir, { recursive: true, force:
 
 /** A copy of terraform-bootstrap/ (config included) with each `file` edited: each `anchor` must be there. */
 function plantedCopy(plants: ReadonlyArray<readonly [file: string, anchor: string, replacement: string]>): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'tflint-')), 'terraform-bootstrap');
-  copies.push(dir);
+  const parent = mkdtempSync(join(tmpdir(), 'tflint-'));
+  copies.push(parent);
+  const dir = join(parent, 'terraform-bootstrap');
   cpSync(join(ROOT, 'terraform-bootstrap'), dir, { recursive: true });
   for (const [file, anchor, replacement] of plants) {
     const text = readFileSync(join(dir, file), 'utf8');
