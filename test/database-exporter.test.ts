@@ -128,12 +128,22 @@ describe.skipIf(skipWithout('postgresql') || skipWithout('postgres_exporter'))('
   it('sees a real deadlock in pg_stat_database_deadlocks and a held transaction in pg_stat_activity_max_tx_duration', async () => {
     const deadlocks = async () => (await scrape()).find((s) => s.name === 'pg_stat_database_deadlocks' && s.labels.datname === 'flextime')!.value;
     expect(await deadlocks()).toBe(0);
-    // Two sessions take the same two rows in opposite orders; PostgreSQL aborts one after deadlock_timeout (1 s).
+    // Two sessions take the same two rows in opposite orders; PostgreSQL aborts one after
+    // deadlock_timeout (1 s). After locking its first row each session takes an advisory lock
+    // named by that row, then waits until both advisory locks are held, so both rows are locked
+    // before either asks for its second. (A fixed sleep let one session finish before the other
+    // began on a loaded machine; a relation lock in pg_locks comes before the row lock itself.)
+    const bothRowsLocked = `DO $$ DECLARE deadline timestamptz := clock_timestamp() + interval '20 seconds'; BEGIN
+      WHILE (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND objid IN (1, 2) AND granted) < 2 LOOP
+        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'the other session locked no row within 20 s'; END IF;
+        PERFORM pg_sleep(0.02);
+      END LOOP; END $$;`;
     const lockBoth = (first: number, second: number) =>
-      pg.sql('flextime', `BEGIN; UPDATE teams SET name = name WHERE id = ${first}; SELECT pg_sleep(0.5); UPDATE teams SET name = name WHERE id = ${second}; COMMIT;`).then(() => 'ok', (e: Error) => e.message);
+      pg.sql('flextime', `BEGIN; UPDATE teams SET name = name WHERE id = ${first}; SELECT pg_advisory_xact_lock(${first}); ${bothRowsLocked}
+        UPDATE teams SET name = name WHERE id = ${second}; COMMIT;`).then(() => 'ok', (e: Error) => e.message);
     const held = pg.sql('flextime', 'BEGIN; SELECT pg_sleep(3); COMMIT;');
     const outcomes = await Promise.all([lockBoth(1, 2), lockBoth(2, 1)]);
-    expect(outcomes.filter((o) => o.includes('deadlock detected'))).toHaveLength(1);
+    expect(outcomes.filter((o) => o.includes('deadlock detected')), outcomes.join('\n')).toHaveLength(1);
     const series = await scrape();
     expect(series.find((s) => s.name === 'pg_stat_database_deadlocks' && s.labels.datname === 'flextime')!.value).toBe(1);
     const oldest = Math.max(...series.filter((s) => s.name === 'pg_stat_activity_max_tx_duration' && s.labels.datname === 'flextime' && s.labels.usename === 'postgres').map((s) => s.value));
