@@ -57,8 +57,9 @@ describe('rule files extracted from dist/', () => {
 
   it('give every platform alert a hand-written firing and silent test', () => {
     const production = extracted.find((e) => e.env === 'production' && e.name === 'flextime-alerts')!;
-    // Every hand-written suite over production's alerts file: platform, database and right-sizing alerts.
-    const suites = ['platform-alerts.test.yaml', 'database-alerts.test.yaml'].map((f) => parse(readFileSync(join(ROOT, 'test/prometheus', f), 'utf8')) as {
+    // Every hand-written suite over production's alerts file: platform (the day-long backup alert
+    // in a file of its own), database and right-sizing alerts.
+    const suites = ['platform-alerts.test.yaml', 'backup-alerts.test.yaml', 'database-alerts.test.yaml'].map((f) => parse(readFileSync(join(ROOT, 'test/prometheus', f), 'utf8')) as {
       rule_files: string[];
       tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
     });
