@@ -5,7 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,23 @@ describe('atomic writes', () => {
     writeAtomically(files, { root, units: ['dist', 'argocd'] });
     expect(existsSync(join(root, 'dist/production/old-component'))).toBe(false);
     expect(filesUnder(root, ['dist']).size).toBe(files.filter((f) => f.path.startsWith('dist/')).length);
+    expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp'))).toEqual([]);
+  });
+
+  it('keeps the inode of every file whose bytes did not change, and writes every changed one anew', () => {
+    const root = scratchRoot();
+    const files = baseline().files.filter((f) => f.path.startsWith('dist/production/')).slice(0, 6);
+    writeAtomically(files, { root, units: ['dist'] });
+    const inode = (f: { path: string }) => statSync(join(root, f.path)).ino;
+    const before = files.map(inode);
+    // The second run changes one file; the rest are what the first run wrote.
+    const changed = { ...files[0]!, content: `${files[0]!.content}# changed\n` };
+    writeAtomically([changed, ...files.slice(1)], { root, units: ['dist'] });
+    expect(readFileSync(join(root, changed.path), 'utf8')).toBe(changed.content);
+    expect(inode(changed)).not.toBe(before[0]);
+    expect(files.slice(1).map(inode)).toEqual(before.slice(1));
+    // The unchanged files kept their content too, and the first run's copy of the changed one is gone.
+    for (const f of files.slice(1)) expect(readFileSync(join(root, f.path), 'utf8'), f.path).toBe(f.content);
     expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp'))).toEqual([]);
   });
 
