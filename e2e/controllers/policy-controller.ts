@@ -104,7 +104,6 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
     for (const o of [...chart.configObjects(namespace, values), chart.service(namespace)]) {
       await ctx.kube.apply(o, o.kind === 'Service' ? 'services' : o.kind === 'Secret' ? 'secrets' : 'configmaps');
     }
-    await chartCrd(ctx.kube, namespace);
     const settings = chart.processSettings(namespace, values);
     const [profilingPort, metricsPort] = [await freePort(), await freePort()];
     const proc = startProcess('policy-controller', binary, [...settings.args, '--disable-tuf'], {
@@ -123,6 +122,9 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
       body: { apiVersion: 'policy.sigstore.dev/v1beta1', kind: 'ClusterImagePolicy', metadata: { name: 'e2e-policy-controller-probe' }, spec: { images: [] } },
       what: `the API server to call ${values.webhook.webhookNames.validating}`,
     }, (a) => !a.admitted && a.message.includes(`admission webhook "${values.webhook.webhookNames.validating}" denied the request`));
+    // Conversion only now that the webhook serves with its certificate: between the switch and the CA
+    // bundle it fills in, every read of a policy at the other version fails (ms instead of seconds).
+    await chartCrd(ctx.kube, namespace);
     await waitConversionReady(ctx.kube);
     const startSeconds = (Date.now() - t0) / 1000;
     ctx.log(`policy-controller: ${chart.APP_VERSION} webhook answering through Service ${namespace}/${chart.SERVICE} (ExternalName 127.0.0.1:${chart.WEBHOOK_PORT}); started in ${startSeconds.toFixed(1)} s (log ${proc.logFile})`);
