@@ -1,5 +1,7 @@
 /**
- * A throw-away ghcr.io for test/signed-images.test.ts: go-containerregistry's registry
+ * A throw-away ghcr.io for test/signed-images.test.ts (policy-controller's CLI) and for the e2e's
+ * policy-controller webhook (e2e/controllers/policy-controller.ts starts it, scenario 12 pushes and
+ * signs through registryClient): go-containerregistry's registry
  * (`crane registry serve`, tools/policy-controller) on 127.0.0.1, reached as https://ghcr.io through
  * the e2e's upstream proxy (HTTPS_PROXY + a throw-away CA, e2e/controllers/upstream-proxy.ts). So
  * the images keep the names the policies match (ghcr.io/flextime/…), and every Go client — crane,
