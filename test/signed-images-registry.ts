@@ -1,5 +1,7 @@
 /**
- * A throw-away ghcr.io for test/signed-images.test.ts: go-containerregistry's registry
+ * A throw-away ghcr.io for test/signed-images.test.ts (policy-controller's CLI) and for the e2e's
+ * policy-controller webhook (e2e/controllers/policy-controller.ts starts it, scenario 12 pushes and
+ * signs through registryClient): go-containerregistry's registry
  * (`crane registry serve`, tools/policy-controller) on 127.0.0.1, reached as https://ghcr.io through
  * the e2e's upstream proxy (HTTPS_PROXY + a throw-away CA, e2e/controllers/upstream-proxy.ts). So
  * the images keep the names the policies match (ghcr.io/flextime/…), and every Go client — crane,
@@ -17,7 +19,8 @@ import { startUpstreamProxy, type Handler, type UpstreamProxy } from '../e2e/con
 
 const run = promisify(execFile);
 
-export interface TestRegistry {
+/** What pushes and signs images in the throw-away ghcr.io; all it needs is serialisable (dir, env). */
+export interface RegistryClient {
   /** Environment for a Go client that must reach ghcr.io here. */
   readonly env: NodeJS.ProcessEnv;
   /** Pushes a one-layer image holding `content`; returns `ghcr.io/<repository>@sha256:…`. */
@@ -26,6 +29,11 @@ export interface TestRegistry {
   keyPair(name: string): Promise<{ key: string; pub: string }>;
   /** `cosign sign --key` without a transparency-log upload. */
   sign(image: string, key: string): Promise<void>;
+}
+
+export interface TestRegistry extends RegistryClient {
+  /** The proxy's own variables (HTTPS_PROXY, SSL_CERT_FILE, …): what a server process needs to reach this ghcr.io. */
+  readonly proxyEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -57,8 +65,8 @@ function startRegistry(crane: string): Promise<{ child: ChildProcess; port: numb
 }
 
 export async function startTestRegistry(opts: { dir: string; crane: string; cosign: string }): Promise<TestRegistry> {
-  const { dir, crane, cosign } = opts;
-  const registry = await startRegistry(crane);
+  const { dir } = opts;
+  const registry = await startRegistry(opts.crane);
   let proxy: UpstreamProxy;
   try {
     proxy = await startUpstreamProxy({ dir: join(dir, 'proxy'), routes: { 'ghcr.io': forwardTo(registry.port) } });
@@ -76,6 +84,22 @@ export async function startTestRegistry(opts: { dir: string; crane: string; cosi
     // cosign's key files are encrypted with this password; empty is allowed for test keys.
     COSIGN_PASSWORD: '',
   };
+  return {
+    ...registryClient({ ...opts, env }),
+    proxyEnv: proxy.env(),
+    async stop() {
+      await proxy.stop();
+      registry.child.kill();
+    },
+  };
+}
+
+/**
+ * Pushing and signing in a registry startTestRegistry started, from any process that has its
+ * `env` (the e2e hands it from the global setup to the scenario that signs images).
+ */
+export function registryClient(opts: { dir: string; env: NodeJS.ProcessEnv; crane: string; cosign: string }): RegistryClient {
+  const { dir, env, crane, cosign } = opts;
   const exec = async (file: string, args: string[]) => {
     try {
       return (await run(file, args, { env, cwd: dir, timeout: 120_000 })).stdout;
@@ -84,7 +108,6 @@ export async function startTestRegistry(opts: { dir: string; crane: string; cosi
       throw new Error(`${file} ${args.join(' ')} failed: ${err.stderr ?? err.message}`);
     }
   };
-
   return {
     env,
     async push(repository, content) {
@@ -105,10 +128,6 @@ export async function startTestRegistry(opts: { dir: string; crane: string; cosi
     },
     async sign(image, key) {
       await exec(cosign, ['sign', '--key', key, '--tlog-upload=false', '--yes', image]);
-    },
-    async stop() {
-      await proxy.stop();
-      registry.child.kill();
     },
   };
 }

@@ -5,11 +5,10 @@
  * no-match policy of the rendered add-on Application, on rendered workloads whose images are
  * replaced by images pushed to a throw-away ghcr.io (test/signed-images-registry.ts).
  *
- * The one substitution: keyless verification needs Fulcio's certificate and Rekor's log, which
- * are out of reach offline, so each policy's authority (`service-release-workflow`, keyless) is
- * swapped for a `key` authority holding a public key generated at run time. Globs, modes, match
- * selectors and the no-match policy are used as rendered. Why not the webhook in the e2e cluster:
- * docs/security.md "Signed images".
+ * The one substitution (signed-images-authority.ts): each policy's keyless authority
+ * `service-release-workflow` is swapped for a `key` authority holding a public key generated at
+ * run time. Globs, modes, match selectors and the no-match policy are used as rendered. The same
+ * policies as the real webhook in the e2e cluster: scenario 12 (docs/security.md "Signed images").
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RELEASE_AUTHORITY } from '../charts/security-rules/image-signatures.ts';
 import { find, objects, renderPlatform } from './helpers.ts';
+import { withTestKeyAuthority } from './signed-images-authority.ts';
 import { startTestRegistry, type TestRegistry } from './signed-images-registry.ts';
 import { requireTool, skipWithout } from './tools.ts';
 
@@ -52,14 +52,8 @@ describe.skipIf(skipWithout('image-policy-check'))('signed images, verified by p
     const policies = objects('dist/cluster/security/', rendered).filter((o) => o.kind === 'ClusterImagePolicy') as Obj[];
     const publicKey = readFileSync(release.pub, 'utf8');
     policyFiles = policies.map((p) => {
-      const authorities = p.spec.authorities as Obj[];
-      // Swap exactly the rendered keyless authority, nothing else.
-      if (authorities.length !== 1 || authorities[0]!.name !== RELEASE_AUTHORITY || !authorities[0]!.keyless) {
-        throw new Error(`${p.metadata.name}: expected one keyless authority '${RELEASE_AUTHORITY}', got ${JSON.stringify(authorities)}`);
-      }
-      const swapped = { ...p, spec: { ...p.spec, authorities: [{ name: RELEASE_AUTHORITY, key: { data: publicKey } }] } };
       const file = join(dir, `${p.metadata.name}.yaml`);
-      writeFileSync(file, stringify(swapped));
+      writeFileSync(file, stringify(withTestKeyAuthority(p, publicKey)));
       return file;
     });
     const app = find('Application', 'addon-flextime-policy-controller', 'argocd/apps/', rendered) as Obj;

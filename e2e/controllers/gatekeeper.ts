@@ -20,7 +20,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { effectiveValues, managerFlags, validatingWebhookConfiguration, CHART_VERSION, type Values } from './gatekeeper-chart.ts';
-import { KubeError, kubePath, type Kube } from './kube.ts';
+import { waitAdmissionAnswer } from './admission-probe.ts';
+import { kubePath } from './kube.ts';
 import type { ControllerContext, ControllerEntry, PlatformController } from './platform-controllers.ts';
 import { issue, makeCa } from '../cluster/pki.ts';
 import { freePort, PROCESS_LABEL, startProcess, waitForPort, type Proc } from './processes.ts';
@@ -31,6 +32,8 @@ export const AUDIT_INTERVAL_SECONDS = 10;
 /** Name of the Pod that stands for the process (status objects are named and owned by it). */
 export const MANAGER_POD = 'gatekeeper-e2e-manager';
 const START_TIMEOUT_MS = 60_000;
+/** A Namespace only check-ignore-label.gatekeeper.sh refuses (server-side dry-run, never created). */
+const IGNORE_LABEL_PROBE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'e2e-gatekeeper-probe', labels: { 'admission.gatekeeper.sh/ignore': 'probe' } } };
 
 /** What scenario 9 needs (serialisable). */
 export interface GatekeeperHandle {
@@ -93,29 +96,6 @@ async function waitHttpOk(proc: Proc, url: string, timeoutMs: number): Promise<v
   }
 }
 
-/**
- * The API server → webhook path works: a server-side dry-run of a Namespace carrying the ignore
- * label must come back denied by check-ignore-label.gatekeeper.sh. Until the API server has
- * loaded the new configuration the dry-run is admitted; ask again until the deadline.
- */
-async function waitWebhookAnswers(kube: Kube, proc: Proc, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const probe = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'e2e-gatekeeper-probe', labels: { 'admission.gatekeeper.sh/ignore': 'probe' } } };
-  let last = '';
-  for (;;) {
-    try {
-      await kube.request('POST', '/api/v1/namespaces?dryRun=All', probe);
-      last = 'the dry-run was admitted (configuration not loaded yet)';
-    } catch (e) {
-      const msg = e instanceof KubeError && typeof e.body === 'object' ? String(e.body.message) : (e as Error).message;
-      if (/check-ignore-label\.gatekeeper\.sh.*Only exempt namespace can have the admission\.gatekeeper\.sh\/ignore label/.test(msg)) return;
-      last = msg;
-    }
-    if (Date.now() > deadline) throw new Error(`expected the API server to call Gatekeeper's check-ignore-label webhook within ${timeoutMs / 1000} s, saw ${last}:\n${proc.tail()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function start(ctx: ControllerContext): Promise<PlatformController> {
   const t0 = Date.now();
   const addon = ctx.addons.find((a) => a.chart === GATEKEEPER_CHART);
@@ -169,7 +149,11 @@ async function start(ctx: ControllerContext): Promise<PlatformController> {
     await waitForPort(proc, port, START_TIMEOUT_MS);
     const vwc = validatingWebhookConfiguration(values, { base: `https://127.0.0.1:${port}`, caPem, namespace: ns });
     await ctx.kube.apply(vwc, 'validatingwebhookconfigurations');
-    await waitWebhookAnswers(ctx.kube, proc, 30_000);
+    // The API server → webhook path works: a Namespace carrying the ignore label is refused.
+    await waitAdmissionAnswer(ctx.kube, {
+      path: '/api/v1/namespaces', body: IGNORE_LABEL_PROBE, timeoutMs: 30_000, proc,
+      what: "the API server to call Gatekeeper's check-ignore-label webhook",
+    }, (a) => !a.admitted && /check-ignore-label\.gatekeeper\.sh.*Only exempt namespace can have the admission\.gatekeeper\.sh\/ignore label/.test(a.message));
     const startSeconds = (Date.now() - t0) / 1000;
     ctx.log(`gatekeeper: v${CHART_VERSION} manager answering at https://127.0.0.1:${port}/v1/admit (failurePolicy ${values.validatingWebhookFailurePolicy}), audit every ${AUDIT_INTERVAL_SECONDS} s; started in ${startSeconds.toFixed(1)} s (log ${proc.logFile})`);
     const handle: GatekeeperHandle = {

@@ -103,6 +103,11 @@ export class Kube {
   }
 
   async request(method: string, path: string, body?: unknown, contentType?: string): Promise<KubeObject> {
+    return (await this.send(method, path, body, contentType)).object;
+  }
+
+  /** A request and the API server's Warning headers (admission warnings, as kubectl prints them). */
+  async send(method: string, path: string, body?: unknown, contentType?: string): Promise<{ object: KubeObject; warnings: string[] }> {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const res = await this.open(method, path, payload, contentType);
     const chunks: Buffer[] = [];
@@ -115,7 +120,10 @@ export class Kube {
       /* plain-text error body */
     }
     if ((res.statusCode ?? 0) >= 300) throw new KubeError(res.statusCode ?? 0, parsed, `${method} ${path}`);
-    return parsed as KubeObject;
+    // RFC 7234 warn-code, agent and quoted text: `299 - "message"`; several come as one header, comma-joined.
+    const raw = res.headers.warning;
+    const warnings = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((h) => [...h.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')));
+    return { object: parsed as KubeObject, warnings };
   }
 
   private readonly plurals = new Map<string, Map<string, string>>();

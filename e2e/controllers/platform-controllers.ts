@@ -1,6 +1,6 @@
 /**
  * The platform's own controllers in the e2e (issue 18): Gatekeeper, Argo Rollouts + Prometheus,
- * KEDA + Redis, External Secrets, cert-manager. Each runs for real — the pinned release built by
+ * KEDA + Redis, Sigstore policy-controller (issue 20), External Secrets, cert-manager. Each runs for real — the pinned release built by
  * scripts/install-tools, as a local process against the e2e API server — and is stopped on exit.
  *
  * One entry per controller in PLATFORM_CONTROLLERS; e2e/controllers/gitops.ts starts them all
@@ -13,6 +13,7 @@ import type { AddonApp } from './addons.ts';
 import { argoRollouts } from './argo-rollouts.ts';
 import { gatekeeperController } from './gatekeeper.ts';
 import { KEDA } from './keda.ts';
+import { policyController } from './policy-controller.ts';
 import type { ClusterAccess, Kube } from './kube.ts';
 
 export interface ControllerContext {
@@ -54,6 +55,7 @@ export const PLATFORM_CONTROLLERS: readonly ControllerEntry[] = [
   gatekeeperController,
   KEDA,
   argoRollouts,
+  policyController,
 ];
 
 /**

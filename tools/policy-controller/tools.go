@@ -6,4 +6,5 @@ package main
 import (
 	_ "github.com/google/go-containerregistry/cmd/crane"
 	_ "github.com/sigstore/cosign/v2/cmd/cosign"
+	_ "github.com/sigstore/policy-controller/cmd/webhook"
 )
