@@ -1,37 +1,23 @@
 /**
  * The synth engine's promises: committed output is what the code renders (golden), output is
- * byte-identical run to run, writes are all-or-nothing, and objects never overwrite each other.
+ * byte-identical run to run, objects never overwrite each other, and the command line's promises
+ * (the atomic write itself: synth-write.test.ts).
  */
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../charts/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { render, renderDocuments } from '../lib/synth/engine.ts';
 import { BuildError } from '../lib/values/build-error.ts';
-import { writeAtomically } from '../lib/synth/write.ts';
 import { OutputChart } from '../lib/synth/output-chart.ts';
 import { rawConfig } from './helpers.ts';
+import { filesUnder, scratchRoots, STALE_CONTENT, STALE_FILE } from './synth-scratch.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-
-function filesUnder(root: string, dirs: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const dir of dirs) {
-    const abs = join(root, dir);
-    if (!existsSync(abs)) continue;
-    for (const entry of readdirSync(abs, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const path = join(entry.parentPath, entry.name);
-      out.set(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8'));
-    }
-  }
-  return out;
-}
 
 function synthCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts/synth.mjs'), ...args], { encoding: 'utf8', cwd: ROOT });
@@ -152,76 +138,8 @@ describe('engine checks', () => {
   });
 });
 
-describe('atomic writes', () => {
-  // Each test writes a whole tree into its own temp folder: removed afterwards (812 had piled up).
-  const roots: string[] = [];
-  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
-  function scratchRoot(): string {
-    const root = mkdtempSync(join(tmpdir(), 'flextime-synth-'));
-    roots.push(root);
-    mkdirSync(join(root, 'dist', 'production', 'old-component'), { recursive: true });
-    writeFileSync(join(root, 'dist', 'production', 'old-component', 'deployment-gone.yaml'), 'kept until a good synth\n');
-    return root;
-  }
-
-  it('replaces whole folders, so files of removed objects disappear', () => {
-    const root = scratchRoot();
-    const { files } = baseline();
-    writeAtomically(files, { root, units: ['dist', 'argocd'] });
-    expect(existsSync(join(root, 'dist/production/old-component'))).toBe(false);
-    expect(filesUnder(root, ['dist']).size).toBe(files.filter((f) => f.path.startsWith('dist/')).length);
-    expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp'))).toEqual([]);
-  });
-
-  it('keeps the inode of every file whose bytes did not change, and writes every changed one anew', () => {
-    const root = scratchRoot();
-    const files = baseline().files.filter((f) => f.path.startsWith('dist/production/')).slice(0, 6);
-    writeAtomically(files, { root, units: ['dist'] });
-    const inode = (f: { path: string }) => statSync(join(root, f.path)).ino;
-    const before = files.map(inode);
-    // The second run changes one file; the rest are what the first run wrote.
-    const changed = { ...files[0]!, content: `${files[0]!.content}# changed\n` };
-    writeAtomically([changed, ...files.slice(1)], { root, units: ['dist'] });
-    expect(readFileSync(join(root, changed.path), 'utf8')).toBe(changed.content);
-    expect(inode(changed)).not.toBe(before[0]);
-    expect(files.slice(1).map(inode)).toEqual(before.slice(1));
-    // The unchanged files kept their content too, and the first run's copy of the changed one is gone.
-    for (const f of files.slice(1)) expect(readFileSync(join(root, f.path), 'utf8'), f.path).toBe(f.content);
-    expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp'))).toEqual([]);
-  });
-
-  it('swaps dist/, argocd/ and the documents as one: a failure of any rename leaves all of them unchanged', () => {
-    const { app, files: all } = baseline();
-    // A few files of each unit: what is checked is the renames, and 8 writes of all 440 were slow.
-    const files = ['dist/', 'argocd/'].flatMap((unit) => all.filter((f) => f.path.startsWith(unit)).slice(0, 10));
-    const documents = renderDocuments(app).slice(0, 2);
-    const root = scratchRoot();
-    mkdirSync(join(root, 'argocd', 'apps'), { recursive: true });
-    writeFileSync(join(root, 'argocd', 'apps', 'application-old.yaml'), 'old application\n');
-    mkdirSync(join(root, dirname(documents[0]!.path)), { recursive: true });
-    writeFileSync(join(root, documents[0]!.path), 'old document\n');
-    const before = filesUnder(root, ['dist', 'argocd', 'docs', 'loadtest', 'terraform-bootstrap']);
-    // dist and argocd each: old aside, new in; document 0: old aside, new in; document 1 is new: in.
-    const renames = 7;
-    for (let failAt = 1; failAt <= renames; failAt++) {
-      let calls = 0;
-      const rename = (from: string, to: string) => {
-        calls += 1;
-        if (calls === failAt) throw new Error(`planted failure of rename number ${failAt}`);
-        renameSync(from, to);
-      };
-      expect(() => writeAtomically(files, { root, units: ['dist', 'argocd'], documents, rename }), `rename ${failAt}`)
-        .toThrow(`swapping the output into place failed (planted failure of rename number ${failAt}); every target was rolled back`);
-      expect(filesUnder(root, ['dist', 'argocd', 'docs', 'loadtest', 'terraform-bootstrap']), `rename ${failAt}`).toEqual(before);
-      expect(existsSync(join(root, documents[1]!.path)), `rename ${failAt}`).toBe(false);
-      expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp')), `rename ${failAt}`).toEqual([]);
-    }
-    let calls = 0;
-    writeAtomically(files, { root, units: ['dist', 'argocd'], documents, rename: (from, to) => { calls += 1; renameSync(from, to); } });
-    expect(calls).toBe(renames);
-    expect(readFileSync(join(root, documents[0]!.path), 'utf8')).toBe(documents[0]!.content);
-    expect(existsSync(join(root, 'argocd', 'apps', 'application-old.yaml'))).toBe(false);
-  });
+describe('command line', () => {
+  const scratchRoot = scratchRoots();
 
   it('leaves dist/ untouched and exits 1 when the config is invalid', () => {
     const root = scratchRoot();
@@ -232,7 +150,7 @@ describe('atomic writes', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('environments[production].services.api-svc.replicas.min = 5: min (5) must be <= max (2)');
     expect(result.stderr).toContain('nothing was written');
-    expect(readFileSync(join(root, 'dist/production/old-component/deployment-gone.yaml'), 'utf8')).toBe('kept until a good synth\n');
+    expect(readFileSync(join(root, STALE_FILE), 'utf8')).toBe(STALE_CONTENT);
   });
 
   it('names the allowed environments for an unknown --env', () => {
@@ -240,7 +158,7 @@ describe('atomic writes', () => {
     const result = synthCli(['--env', 'qa', '--out-root', root]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('--env = "qa": must be one of "development", "staging", "production"');
-    expect(existsSync(join(root, 'dist/production/old-component/deployment-gone.yaml'))).toBe(true);
+    expect(existsSync(join(root, STALE_FILE))).toBe(true);
   });
 
   it('renders one environment with --env and leaves the others alone', () => {
@@ -249,7 +167,7 @@ describe('atomic writes', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^staging +\d+ objects +\d+ files/m);
     expect(existsSync(join(root, 'dist/staging/namespaces/namespace-flextime-staging.yaml'))).toBe(true);
-    expect(existsSync(join(root, 'dist/production/old-component/deployment-gone.yaml'))).toBe(true);
+    expect(existsSync(join(root, STALE_FILE))).toBe(true);
     expect(existsSync(join(root, 'dist/development'))).toBe(false);
   });
 
