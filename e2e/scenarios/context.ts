@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { inject } from 'vitest';
 import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
+import { keepSubstituted } from '../controllers/git-server.ts';
 import type { GitOpsHandle } from '../controllers/gitops.ts';
 import { Kube, type KubeObject } from '../controllers/kube.ts';
 import { useCluster } from '../cluster/context.ts';
@@ -73,6 +74,7 @@ export function context(): Ctx {
     run,
     refreshAll,
     commitAndPush: async (message) => {
+      keepSubstituted((...a) => run('git', a), h.substituted);
       run('git', ['add', '-A']);
       run('git', ['commit', '--quiet', '-m', message]);
       run('git', ['push', '--quiet', 'origin', 'HEAD:main']);
