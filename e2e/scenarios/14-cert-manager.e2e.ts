@@ -45,14 +45,24 @@ afterAll(async () => {
 const issuerOf = (c: KubeObject) => `${c.spec?.issuerRef?.kind ?? 'Issuer'}/${c.spec?.issuerRef?.name}`;
 
 /** Waits until every wanted object (namespace/name) exists and is Ready; fails naming the others. */
-function waitReady(plural: string, kind: string, wanted: string[], explain: (name: string, live: KubeObject | undefined) => string, timeoutMs = READY_WITHIN_MS): Promise<KubeObject[]> {
+function waitReady(plural: string, kind: string, wanted: string[], explain: (name: string, live: KubeObject | undefined) => string | Promise<string>, timeoutMs = READY_WITHIN_MS): Promise<KubeObject[]> {
   return waitAllReady(ctx.kube, { path: kubePath(CM, plural), kind, wanted, timeoutMs, explain });
 }
 
-/** One line per Certificate that is not Ready: its issuer and cert-manager's Ready condition. */
-const explainCertificate = (known: readonly KubeObject[]) => (r: string, l: KubeObject | undefined) => {
+/** cert-manager's own words on a Certificate's newest CertificateRequest (e.g. its issuer not found), or ''. */
+async function requestText(c: KubeObject): Promise<string> {
+  const reqs = await ctx.kube.list(kubePath(CM, 'certificaterequests', c.metadata!.namespace as string));
+  const own = reqs
+    .filter((r) => (r.metadata?.ownerReferences ?? []).some((o: { kind: string; name: string }) => o.kind === 'Certificate' && o.name === c.metadata!.name))
+    .sort((a, b) => String(a.metadata!.creationTimestamp).localeCompare(String(b.metadata!.creationTimestamp)))
+    .at(-1);
+  return own ? `; CertificateRequest ${own.metadata!.name}: ${readyText(own)}` : '';
+}
+
+/** One line per Certificate that is not Ready: its issuer, its Ready condition, its request's. */
+const explainCertificate = (known: readonly KubeObject[]) => async (r: string, l: KubeObject | undefined) => {
   const c = l ?? known.find((x) => ref(x) === r);
-  return `${r} (issuer ${c ? issuerOf(c) : '?'}): ${l ? readyText(l) : 'does not exist (ingress-shim would make it: not compiled into tools/cert-manager, see main.go)'}`;
+  return `${r} (issuer ${c ? issuerOf(c) : '?'}): ${l ? `${readyText(l)}${await requestText(l)}` : 'does not exist (ingress-shim would make it: not compiled into tools/cert-manager, see main.go)'}`;
 };
 
 async function tlsSecret(ns: string, name: string): Promise<{ cert?: X509Certificate; problem?: string }> {
