@@ -16,6 +16,7 @@ import type { Environment, Platform } from '../config/index.ts';
 import { complianceMarkdown, type ControlImplementation } from '../lib/compliance.ts';
 import { GatekeeperPolicy, type ConstraintProps, type EnforcementAction } from '../lib/gatekeeper-policy.ts';
 import { recommendedLabels } from '../lib/labels.ts';
+import { goDuration } from '../lib/external-secrets.ts';
 import { modelObject } from '../lib/model-object.ts';
 import { GeneratedDocument } from '../lib/synth/document.ts';
 import { clusterChart, envChart, ENVIRONMENT_LABEL, namespaceOf, type EnvContext } from './context.ts';
@@ -88,9 +89,15 @@ export function securityChart(app: App, platform: Platform): void {
   modelObject(chart, 'FalcosidekickSlack', new ExternalSecret({
     metadata: { name: FALCOSIDEKICK_SECRET_NAME, namespace: falcoNs, labels: labels(FALCOSIDEKICK_SECRET_NAME, 'runtime-detection') },
     spec: {
-      refreshInterval: '1h',
+      refreshInterval: goDuration('1h'),
       secretStoreRef: { kind: 'ClusterSecretStore', name: platform.security.falco.secretStore },
-      target: { name: FALCOSIDEKICK_SECRET_NAME, creationPolicy: 'Orphan', deletionPolicy: 'Retain' },
+      // template.metadata: without it ESO copies the ExternalSecret's labels and annotations
+      // (ArgoCD's tracking id among them) onto the Secret, which ArgoCD then lists as its own,
+      // OutOfSync (found by the e2e with ESO running, issue 18); SyncedSecret does the same.
+      target: {
+        name: FALCOSIDEKICK_SECRET_NAME, creationPolicy: 'Orphan', deletionPolicy: 'Retain',
+        template: { engineVersion: 'v2', metadata: { labels: labels(FALCOSIDEKICK_SECRET_NAME, 'runtime-detection') } },
+      },
       // Falcosidekick reads its settings from environment variables of this Secret.
       data: [{ secretKey: 'SLACK_WEBHOOKURL', remoteRef: { key: platform.security.falco.slackWebhookSecretKey, property: 'webhook-url' } }],
     },

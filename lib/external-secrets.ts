@@ -6,7 +6,26 @@
 import { Construct } from 'constructs';
 import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import { SYNC_WAVE_ANNOTATION } from './argocd-application.ts';
 import { modelObject } from './model-object.ts';
+
+/**
+ * A duration as ESO's Go types write it back (Go's `time.Duration.String()`: '1h' → '1h0m0s',
+ * '30m' → '30m0s', '90s' → '1m30s'). ESO updates each ExternalSecret once (to add its cleanup
+ * finalizer) from its typed copy, which rewrites `refreshInterval` that way; rendered as '1h',
+ * every Application with an ExternalSecret reads OutOfSync after its first sync (found by the e2e
+ * with ESO running, issue 18 — on EKS a production sync by hand would stay OutOfSync too).
+ */
+export function goDuration(duration: string): string {
+  const parts = [...duration.matchAll(/(\d+)(h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== duration) {
+    throw new Error(`'refreshInterval' (${duration}) must be a duration of hours, minutes and seconds, such as "1h" or "1h30m"`);
+  }
+  const total = parts.reduce((sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'], 0);
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  if (h) return `${h}h${m}m${sec}s`;
+  return m ? `${m}m${sec}s` : `${sec}s`;
+}
 
 export interface SecretsManagerStoreProps {
   /** Name of the ClusterSecretStore. */
@@ -105,6 +124,15 @@ export interface SyncedSecretProps {
   readonly templates?: Readonly<Record<string, string>>;
 }
 
+/**
+ * ArgoCD sync wave of every SyncedSecret: before the workloads that mount its Secret (wave 0).
+ * In one wave ArgoCD applies custom kinds after Deployments and StatefulSets and waits for no
+ * health in between, so the first pods were created before ESO had written their Secret — on EKS
+ * CreateContainerConfigError until it does (found by the e2e with ESO running, scenario 13). A
+ * lower wave makes ArgoCD wait until the ExternalSecret is Healthy (Ready: Secret written).
+ */
+export const SECRET_SYNC_WAVE = -1;
+
 /** An ExternalSecret that owns a Secret named like itself. */
 export class SyncedSecret extends Construct {
   public readonly secretName: string;
@@ -125,9 +153,9 @@ export class SyncedSecret extends Construct {
       Object.assign(templateData, props.templates);
     }
     modelObject(this, 'Resource', new ExternalSecret({
-      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels }, annotations: { [SYNC_WAVE_ANNOTATION]: String(SECRET_SYNC_WAVE) } },
       spec: {
-        refreshInterval: props.refreshInterval ?? '1h',
+        refreshInterval: goDuration(props.refreshInterval ?? '1h'),
         secretStoreRef: { kind: 'ClusterSecretStore', name: props.storeName },
         target: {
           name: props.name,

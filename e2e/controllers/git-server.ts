@@ -4,12 +4,24 @@
  * working clone where scenarios make commits ("a developer merges to main") and push them.
  *
  * What is served: this checkout's HEAD plus its uncommitted changes to tracked files
- * (`git stash create`), as branch `main`, so the e2e tests what you are looking at.
+ * (`git stash create`), as branch `main`, so the e2e tests what you are looking at; then, when
+ * there are substitutions, one commit "e2e: …" on top that writes them (the initial commit).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, symlinkSync, realpathSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, symlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+
+/**
+ * A file the e2e serves with other content than this checkout's, and why (printed in the run's
+ * differences): what cannot run here as rendered, e.g. a ClusterSecretStore's AWS provider.
+ */
+export interface RepoSubstitution {
+  /** Path relative to the repository root. */
+  readonly file: string;
+  readonly content: string;
+  readonly reason: string;
+}
 
 export interface GitRepo {
   /** Public URL the Applications name, e.g. https://github.com/flextime/flextime-platform.git */
@@ -43,7 +55,7 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-export function createGitRepo(opts: { source: string; dir: string; url: string; log?: (line: string) => void }): GitRepo {
+export function createGitRepo(opts: { source: string; dir: string; url: string; substitutions?: readonly RepoSubstitution[]; log?: (line: string) => void }): GitRepo {
   const log = opts.log ?? (() => {});
   const u = new URL(opts.url);
   const projectRoot = join(opts.dir, 'served');
@@ -64,6 +76,7 @@ export function createGitRepo(opts: { source: string; dir: string; url: string; 
     symlinkSync(realpathSync(nm), join(workdir, 'node_modules'));
     appendFileSync(join(workdir, '.git', 'info', 'exclude'), '/node_modules\n'); // a symlink escapes 'node_modules/'
   }
+  const initialCommit = substitute(workdir, opts.substitutions ?? [], log) ?? snapshot;
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', opts.url);
@@ -119,11 +132,12 @@ export function createGitRepo(opts: { source: string; dir: string; url: string; 
   return {
     url: opts.url,
     host: u.hostname,
-    initialCommit: snapshot,
+    initialCommit,
     workdir,
     handler,
     git: (...args) => git(workdir, ...args),
     commitAndPush: (message) => {
+      keepSubstituted((...a) => git(workdir, ...a), (opts.substitutions ?? []).map((x) => x.file));
       git(workdir, 'add', '-A');
       git(workdir, 'commit', '--quiet', '-m', message);
       git(workdir, 'push', '--quiet', 'origin', 'HEAD:main');
@@ -133,4 +147,29 @@ export function createGitRepo(opts: { source: string; dir: string; url: string; 
     },
     head: () => git(bare, 'rev-parse', 'main'),
   };
+}
+
+/** Commits the substitutions on top of main in the working clone and pushes; the new commit. */
+function substitute(workdir: string, subs: readonly RepoSubstitution[], log: (line: string) => void): string | undefined {
+  if (!subs.length) return undefined;
+  for (const s of subs) {
+    mkdirSync(dirname(join(workdir, s.file)), { recursive: true });
+    writeFileSync(join(workdir, s.file), s.content);
+  }
+  const reasons = [...new Set(subs.map((s) => s.reason.split(':')[0]))];
+  git(workdir, 'add', '-A');
+  git(workdir, 'commit', '--quiet', '-m', `e2e: substitutions for ${reasons.join(', ')}`, '-m', subs.map((s) => `${s.file}: ${s.reason}`).join('\n'));
+  git(workdir, 'push', '--quiet', 'origin', 'HEAD:main');
+  const sha = git(workdir, 'rev-parse', 'HEAD');
+  log(`git server: main = ${sha.slice(0, 12)}, ${subs.length} file(s) substituted on top (${reasons.join(', ')})`);
+  return sha;
+}
+
+/**
+ * Puts the substituted files back as committed before a scenario's commit: `npm run promote`
+ * re-synthesizes dist/ from config, which would write the rendered forms again (an AWS store
+ * ESO cannot serve here, an ACME issuer) and commit them.
+ */
+export function keepSubstituted(git: (...args: string[]) => string, files: readonly string[]): void {
+  if (files.length) git('checkout', 'HEAD', '--', ...files);
 }

@@ -18,7 +18,7 @@ import { Kube, type ClusterAccess } from './kube.ts';
 import { startUpstreamProxy, type UpstreamProxy } from './upstream-proxy.ts';
 import { toolPath } from '../../test/tools.ts';
 import { EBS_PROVISIONER, startVolumeProvisioner, type VolumeProvisioner } from './volume-provisioner.ts';
-import { startPlatformControllers, type PlatformController } from './platform-controllers.ts';
+import { repoSubstitutions, startPlatformControllers, type PlatformController } from './platform-controllers.ts';
 
 /** What the scenario files need (serialisable: handed from the global setup via vitest provide). */
 export interface GitOpsHandle {
@@ -30,6 +30,8 @@ export interface GitOpsHandle {
   /** Working clone: scenarios commit here and push main to the served repository. */
   readonly gitWorkdir: string;
   readonly initialCommit: string;
+  /** Files the served repository carries in another form (platform-controllers.ts repoSubstitutions). */
+  readonly substituted: string[];
   /** Add-on Applications left out of the root, with the reason. */
   readonly excluded: { file: string; app: string; reason: string }[];
   /** Add-ons rendered by ArgoCD from their real (vendored) chart. */
@@ -96,7 +98,8 @@ export async function startGitOps(
   const rootApp = parseYaml(readFileSync(join(opts.root, 'argocd', 'bootstrap', 'application-flextime-root.yaml'), 'utf8'));
   const repoURL: string = (rootApp.spec.sources ?? [rootApp.spec.source])[0].repoURL;
 
-  const git = createGitRepo({ source: opts.root, dir: join(opts.workDir, 'git'), url: repoURL, log });
+  const substitutions = repoSubstitutions(opts.root);
+  const git = createGitRepo({ source: opts.root, dir: join(opts.workDir, 'git'), url: repoURL, substitutions, log });
   const addons = readAddonApps(opts.root);
   const helm = join(opts.root, '.tools', 'bin', 'helm');
   const vendored = addons.filter((a) => a.vendoredDir);
@@ -154,9 +157,16 @@ export async function startGitOps(
     repoURL,
     gitWorkdir: git.workdir,
     initialCommit: git.initialCommit,
+    substituted: substitutions.map((s) => s.file),
     excluded,
     realCharts: charts.served,
-    differences: [...argocd.describeDifferences(), ...controllers.flatMap((c) => c.differences), descheduler.difference ?? `descheduler not running: ${descheduler.skipped}`, ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`)],
+    differences: [
+      ...argocd.describeDifferences(),
+      ...substitutions.map((s) => `served repository, commit ${git.initialCommit.slice(0, 12)} on top of this checkout: ${s.file} — ${s.reason}`),
+      ...controllers.flatMap((c) => c.differences),
+      descheduler.difference ?? `descheduler not running: ${descheduler.skipped}`,
+      ...excluded.map((x) => `root leaves out argocd/apps/${x.file}: ${x.reason}`),
+    ],
     standIns,
     workDir: opts.workDir,
     argocdRedisPort: argocd.redisPort,

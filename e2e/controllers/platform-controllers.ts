@@ -11,7 +11,10 @@
  */
 import type { AddonApp } from './addons.ts';
 import { argoRollouts } from './argo-rollouts.ts';
+import { CERT_MANAGER_CONTROLLER } from './cert-manager.ts';
+import { EXTERNAL_SECRETS_CONTROLLER } from './external-secrets.ts';
 import { gatekeeperController } from './gatekeeper.ts';
+import type { RepoSubstitution } from './git-server.ts';
 import { KEDA } from './keda.ts';
 import { policyController } from './policy-controller.ts';
 import type { ClusterAccess, Kube } from './kube.ts';
@@ -47,6 +50,12 @@ export interface PlatformController {
 
 export interface ControllerEntry {
   readonly name: string;
+  /**
+   * Files of this checkout (read from dist/ before anything starts) that the served repository
+   * carries in another form, each with its reason: what this controller cannot reach here (AWS
+   * Secrets Manager, ACME) swapped for a local stand-in. git-server.ts commits them on top.
+   */
+  substitutions?(root: string): RepoSubstitution[];
   start(ctx: ControllerContext): Promise<PlatformController>;
 }
 
@@ -56,7 +65,20 @@ export const PLATFORM_CONTROLLERS: readonly ControllerEntry[] = [
   KEDA,
   argoRollouts,
   policyController,
+  EXTERNAL_SECRETS_CONTROLLER,
+  CERT_MANAGER_CONTROLLER,
 ];
+
+/** Every controller's substitutions; two controllers claiming the same file is an error. */
+export function repoSubstitutions(root: string, entries: readonly ControllerEntry[] = PLATFORM_CONTROLLERS): RepoSubstitution[] {
+  const all = entries.flatMap((e) => (e.substitutions?.(root) ?? []).map((s) => ({ ...s, reason: `${e.name}: ${s.reason}` })));
+  const seen = new Map<string, string>();
+  for (const s of all) {
+    if (seen.has(s.file)) throw new Error(`served repository: ${s.file} substituted twice (${seen.get(s.file)} / ${s.reason})`);
+    seen.set(s.file, s.reason);
+  }
+  return all;
+}
 
 /**
  * Starts every controller; if one fails, stops those already started and rethrows with its name.

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { inject } from 'vitest';
 import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
+import { keepSubstituted } from '../controllers/git-server.ts';
 import type { GitOpsHandle } from '../controllers/gitops.ts';
 import { Kube, type KubeObject } from '../controllers/kube.ts';
 import { useCluster } from '../cluster/context.ts';
@@ -56,8 +57,15 @@ export function context(): Ctx {
   const h = inject('gitops');
   if (!h) throw new Error('the e2e global setup provided no gitops handle (run with `npm run e2e`)');
   const kube = new Kube({ kubeconfig: h.kubeconfig, server: h.server });
-  const run = (cmd: string, args: string[]) =>
+  const exec = (cmd: string, args: string[]) =>
     execFileSync(cmd, args, { cwd: h.gitWorkdir, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  // A command that re-synthesizes dist/ (npm run synth, promote) writes the rendered form of each
+  // file the e2e serves substituted: put the served form back, so the scenario sees its own change.
+  const run = (cmd: string, args: string[]) => {
+    const out = exec(cmd, args);
+    if (cmd !== 'git') keepSubstituted((...a) => exec('git', a), h.substituted);
+    return out;
+  };
   const refreshAll = async (type: 'normal' | 'hard') => {
     const names: string[] = [];
     for (const a of await kube.list(APPLICATIONS_PATH)) {
@@ -73,6 +81,7 @@ export function context(): Ctx {
     run,
     refreshAll,
     commitAndPush: async (message) => {
+      keepSubstituted((...a) => run('git', a), h.substituted);
       run('git', ['add', '-A']);
       run('git', ['commit', '--quiet', '-m', message]);
       run('git', ['push', '--quiet', 'origin', 'HEAD:main']);
