@@ -26,10 +26,16 @@ export function openssl(cwd: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export function makeCa(dir: string, name: string): Ca {
+/**
+ * A CA (EC P-256, the CA extensions written out as a CA signer checks them). `days`: one for the
+ * certificates the e2e issues itself; an issuer that sets its own durations (cert-manager's CA
+ * issuer cuts every certificate at the CA's expiry) gets longer.
+ */
+export function makeCa(dir: string, name: string, days = 1): Ca {
   mkdirSync(dir, { recursive: true });
   openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}-ca.key`);
-  openssl(dir, 'req', '-x509', '-new', '-key', `${name}-ca.key`, '-sha256', '-days', '1', '-subj', `/CN=flextime-e2e-${name}-ca`, '-out', `${name}-ca.crt`);
+  openssl(dir, 'req', '-x509', '-new', '-key', `${name}-ca.key`, '-sha256', '-days', String(days), '-subj', `/CN=flextime-e2e-${name}-ca`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', `${name}-ca.crt`);
   return { dir, name, cert: join(dir, `${name}-ca.crt`), key: join(dir, `${name}-ca.key`) };
 }
 

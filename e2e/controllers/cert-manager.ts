@@ -10,11 +10,11 @@
  * Secret CA_SECRET in the cluster resource namespace (the add-on's namespace, where the chart
  * points --cluster-resource-namespace), before the controller starts.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { toolPath } from '../../test/tools.ts';
+import { makeCa } from '../cluster/pki.ts';
 import { walkYaml } from './addons.ts';
 import type { RepoSubstitution } from './git-server.ts';
 import { kubePath, type KubeObject } from './kube.ts';
@@ -53,20 +53,14 @@ function substitutions(root: string): RepoSubstitution[] {
   });
 }
 
-/** A throw-away CA (EC P-256, ten years so no issued certificate is cut short by it). */
-function makeCa(dir: string): { crt: string; key: string } {
-  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650', '-subj', '/CN=flextime-e2e-issuer-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', 'ca.key', '-out', 'ca.crt');
-  return { crt: readFileSync(join(dir, 'ca.crt'), 'utf8'), key: readFileSync(join(dir, 'ca.key'), 'utf8') };
-}
-
 async function start(ctx: Parameters<ControllerEntry['start']>[0]): Promise<PlatformController> {
   const addon = ctx.addons.find((a) => a.chart === CERT_MANAGER);
   if (!addon) throw new Error(`no ${CERT_MANAGER} add-on in argocd/apps: nothing says which namespace holds the ClusterIssuers' Secrets`);
   if (!existsSync(toolPath(BINARY))) throw new Error(`${toolPath(BINARY)} missing: run scripts/install-tools cert-manager`);
   mkdirSync(ctx.workDir, { recursive: true });
-  const ca = makeCa(ctx.workDir);
+  // Ten years, so no certificate cert-manager issues is cut short by its CA.
+  const paths = makeCa(ctx.workDir, 'issuer', 3650);
+  const ca = { crt: readFileSync(paths.cert, 'utf8'), key: readFileSync(paths.key, 'utf8') };
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   await ctx.kube.apply(
     {
