@@ -145,12 +145,29 @@ export interface ArgoApplicationProps {
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const COMPARE_OPTIONS_ANNOTATION = 'argocd.argoproj.io/compare-options';
+export const MANIFEST_GENERATE_PATHS_ANNOTATION = 'argocd.argoproj.io/manifest-generate-paths';
 /** Cascade delete with foreground propagation (the `/foreground` form is ArgoCD's path-qualified name for the default). */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 const EXACT_VERSION = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
 
 export function isHelmSource(source: GitDirectorySource | HelmChartSource): source is HelmChartSource {
   return 'chart' in source;
+}
+
+/**
+ * The folders whose files are all an Application's manifests, as absolute repository paths. Every
+ * Application of this monorepo follows one branch, so each commit is a new revision for all of them,
+ * and ArgoCD would regenerate every Application's manifests on every commit. With this annotation
+ * the controller asks the repo-server which files changed since the synced revision and reuses the
+ * cached manifests when none is in these folders; a git webhook refreshes only the Applications
+ * whose folders a push touched. Only for plain folders: a chart source depends on files outside
+ * any folder of this repository.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/high_availability/#webhook-and-manifest-paths-annotation
+ */
+function manifestGeneratePaths(sources: readonly (GitDirectorySource | HelmChartSource)[]): Record<string, string> {
+  if (sources.some(isHelmSource)) return {};
+  const folders = (sources as readonly GitDirectorySource[]).map((s) => `/${s.path.replace(/\/+$/, '')}`);
+  return { [MANIFEST_GENERATE_PATHS_ANNOTATION]: folders.join(';') };
 }
 
 export class ArgoApplication extends Construct {
@@ -192,6 +209,7 @@ export class ArgoApplication extends Construct {
       // and volumeMode in StatefulSet volumeClaimTemplates, ...) that a client-side diff reports
       // as a drift forever. Found by the e2e's steady-state scenario (issue 17).
       ...((props.serverSideDiff ?? true) ? { [COMPARE_OPTIONS_ANNOTATION]: 'ServerSideDiff=true' } : {}),
+      ...manifestGeneratePaths(props.sources),
     };
     for (const n of props.notifications ?? []) {
       annotations[`notifications.argoproj.io/subscribe.${n.trigger}.${n.service}`] = n.recipient;

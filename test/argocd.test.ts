@@ -204,6 +204,15 @@ describe('sync policy', () => {
     expect(spec(app('production-namespaces')).ignoreDifferences).toBeUndefined();
   });
 
+  it('regenerates an Application\'s manifests only when a commit touches its folders (manifest-generate-paths, absolute)', () => {
+    const paths = (a: KubeObject) => a.metadata.annotations?.['argocd.argoproj.io/manifest-generate-paths'];
+    expect(paths(app('production-api-svc'))).toBe('/dist/production/api-svc');
+    expect(paths(objects('argocd/bootstrap/', files)[0]!)).toBe('/argocd/projects;/argocd/apps');
+    // A chart comes from outside this repository: every commit must still compare it.
+    expect(paths(app('addon-flextime-cert-manager'))).toBeUndefined();
+    for (const a of applications.filter((x) => spec(x).source?.path)) expect(paths(a), a.metadata.name).toBe(`/${spec(a).source!.path}`);
+  });
+
   it('ignores webhook CA bundles that cert-manager or the chart injects into add-ons', () => {
     expect(spec(app('addon-flextime-cert-manager')).ignoreDifferences).toContainEqual({
       group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
