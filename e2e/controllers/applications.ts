@@ -5,7 +5,7 @@
  * terminating a running operation (`argocd app terminate-op`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { APPLICATIONS_PATH, NOT_ASSESSED_PREFIX } from './argocd.ts';
 import type { Kube, KubeObject } from './kube.ts';
@@ -123,4 +123,35 @@ export function notAssessedByKind(apps: KubeObject[]): Map<string, number> {
     }
   }
   return m;
+}
+
+const MANIFEST_PATHS = 'argocd.argoproj.io/manifest-generate-paths';
+
+/**
+ * The folders an Application's `manifest-generate-paths` names, as repository paths (ArgoCD's
+ * GetAppRefreshPaths: an absolute entry is a repository path, a relative one is joined to each
+ * source path); none without the annotation.
+ */
+export function refreshPaths(app: KubeObject): string[] {
+  const value: string = app.metadata?.annotations?.[MANIFEST_PATHS] ?? '';
+  const sources: { path?: string }[] = app.spec?.sources ?? (app.spec?.source ? [app.spec.source] : []);
+  return value.split(';').filter(Boolean).flatMap((p) => (p.startsWith('/') ? [p.slice(1)] : sources.map((s) => posix.normalize(posix.join(s.path ?? '', p)))));
+}
+
+/**
+ * What ArgoCD's git webhook does on a push (util/webhook HandleEvent + AppFilesHaveChanged): sets
+ * argocd.argoproj.io/refresh on every Application, except those with manifest-generate-paths none
+ * of whose folders holds a changed file. `changedFiles` undefined: every Application (a push event
+ * without a file list). Returns the names refreshed.
+ */
+export async function webhookRefresh(kube: Kube, type: 'normal' | 'hard', changedFiles?: readonly string[]): Promise<string[]> {
+  const touches = (folder: string) => changedFiles!.some((f) => f === folder || f.startsWith(`${folder}/`));
+  const names: string[] = [];
+  for (const a of await kube.list(APPLICATIONS_PATH)) {
+    const folders = refreshPaths(a);
+    if (changedFiles?.length && folders.length && !folders.some(touches)) continue;
+    await kube.patch(`${APPLICATIONS_PATH}/${a.metadata!.name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': type } } });
+    names.push(a.metadata!.name as string);
+  }
+  return names;
 }

@@ -124,8 +124,6 @@ export interface ArgoCd {
   describeDifferences(): string[];
   /** Applies argocd/bootstrap's root Application, leaving out the named argocd/apps files. */
   applyRoot(opts: { exclude: readonly { file: string; reason: string }[] }): Promise<KubeObject>;
-  /** Sets argocd.argoproj.io/refresh on every Application (what a git webhook does). */
-  refreshAll(type: 'normal' | 'hard'): Promise<string[]>;
   apps(): Promise<KubeObject[]>;
   app(name: string): Promise<KubeObject | undefined>;
   stop(): Promise<void>;
@@ -268,14 +266,6 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     applyRoot: async ({ exclude }) => {
       excluded = exclude;
       return kube.apply(rootApplication(opts.root, exclude.map((x) => x.file)), 'applications');
-    },
-    refreshAll: async (type) => {
-      const names: string[] = [];
-      for (const a of await kube.list(APPS)) {
-        await kube.patch(`${APPS}/${a.metadata!.name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': type } } });
-        names.push(a.metadata!.name as string);
-      }
-      return names;
     },
     apps: () => kube.list(APPS),
     app: (name) => kube.find(`${APPS}/${name}`),

@@ -36,10 +36,6 @@ export interface GitRepo {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** git in the working clone. */
   git(...args: string[]): string;
-  /** Commits everything changed in the working clone and pushes main; returns the new commit. */
-  commitAndPush(message: string): string;
-  /** Current main of the served repository. */
-  head(): string;
 }
 
 const GIT_ENV = {
@@ -136,16 +132,6 @@ export function createGitRepo(opts: { source: string; dir: string; url: string; 
     workdir,
     handler,
     git: (...args) => git(workdir, ...args),
-    commitAndPush: (message) => {
-      keepSubstituted((...a) => git(workdir, ...a), (opts.substitutions ?? []).map((x) => x.file));
-      git(workdir, 'add', '-A');
-      git(workdir, 'commit', '--quiet', '-m', message);
-      git(workdir, 'push', '--quiet', 'origin', 'HEAD:main');
-      const sha = git(workdir, 'rev-parse', 'HEAD');
-      log(`git server: pushed ${sha.slice(0, 12)} "${message}"`);
-      return sha;
-    },
-    head: () => git(bare, 'rev-parse', 'main'),
   };
 }
 

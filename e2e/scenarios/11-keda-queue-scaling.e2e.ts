@@ -153,10 +153,7 @@ afterAll(async () => {
   if (windowCommit) {
     // Back at the minimum first: with the rendered 300 s window it would take 5 minutes.
     await waitReplicas(EXPECTED.min, `${EXPECTED.workload} back at ${EXPECTED.min} before the window is reverted`).catch((e) => console.log(`restore: ${(e as Error).message}`));
-    ctx.git('revert', '--no-edit', windowCommit);
-    ctx.git('push', '--quiet', 'origin', 'HEAD:main');
-    const rev = ctx.git('rev-parse', 'HEAD');
-    await ctx.refreshAll('normal');
+    const rev = await ctx.revertAndPush(windowCommit);
     await waitApplications(ctx.kube, { names: [EXPECTED.app], what: `${EXPECTED.app} Synced at the revert ${rev.slice(0, 12)}`, timeoutMs: SYNC_WITHIN_MS, ok: (a) => a?.status?.sync?.revision === rev && a?.status?.sync?.status === 'Synced' })
       .catch((e) => console.log(`restore: ${(e as Error).message}`));
   }

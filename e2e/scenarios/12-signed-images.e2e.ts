@@ -70,10 +70,8 @@ afterAll(async () => {
   await disablePodWebhooks(ctx.kube, pc);
   for (const p of created) await deletePod(ctx.kube, p).catch((e) => console.log(`restore: ${(e as Error).message}`));
   if (keyCommit) {
-    ctx.git('revert', '--no-edit', keyCommit);
-    ctx.git('push', '--quiet', 'origin', 'HEAD:main');
-    await ctx.refreshAll('normal');
-    await syncRevision(ctx.kube, SECURITY_APP, ctx.git('rev-parse', 'HEAD'), ADMIN, SYNC_WITHIN_MS).catch((e) => console.log(`restore: ${(e as Error).message}`));
+    const revert = await ctx.revertAndPush(keyCommit);
+    await syncRevision(ctx.kube, SECURITY_APP, revert, ADMIN, SYNC_WITHIN_MS).catch((e) => console.log(`restore: ${(e as Error).message}`));
   }
 }, 240_000);
 

@@ -103,12 +103,9 @@ describe('8 bad commit', () => {
     expect(still.status?.availableReplicas ?? 0, 'api-svc available replicas while the bad commit is on main').toBe(still.spec.replicas);
 
     // The operator's fix: revert, and stop the operation that keeps retrying the bad revision.
-    ctx.git('revert', '--no-edit', 'HEAD');
-    ctx.git('push', '--quiet', 'origin', 'HEAD:main');
-    const fixed = ctx.git('rev-parse', 'HEAD');
+    const fixed = await ctx.revertAndPush('HEAD');
     const current = await ctx.kube.get(`${APPLICATIONS_PATH}/${APP}`);
     if (current.status?.operationState?.phase === 'Running') await terminateOperation(ctx.kube, APP);
-    await ctx.refreshAll('normal');
     const [back] = await waitApplications(ctx.kube, {
       names: [APP],
       what: `${APP} Synced and Healthy at the revert ${fixed.slice(0, 12)}`,

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { inject } from 'vitest';
-import { APPLICATIONS_PATH } from '../controllers/argocd.ts';
+import { webhookRefresh } from '../controllers/applications.ts';
 import { keepSubstituted } from '../controllers/git-server.ts';
 import type { GitOpsHandle } from '../controllers/gitops.ts';
 import { Kube, type KubeObject } from '../controllers/kube.ts';
@@ -24,8 +24,13 @@ export interface Ctx {
   readonly kube: Kube;
   /** git in the working clone of the served repository. */
   git(...args: string[]): string;
-  /** Commits every change in the working clone and pushes main; then refreshes every Application (what the git webhook does). */
+  /**
+   * Commits every change in the working clone and pushes main; then refreshes the Applications
+   * the push touches, as ArgoCD's git webhook does (applications.ts webhookRefresh). Returns the commit.
+   */
   commitAndPush(message: string): Promise<string>;
+  /** `git revert` of a commit, pushed and announced like commitAndPush. Returns the new commit. */
+  revertAndPush(commit: string): Promise<string>;
   /** Sets argocd.argoproj.io/refresh on every Application. */
   refreshAll(type: 'normal' | 'hard'): Promise<string[]>;
   /** A command in the working clone (npm run promote …). */
@@ -66,27 +71,29 @@ export function context(): Ctx {
     if (cmd !== 'git') keepSubstituted((...a) => exec('git', a), h.substituted);
     return out;
   };
-  const refreshAll = async (type: 'normal' | 'hard') => {
-    const names: string[] = [];
-    for (const a of await kube.list(APPLICATIONS_PATH)) {
-      await kube.patch(`${APPLICATIONS_PATH}/${a.metadata!.name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': type } } });
-      names.push(a.metadata!.name as string);
-    }
-    return names;
+  // Push main, then what the git server's webhook tells ArgoCD: the files the push changed.
+  const pushAndNotify = async () => {
+    const before = run('git', ['rev-parse', 'origin/main']);
+    run('git', ['push', '--quiet', 'origin', 'HEAD:main']);
+    const head = run('git', ['rev-parse', 'HEAD']);
+    await webhookRefresh(kube, 'normal', run('git', ['diff', '--name-only', before, head]).split('\n').filter(Boolean));
+    return head;
   };
   return {
     h,
     kube,
     git: (...args) => run('git', args),
     run,
-    refreshAll,
+    refreshAll: (type) => webhookRefresh(kube, type),
     commitAndPush: async (message) => {
       keepSubstituted((...a) => run('git', a), h.substituted);
       run('git', ['add', '-A']);
       run('git', ['commit', '--quiet', '-m', message]);
-      run('git', ['push', '--quiet', 'origin', 'HEAD:main']);
-      await refreshAll('normal');
-      return run('git', ['rev-parse', 'HEAD']);
+      return pushAndNotify();
+    },
+    revertAndPush: async (commit) => {
+      run('git', ['revert', '--no-edit', commit]);
+      return pushAndNotify();
     },
   };
 }
