@@ -12,7 +12,7 @@
  *      the webhook for the platform's objects, never failed open, and Gatekeeper denied none;
  *   2. in production, a privileged container, a `:latest` image and a chaos experiment are each
  *      rejected with the policy's message, while the unchanged workload is admitted;
- *   3. the audit (every AUDIT_INTERVAL_SECONDS here) reports zero violations on every rendered
+ *   3. the audit (every auditInterval of the add-on, 60 s) reports zero violations on every rendered
  *      constraint; a planted constraint the platform violates fails that same check;
  *   4. (issue 20) the live manager's /metrics exports every gatekeeper_* metric the rendered
  *      security dashboard reads, with the labels it uses, and agrees with that audit:
