@@ -139,17 +139,26 @@ export function refreshPaths(app: KubeObject): string[] {
 }
 
 /**
+ * Whether a push of `changedFiles` refreshes `app` (AppFilesHaveChanged): always without the
+ * annotation or without a file list; otherwise when a changed file is one of its folders or lies
+ * below one. (ArgoCD also accepts globs there; this repository renders none.)
+ */
+export function refreshedByPush(app: KubeObject, changedFiles?: readonly string[]): boolean {
+  const folders = refreshPaths(app);
+  if (!changedFiles?.length || !folders.length) return true;
+  return changedFiles.some((f) => folders.some((folder) => f === folder || f.startsWith(`${folder}/`)));
+}
+
+/**
  * What ArgoCD's git webhook does on a push (util/webhook HandleEvent + AppFilesHaveChanged): sets
  * argocd.argoproj.io/refresh on every Application, except those with manifest-generate-paths none
  * of whose folders holds a changed file. `changedFiles` undefined: every Application (a push event
  * without a file list). Returns the names refreshed.
  */
 export async function webhookRefresh(kube: Kube, type: 'normal' | 'hard', changedFiles?: readonly string[]): Promise<string[]> {
-  const touches = (folder: string) => changedFiles!.some((f) => f === folder || f.startsWith(`${folder}/`));
   const names: string[] = [];
   for (const a of await kube.list(APPLICATIONS_PATH)) {
-    const folders = refreshPaths(a);
-    if (changedFiles?.length && folders.length && !folders.some(touches)) continue;
+    if (!refreshedByPush(a, changedFiles)) continue;
     await kube.patch(`${APPLICATIONS_PATH}/${a.metadata!.name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': type } } });
     names.push(a.metadata!.name as string);
   }
