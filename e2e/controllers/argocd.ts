@@ -73,17 +73,6 @@ export const V3_DEFAULTS: Readonly<Record<string, string>> = {
   'resource.compareoptions': 'ignoreAggregatedRoles: false\nignoreResourceStatusField: all\nignoreDifferencesOnResourceUpdates: true\n',
 };
 
-/**
- * v3's default environment of the application controller (v3.0 enables batch event processing,
- * argo-cd#22338). Unbatched, each watch event takes the cache lock alone; with 45 Applications
- * refreshing in the bootstrap an ExternalSecret ESO made Ready in a second read as missing
- * (`nil->obj` in the sync tasks) for 30–40 s, and its sync wave waited that long.
- */
-export const V3_CONTROLLER_ENV: Readonly<Record<string, string>> = {
-  ARGOCD_CLUSTER_CACHE_BATCH_EVENTS_PROCESSING: 'true',
-  ARGOCD_CLUSTER_CACHE_EVENTS_PROCESSING_INTERVAL: '100ms',
-};
-
 export const NOT_ASSESSED_PREFIX = 'not assessed in the e2e:';
 
 function notAssessedLua(h: HealthNotAssessed): string {
@@ -247,7 +236,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
       ],
       {
         logFile: join(opts.workDir, 'argocd-application-controller.log'),
-        env: { KUBECONFIG: opts.cluster.kubeconfig, ARGOCD_FAKE_IN_CLUSTER: 'true', TMPDIR: dir('controller-tmp'), ...V3_CONTROLLER_ENV },
+        env: { KUBECONFIG: opts.cluster.kubeconfig, ARGOCD_FAKE_IN_CLUSTER: 'true', TMPDIR: dir('controller-tmp') },
       },
     );
     started.push(controller);
@@ -266,7 +255,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     redisPort,
     describeDifferences: () => [
       'ArgoCD v2.14.21, not v3.3 (v3 does not build from the module proxy: tools/argo-cd/go.mod); v3 defaults set explicitly: ' +
-        [...Object.entries(V3_DEFAULTS), ...Object.entries(V3_CONTROLLER_ENV)].map(([k, v]) => `${k}=${v.trim().replaceAll('\n', '; ')}`).join(', ') +
+        Object.entries(V3_DEFAULTS).map(([k, v]) => `${k}=${v.trim().replaceAll('\n', '; ')}`).join(', ') +
         '; v2.14 ignores AppProject clusterResourceWhitelist names (≥ 3.2) and has no CronJob health check (≥ 3.2)',
       'destination https://kubernetes.default.svc = the e2e API server (ARGOCD_FAKE_IN_CLUSTER=true + KUBECONFIG)',
       'repo-server reaches github.com and chart repositories through the e2e upstream proxy only',
