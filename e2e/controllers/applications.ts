@@ -9,6 +9,7 @@ import { join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { APPLICATIONS_PATH, NOT_ASSESSED_PREFIX } from './argocd.ts';
 import type { Kube, KubeObject } from './kube.ts';
+import { MANIFEST_GENERATE_PATHS_ANNOTATION } from '../../lib/argocd-application.ts';
 
 export const ROOT_APP = 'flextime-root';
 
@@ -125,7 +126,6 @@ export function notAssessedByKind(apps: KubeObject[]): Map<string, number> {
   return m;
 }
 
-const MANIFEST_PATHS = 'argocd.argoproj.io/manifest-generate-paths';
 
 /**
  * The folders an Application's `manifest-generate-paths` names, as repository paths (ArgoCD's
@@ -133,7 +133,7 @@ const MANIFEST_PATHS = 'argocd.argoproj.io/manifest-generate-paths';
  * source path); none without the annotation.
  */
 export function refreshPaths(app: KubeObject): string[] {
-  const value: string = app.metadata?.annotations?.[MANIFEST_PATHS] ?? '';
+  const value: string = app.metadata?.annotations?.[MANIFEST_GENERATE_PATHS_ANNOTATION] ?? '';
   const sources: { path?: string }[] = app.spec?.sources ?? (app.spec?.source ? [app.spec.source] : []);
   return value.split(';').filter(Boolean).flatMap((p) => (p.startsWith('/') ? [p.slice(1)] : sources.map((s) => posix.normalize(posix.join(s.path ?? '', p)))));
 }
