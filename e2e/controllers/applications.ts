@@ -126,7 +126,6 @@ export function notAssessedByKind(apps: KubeObject[]): Map<string, number> {
   return m;
 }
 
-
 /**
  * The folders an Application's `manifest-generate-paths` names, as repository paths (ArgoCD's
  * GetAppRefreshPaths: an absolute entry is a repository path, a relative one is joined to each
