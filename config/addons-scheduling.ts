@@ -56,7 +56,7 @@ values: {
   replicas: 2,
   leaderElection: { enabled: true },
   deschedulingInterval: '5m',
-  // tools/descheduler builds this release for the e2e.
+  // tools/client-go-0.35 builds this release for the e2e.
   image: { tag: 'v0.35.1' },
   resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
   podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },

@@ -57,7 +57,7 @@ const TOOLS: Record<string, ToolSpec> = {
   crane: goTool('crane'),
   // prometheus-community postgres_exporter (tools/postgres-exporter): test/database-exporter.test.ts.
   postgres_exporter: { ...goTool('postgres_exporter'), install: 'scripts/install-tools postgres-exporter' },
-  // kube-state-metrics (tools/kube-state-metrics): test/vpa-metrics.test.ts.
+  // kube-state-metrics (tools/client-go-0.35): test/vpa-metrics.test.ts.
   'kube-state-metrics': goTool('kube-state-metrics'),
   // The OpenTelemetry Collector with the log collector's components (tools/otelcol): test/logging-collector.test.ts.
   'otelcol-flextime': goTool('otelcol-flextime'),

@@ -1,6 +1,6 @@
 /**
  * The right-sizing metrics for real (issue 20): kube-state-metrics v2.19.1 (the version
- * kube-prometheus-stack 88.2.0 deploys; tools/kube-state-metrics) runs with the
+ * kube-prometheus-stack 88.2.0 deploys; tools/client-go-0.35) runs with the
  * custom-resource-state config our rendered kube-prometheus-stack Application gives it, against
  * a real kube-apiserver + etcd (the e2e's control plane, e2e/cluster/control-plane.ts, without
  * controllers) holding the VPA CRD, a VPA with a recommendation in its status and a pod of the

@@ -55,8 +55,8 @@ describe('descheduler add-on', () => {
   it('runs the release the e2e builds, as a leader-elected Deployment', () => {
     expect(app.spec.source).toMatchObject({ chart: 'descheduler', targetRevision: '0.35.0', repoURL: 'https://kubernetes-sigs.github.io/descheduler/' });
     expect(values).toMatchObject({ kind: 'Deployment', replicas: 2, leaderElection: { enabled: true }, image: { tag: 'v0.35.1' } });
-    const wrapper = readFileSync('tools/descheduler/go.mod', 'utf8');
-    expect(wrapper).toMatch(/require sigs\.k8s\.io\/descheduler v0\.35\.1\n/);
+    const wrapper = readFileSync('tools/client-go-0.35/go.mod', 'utf8');
+    expect(wrapper).toMatch(/^\tsigs\.k8s\.io\/descheduler v0\.35\.1$/m);
   });
 
   it('evicts only pods that break a hard topology spread rule, never pods with a volume', () => {

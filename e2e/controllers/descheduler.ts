@@ -1,5 +1,5 @@
 /**
- * The descheduler add-on's controller, for real: the binary tools/descheduler builds (the release
+ * The descheduler add-on's controller, for real: the binary tools/client-go-0.35 builds (the release
  * the add-on pins as its image tag), run as a local process against the e2e API server.
  *
  * ArgoCD renders the vendored chart (test/fixtures/charts/descheduler-*) with our values; the

@@ -4,5 +4,7 @@
 package tools
 
 import (
+	_ "golang.stackrox.io/kube-linter/cmd/kube-linter"
 	_ "k8s.io/kube-state-metrics/v2"
+	_ "sigs.k8s.io/descheduler/cmd/descheduler"
 )
