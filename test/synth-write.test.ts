@@ -1,6 +1,7 @@
 /**
  * The atomic write (lib/synth/write.ts): whole folders and documents replaced as one transaction,
- * rolled back on any failed rename, unchanged files kept as hard links.
+ * rolled back on any failed rename, unchanged files kept as hard links, folders and documents that
+ * already hold the output left alone.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -69,5 +70,38 @@ describe('atomic writes', () => {
     expect(calls).toBe(renames);
     expect(readFileSync(join(root, documents[0]!.path), 'utf8')).toBe(documents[0]!.content);
     expect(existsSync(join(root, 'argocd', 'apps', 'application-old.yaml'))).toBe(false);
+  });
+
+  it('leaves alone every folder and document that already holds the output, and swaps only the rest', () => {
+    const files = ['dist/', 'argocd/'].flatMap((unit) => renderPlatform().filter((f) => f.path.startsWith(unit)).slice(0, 10));
+    const documents = [{ path: 'docs/bootstrap-order.md', content: '# Bootstrap order\n' }];
+    const root = scratchRoot();
+    writeAtomically(files, { root, units: ['dist', 'argocd'], documents });
+    const folderInode = (unit: string) => statSync(join(root, unit)).ino;
+    const refuse = () => { throw new Error('renamed although nothing changed'); };
+    const dist = folderInode('dist');
+
+    // Nothing changed: no rename at all, and no scratch folder left behind.
+    expect(() => writeAtomically(files, { root, units: ['dist', 'argocd'], documents, rename: refuse })).not.toThrow();
+    expect(readdirSync(root).filter((n) => n.startsWith('.synth-tmp'))).toEqual([]);
+
+    // One argocd file changed: argocd/ is swapped (2 renames: old aside, new in), dist/ stays the same folder.
+    const argocdFile = files.findIndex((f) => f.path.startsWith('argocd/'));
+    const changed = files.map((f, i) => (i === argocdFile ? { ...f, content: `${f.content}# changed\n` } : f));
+    let renames = 0;
+    writeAtomically(changed, { root, units: ['dist', 'argocd'], documents, rename: (from, to) => { renames += 1; renameSync(from, to); } });
+    expect(renames).toBe(2);
+    expect(folderInode('dist')).toBe(dist);
+    expect(readFileSync(join(root, changed[argocdFile]!.path), 'utf8')).toBe(changed[argocdFile]!.content);
+
+    // Anything else in a folder (a stray file, an empty folder) is a difference: the folder is replaced.
+    const folder = dirname(files[0]!.path);
+    for (const stray of [`${folder}/stray.yaml`, `${folder}/empty/`]) {
+      if (stray.endsWith('/')) mkdirSync(join(root, stray));
+      else writeFileSync(join(root, stray), 'kind: Stray\n');
+      writeAtomically(changed, { root, units: ['dist', 'argocd'], documents });
+      expect(existsSync(join(root, stray)), stray).toBe(false);
+      expect(filesUnder(root, ['dist']).size, stray).toBe(files.filter((f) => f.path.startsWith('dist/')).length);
+    }
   });
 });

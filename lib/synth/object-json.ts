@@ -1,4 +1,9 @@
 import type { ApiObject } from 'cdk8s';
+import { installFastToJson } from './fast-json.ts';
+
+// Every toJson() of a run takes the fast path (lib/synth/fast-json.ts): the ones below, the
+// generated classes' super calls, and any chart reading an object's JSON.
+installFastToJson();
 
 export interface KubeObject {
   apiVersion: string;

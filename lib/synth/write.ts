@@ -7,10 +7,11 @@
  * A file whose bytes did not change is staged as a hard link to the file it replaces: one
  * directory entry instead of a new file's data to allocate and flush (writing and then deleting
  * ~450 files was most of the write's time), and it keeps its inode and mtime, so git, make and
- * editors see it unchanged.
+ * editors see it unchanged. A folder or document that already holds exactly what this run renders
+ * is left alone altogether (the common re-run: nothing changed, nothing to stage or swap).
  */
-import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { BuildError } from '../values/build-error.ts';
 import type { RenderedDocument, RenderedFile } from './engine.ts';
 import { groupOf } from './layout.ts';
@@ -54,11 +55,18 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
       throw new BuildError([`${file.path} is outside the folders this run replaces (${units.join(', ')})`]);
     }
   }
+  const perGroup = new Map<string, number>();
+  for (const { path } of files) perGroup.set(groupOf(path), (perGroup.get(groupOf(path)) ?? 0) + 1);
+  const changedUnits = units.filter((unit) => !holdsExactly(root, unit, files.filter((f) => f.path.startsWith(`${unit}/`))));
+  const changedDocuments = (options.documents ?? []).filter((doc) => !unchanged(join(root, doc.path), doc.content));
+  if (!changedUnits.length && !changedDocuments.length) return perGroup;
+
   mkdirSync(root, { recursive: true });
   const scratch = mkdtempSync(join(root, '.synth-tmp-'));
   try {
     const made = new Set<string>();
     for (const file of files) {
+      if (!changedUnits.some((u) => file.path.startsWith(`${u}/`))) continue;
       const target = join(scratch, 'new', file.path);
       const folder = dirname(target);
       if (!made.has(folder)) {
@@ -67,24 +75,51 @@ export function writeAtomically(files: readonly RenderedFile[], options: WriteOp
       }
       stage(target, join(root, file.path), file.content, file.path);
     }
-    const swaps: Swap[] = units.map((unit, i) => {
+    const swaps: Swap[] = changedUnits.map((unit, i) => {
       const staged = join(scratch, 'new', unit);
       mkdirSync(staged, { recursive: true });
       return { target: join(root, unit), staged, aside: join(scratch, 'old', `unit-${i}`) };
     });
-    (options.documents ?? []).forEach((doc, i) => {
+    changedDocuments.forEach((doc, i) => {
       const staged = join(scratch, 'new', `.document-${i}`);
       stage(staged, join(root, doc.path), doc.content, doc.path);
       swaps.push({ target: join(root, doc.path), staged, aside: join(scratch, 'old', `document-${i}`) });
     });
     mkdirSync(join(scratch, 'old'));
     swapAll(swaps, rename);
-    const perGroup = new Map<string, number>();
-    for (const { path } of files) perGroup.set(groupOf(path), (perGroup.get(groupOf(path)) ?? 0) + 1);
     return perGroup;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether folder `unit` holds exactly `expected`: the same file paths with the same bytes, and
+ * no other file, folder or link (an empty folder left by hand counts as a difference).
+ */
+function holdsExactly(root: string, unit: string, expected: readonly RenderedFile[]): boolean {
+  const wanted = new Map(expected.map((f) => [f.path, f.content]));
+  // Two files at one path: stage() reports it.
+  if (wanted.size !== expected.length) return false;
+  const folders = new Set(expected.flatMap((f) => ancestorsBelow(unit, f.path)));
+  let entries;
+  try {
+    entries = readdirSync(join(root, unit), { recursive: true, withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    const path = relative(root, join(entry.parentPath, entry.name)).split(sep).join('/');
+    if (entry.isDirectory() ? !folders.has(path) : !(entry.isFile() && wanted.get(path) === readFileSync(join(root, path), 'utf8'))) return false;
+    wanted.delete(path);
+  }
+  return wanted.size === 0;
+}
+
+/** `dist/a/b/c.yaml` below `dist`: `dist/a`, `dist/a/b`. */
+function ancestorsBelow(unit: string, path: string): string[] {
+  const parts = path.slice(unit.length + 1).split('/').slice(0, -1);
+  return parts.map((_, i) => `${unit}/${parts.slice(0, i + 1).join('/')}`);
 }
 
 /**
