@@ -19,13 +19,16 @@ import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberString
 /** Thrown inside the fast path for a value it does not model; cdk8s' own toJson takes over. */
 class NotModelled extends Error {}
 
+// Read once: in the bundle every use of an imported name is a property read through a getter.
+const LAZY = Lazy;
+
 /** `sanitizeValue(resolve(value))` of cdk8s, with only the built-in resolvers. */
 function resolveAndSanitize(value: unknown, filterEmpty: boolean): unknown {
   // The built-in resolvers in their order, each result resolved again (as cdk8s does).
   for (;;) {
     if (value === null || value === undefined) return undefined;
     if (typeof value !== 'object' && typeof value !== 'function') return value;
-    if (value instanceof Lazy) {
+    if (value instanceof LAZY) {
       value = value.produce();
       continue;
     }
@@ -45,16 +48,21 @@ function resolveAndSanitize(value: unknown, filterEmpty: boolean): unknown {
     return value.map((item) => resolveAndSanitize(item, filterEmpty));
   }
   if ((value as object).constructor !== Object) throw new NotModelled();
-  // Resolved in insertion order, as cdk8s does (a Lazy may have side effects), then sorted.
-  const entries: Array<[string, unknown]> = [];
-  for (const key of Object.keys(value as object)) {
-    const resolved = resolveAndSanitize((value as Record<string, unknown>)[key], filterEmpty);
-    if (resolved !== null && resolved !== undefined) entries.push([key, resolved]);
+  // Resolved in insertion order, as cdk8s does (a Lazy may have side effects), then sorted as
+  // sanitizeValue sorts (Object.keys(…).sort()).
+  const source = value as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  const keys: string[] = [];
+  for (const key of Object.keys(source)) {
+    const resolved = resolveAndSanitize(source[key], filterEmpty);
+    if (resolved !== null && resolved !== undefined) {
+      kept[key] = resolved;
+      keys.push(key);
+    }
   }
-  if (filterEmpty && entries.length === 0) return undefined;
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (filterEmpty && keys.length === 0) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [key, resolved] of entries) out[key] = resolved;
+  for (const key of keys.sort()) out[key] = kept[key];
   return out;
 }
 
