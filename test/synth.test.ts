@@ -6,7 +6,7 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../charts/index.ts';
@@ -151,6 +151,27 @@ describe('command line', () => {
     expect(result.stderr).toContain('environments[production].services.api-svc.replicas.min = 5: min (5) must be <= max (2)');
     expect(result.stderr).toContain('nothing was written');
     expect(readFileSync(join(root, STALE_FILE), 'utf8')).toBe(STALE_CONTENT);
+  });
+
+  it('runs both bundles from a V8 code cache, and replaces a cache V8 refuses without changing the output', () => {
+    const root = scratchRoot();
+    expect(synthCli(['--out-root', root]).status).toBe(0);
+    const { app, vendor } = JSON.parse(readFileSync(join(ROOT, '.build/last-synth.json'), 'utf8')) as { app: string; vendor: string };
+    const caches = [app, vendor].map((bundle) => join(ROOT, '.build', `${bundle.replace(/\.cjs$/, '')}.v8-${process.versions.v8}.cache`));
+    for (const cache of caches) expect(existsSync(cache), cache).toBe(true);
+    const written = filesUnder(root, ['dist', 'argocd']);
+
+    // A damaged cache (a crash while copying .build/, a disk error): V8 refuses it, the run goes
+    // on without it, and the run writes a good one. Each is swapped in whole (concurrent runs).
+    const damaged = 'not a V8 code cache\n'.repeat(64);
+    for (const cache of caches) {
+      writeFileSync(`${cache}.damaged`, damaged);
+      renameSync(`${cache}.damaged`, cache);
+    }
+    const again = synthCli(['--out-root', root]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(filesUnder(root, ['dist', 'argocd'])).toEqual(written);
+    for (const cache of caches) expect(readFileSync(cache, 'latin1'), cache).not.toBe(damaged);
   });
 
   it('names the allowed environments for an unknown --env', () => {
