@@ -9,13 +9,15 @@
  * DESCHEDULING_INTERVAL instead of the add-on's value, so a scenario does not wait minutes.
  * Leader election stays on (the Lease is real), as with the chart's two replicas.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddonApp } from './addons.ts';
 import { Kube, kubePath } from './kube.ts';
 import { startProcess, type Proc } from './processes.ts';
 
 export const DESCHEDULING_INTERVAL = '5s';
+/** The process's log, in the work dir startDescheduler is given (`<gitops workDir>/descheduler`). */
+export const DESCHEDULER_LOG = 'descheduler.log';
 /** The add-on whose chart renders the policy (config/addons-scheduling.ts). */
 export const DESCHEDULER_CHART = 'descheduler';
 
@@ -67,7 +69,7 @@ export function startDescheduler(
       `--leader-elect-resource-namespace=${addon.namespace}`,
       '--secure-port=0',
       '--v=3',
-    ], { logFile: join(opts.workDir, 'descheduler.log') });
+    ], { logFile: join(opts.workDir, DESCHEDULER_LOG) });
     opts.log(`descheduler: running with the policy of ${addon.namespace}/${configMap} every ${DESCHEDULING_INTERVAL} (log ${proc.logFile})`);
   })();
   running.catch((e) => {
@@ -82,4 +84,18 @@ export function startDescheduler(
       await proc?.stop();
     },
   };
+}
+
+/**
+ * The pods the descheduler evicted, as its log names them (`"Evicted pod" pod="<ns>/<name>" …
+ * strategy="<plugin>"`), each with the plugin that evicted it. Empty while there is no log.
+ */
+export function deschedulerEvictions(logFile: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return new Map();
+  }
+  return new Map([...text.matchAll(/"Evicted pod" pod="([^"]+)".*? strategy="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
 }
