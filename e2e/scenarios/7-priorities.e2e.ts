@@ -30,7 +30,9 @@ const appNamespaces = (['development', 'staging', 'production'] as const).map(en
 const FILL = 'e2e-fill';
 
 /** Production pods that disappeared or were marked for disruption, and development pods preempted. */
-interface Casualties { production: string[]; developmentPreempted: string[] }
+interface Casualties { production: ProductionCasualty[]; developmentPreempted: string[] }
+/** A production pod that went away: its `<namespace>/<name>`, the DisruptionTarget reason if any, and a line for the report. */
+interface ProductionCasualty { id: string; reason?: string; text: string }
 
 async function watchCasualties(): Promise<{ casualties: Casualties; informer: Informer }> {
   const casualties: Casualties = { production: [], developmentPreempted: [] };
@@ -43,7 +45,7 @@ async function watchCasualties(): Promise<{ casualties: Casualties; informer: In
     const id = `${ns}/${p.metadata.name}`;
     if (ns === prod && (ev.type === 'DELETED' || disruption || p.metadata.deletionTimestamp) && !seen.has(id)) {
       seen.add(id);
-      casualties.production.push(`${id} (${p.spec.priorityClassName}): ${disruption ? `${disruption.reason}: ${disruption.message}` : ev.type === 'DELETED' ? 'deleted' : 'terminating'}`);
+      casualties.production.push({ id, reason: disruption?.reason, text: `${id} (${p.spec.priorityClassName}): ${disruption ? `${disruption.reason}: ${disruption.message}` : ev.type === 'DELETED' ? 'deleted' : 'terminating'}` });
     }
     if (ns === dev && disruption?.reason === 'PreemptionByScheduler' && !seen.has(id)) {
       seen.add(id);
@@ -64,18 +66,18 @@ const ZONE_SPREAD_PLUGIN = 'RemovePodsViolatingTopologySpreadConstraint';
  * descheduler does not), and the evicted pod is placed again. That is the add-on at work, not a
  * preemption of production: printed, not failed. Every other production casualty is returned.
  */
-async function notByDescheduler(production: readonly string[]): Promise<string[]> {
+async function notByDescheduler(production: readonly ProductionCasualty[]): Promise<string[]> {
   const logFile = join(inject('gitops').workDir, 'descheduler', DESCHEDULER_LOG);
-  const byApi = (casualty: string) => casualty.includes(': EvictionByEvictionAPI:');
+  const byApi = (x: ProductionCasualty) => x.reason === 'EvictionByEvictionAPI';
   const deadline = Date.now() + EVICTION_LOGGED_WITHIN_MS;
   for (;;) {
     const evicted = deschedulerEvictions(logFile);
-    const rebalanced = production.filter((x) => byApi(x) && evicted.get(x.split(' ')[0]!) === ZONE_SPREAD_PLUGIN);
+    const rebalanced = production.filter((x) => byApi(x) && evicted.get(x.id) === ZONE_SPREAD_PLUGIN);
     const left = production.filter((x) => !rebalanced.includes(x));
     // An eviction the log does not show yet may still be the descheduler's: wait for its line.
     if (!left.some(byApi) || Date.now() > deadline) {
-      if (rebalanced.length) console.log(`evicted by the descheduler to restore production's zone spread (${ZONE_SPREAD_PLUGIN}): ${rebalanced.join('; ')}`);
-      return left;
+      if (rebalanced.length) console.log(`evicted by the descheduler to restore production's zone spread (${ZONE_SPREAD_PLUGIN}): ${rebalanced.map((x) => x.text).join('; ')}`);
+      return left.map((x) => x.text);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
